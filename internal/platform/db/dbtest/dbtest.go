@@ -1,0 +1,88 @@
+// Package dbtest gives each test a fresh, migrated database: a SQLite file in the test's temp dir, or — when
+// GOVOPS_TEST_POSTGRES holds a PostgreSQL URL — a schema of its own in that database, dropped afterwards.
+package dbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/govops/govops/internal/platform/db"
+)
+
+// Env names the variable that switches the suite to PostgreSQL.
+const Env = "GOVOPS_TEST_POSTGRES"
+
+// New returns a fresh database with the given migrations applied. It fails the test on any error.
+func New(tb testing.TB, sets ...db.Migrations) *db.DB {
+	tb.Helper()
+	d := Empty(tb)
+	if _, err := db.Migrate(context.Background(), d, sets...); err != nil {
+		tb.Fatalf("migrate: %v", err)
+	}
+	return d
+}
+
+// Empty returns a fresh database with nothing applied, and its DSN-equivalent is not shared with other tests.
+func Empty(tb testing.TB) *db.DB {
+	tb.Helper()
+	d, _ := open(tb)
+	return d
+}
+
+// DSN returns a connection string for a fresh empty database (for tests that start the whole server), with the
+// same isolation as New.
+func DSN(tb testing.TB) string {
+	tb.Helper()
+	_, dsn := open(tb)
+	return dsn
+}
+
+func open(tb testing.TB) (*db.DB, string) {
+	tb.Helper()
+	ctx := context.Background()
+	pg := os.Getenv(Env)
+	if pg == "" {
+		path := filepath.Join(tb.TempDir(), "test.db")
+		d, err := db.Open(ctx, "sqlite:"+path, db.Options{})
+		if err != nil {
+			tb.Fatalf("open sqlite: %v", err)
+		}
+		tb.Cleanup(func() { d.Close() })
+		return d, "sqlite:" + path
+	}
+	admin, err := db.Open(ctx, pg, db.Options{MaxOpenConns: 2})
+	if err != nil {
+		tb.Fatalf("open %s: %v", Env, err)
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := "t_" + hex.EncodeToString(b[:])
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		admin.Close()
+		tb.Fatalf("create schema: %v", err)
+	}
+	opt := db.Options{SearchPath: schema, MaxOpenConns: 8}
+	d, err := db.Open(ctx, pg, opt)
+	if err != nil {
+		admin.Close()
+		tb.Fatalf("open schema %s: %v", schema, err)
+	}
+	tb.Cleanup(func() {
+		d.Close()
+		_, _ = admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		admin.Close()
+	})
+	u, err := url.Parse(pg)
+	if err != nil {
+		tb.Fatalf("parse %s: %v", Env, err)
+	}
+	qv := u.Query()
+	qv.Set("search_path", schema)
+	u.RawQuery = qv.Encode()
+	return d, u.String()
+}
