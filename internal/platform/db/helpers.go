@@ -190,3 +190,23 @@ func Lock(ctx context.Context, q Q, key int64) error {
 	}
 	return nil
 }
+
+// Backup writes a consistent copy of a SQLite database to target (VACUUM INTO, safe while the server runs).
+// PostgreSQL deployments back up with pg_dump or their platform's tools.
+func Backup(ctx context.Context, d *DB, target string) error {
+	if d.dialect != SQLite {
+		return errors.New("PostgreSQL 请使用 pg_dump 备份")
+	}
+	_, err := d.SQL.ExecContext(ctx, "VACUUM INTO ?", target)
+	return err
+}
+
+// SyncIdentity moves a table's id generator past rows inserted with explicit ids (PostgreSQL identity columns do
+// not advance by themselves; SQLite's rowid always does).
+func SyncIdentity(ctx context.Context, q Q, table string) error {
+	if q.Dialect() != Postgres {
+		return nil
+	}
+	_, err := q.Exec(ctx, "SELECT setval(pg_get_serial_sequence('"+table+"', 'id'), (SELECT MAX(id) FROM "+table+"))")
+	return err
+}

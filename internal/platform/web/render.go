@@ -351,7 +351,7 @@ func (t *templates) build() error {
 }
 
 func (u *UI) funcs(lang string) template.FuncMap {
-	return template.FuncMap{
+	fm := template.FuncMap{
 		"t": func(s string) string { return u.Catalog.T(lang, s) },
 		"tf": func(s string, args ...any) string {
 			return fmt.Sprintf(u.Catalog.T(lang, s), args...)
@@ -385,7 +385,19 @@ func (u *UI) funcs(lang string) template.FuncMap {
 		"field":  func(fields map[string]string, name string) string { return fields[name] },
 		"indent": func(depth int) string { return strings.Repeat("　", depth) },
 		"langIs": func(l string) bool { return l == lang },
+		"hasString": func(list []string, v string) bool {
+			for _, x := range list {
+				if x == v {
+					return true
+				}
+			}
+			return false
+		},
 	}
+	for k, v := range u.extra {
+		fm[k] = v
+	}
+	return fm
 }
 
 func dict(kv ...any) (map[string]any, error) {
@@ -491,4 +503,15 @@ func formatNum(v float64) string {
 		s += strings.TrimRight(f[1:], "0")
 	}
 	return s
+}
+
+// Option is a choice of a select field.
+type Option struct{ Value, Label string }
+
+// FormatTime renders Unix seconds as "2006-01-02 15:04" in Asia/Shanghai.
+func FormatTime(unix int64) string {
+	if unix == 0 {
+		return ""
+	}
+	return time.Unix(unix, 0).In(clock.Shanghai).Format("2006-01-02 15:04")
 }

@@ -6,6 +6,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"sort"
@@ -108,6 +109,18 @@ type UI struct {
 
 	execMu   sync.Mutex
 	executed map[string]int
+	extra    template.FuncMap
+}
+
+// AddFuncs registers template functions for every page (call before Build).
+func (u *UI) AddFuncs(fm template.FuncMap) {
+	if u.extra == nil {
+		u.extra = template.FuncMap{}
+	}
+	for k, v := range fm {
+		u.extra[k] = v
+	}
+	u.tmpl.sets = nil
 }
 
 // New makes the kit with its own templates and assets.

@@ -1,0 +1,145 @@
+// Package app wires GovOps together: it opens the database, applies every module's migrations in dependency
+// order, seeds reference data, and assembles the web kit, the identity service and the modules into one HTTP
+// handler. cmd/govops and the end-to-end tests both build the program through it, so what the tests run is
+// exactly what `govops serve` runs.
+package app
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/govops/govops/internal/org"
+	"github.com/govops/govops/internal/platform/audit"
+	"github.com/govops/govops/internal/platform/audit/auditweb"
+	"github.com/govops/govops/internal/platform/auth"
+	"github.com/govops/govops/internal/platform/clock"
+	"github.com/govops/govops/internal/platform/config"
+	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/history"
+	"github.com/govops/govops/internal/platform/settings"
+	"github.com/govops/govops/internal/platform/web"
+)
+
+// Version is set at build time with -ldflags "-X github.com/govops/govops/internal/app.Version=…".
+var Version = "dev"
+
+//go:embed templates/*.html
+var templatesFS embed.FS
+
+// Migrations lists every module's migrations in the order they must run: the kit's own tables, the spine, then
+// identity (which refers to units and people), then the business modules.
+func Migrations() []db.Migrations {
+	return []db.Migrations{settings.Migrations, audit.Migrations, history.Migrations, org.Migrations, auth.Migrations}
+}
+
+// App is the assembled program.
+type App struct {
+	Cfg   config.Config
+	DB    *db.DB
+	Log   *slog.Logger
+	Clock clock.Clock
+	UI    *web.UI
+	Auth  *auth.Service
+	Org   *org.Service
+
+	// AdminPassword is set when this start created the first admin with a generated password.
+	AdminPassword string
+	AdminCreated  bool
+}
+
+// Open connects to the database, migrates it and seeds what every installation needs. It does not load the demo.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clock) (*App, error) {
+	start := time.Now()
+	d, err := db.Open(ctx, cfg.DB, db.Options{})
+	if err != nil {
+		return nil, err
+	}
+	n, err := db.Migrate(ctx, d, Migrations()...)
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("数据库迁移失败: %w", err)
+	}
+	if n > 0 {
+		log.Info("migrated", "applied", n)
+	}
+	if _, err := org.SeedRegions(ctx, d); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("载入行政区划失败: %w", err)
+	}
+	a := &App{Cfg: cfg, DB: d, Log: log, Clock: clk}
+	a.build()
+	created, pw, err := a.Auth.Seed(ctx, cfg.AdminPassword)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	a.AdminCreated, a.AdminPassword = created, pw
+	if err := a.UI.Build(); err != nil {
+		d.Close()
+		return nil, err
+	}
+	log.Debug("opened", "ms", time.Since(start).Milliseconds())
+	return a, nil
+}
+
+func (a *App) build() {
+	u := web.New(a.Log, Version)
+	u.Secure = a.Cfg.SecureCookies || a.Cfg.TLSCert != ""
+	u.Metrics.RegisterDB("main", a.DB.SQL)
+	tree := org.Tree{}
+	a.Auth = auth.New(a.DB, a.Clock, a.Log, u, tree)
+	u.Authorize = a.Auth.Authorize
+	u.Use(a.Auth.Middleware(a.Cfg.TrustProxy))
+	a.Org = &org.Service{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth}
+	u.Decorate = a.Org.Decorate
+	a.UI = u
+
+	sub, err := fs.Sub(templatesFS, "templates")
+	if err != nil {
+		panic(err)
+	}
+	u.AddTemplates("app", sub)
+	u.Public("GET /healthz", func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+		return nil
+	})
+	u.Public("GET /readyz", a.readyz)
+	u.Public("GET /metrics", func(w http.ResponseWriter, r *http.Request) error {
+		u.Metrics.Handler().ServeHTTP(w, r)
+		return nil
+	})
+	u.PublicAPI("GET /api/v1/openapi.json", web.Doc{Summary: "本接口文档（OpenAPI 3.1）"}, u.ServeOpenAPI)
+	u.Page("GET /{$}", web.SignedIn, a.home)
+
+	a.Auth.Routes(a.Cfg.TrustProxy)
+	a.Org.Routes()
+	auditweb.Routes(u, a.DB, a.Clock)
+}
+
+func (a *App) readyz(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := a.DB.Ping(ctx); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("database unavailable\n"))
+		return nil
+	}
+	_, _ = w.Write([]byte("ready\n"))
+	return nil
+}
+
+// Handler is the complete HTTP handler.
+func (a *App) Handler() http.Handler { return a.UI.Handler() }
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Stop ends background work (periodic jobs, buffers) before the process exits.
+func (a *App) Stop(ctx context.Context) {}

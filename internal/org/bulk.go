@@ -1,0 +1,108 @@
+package org
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/govops/govops/internal/platform/auth"
+	"github.com/govops/govops/internal/platform/db"
+)
+
+// CreateOrgTx creates a unit inside an open transaction (the demo loader and importers compose with it).
+func (s *Service) CreateOrgTx(ctx context.Context, q db.Q, sc auth.Scope, in OrgInput) (Org, error) {
+	return s.createOrg(ctx, q, sc, in, s.Clock.Now())
+}
+
+// CreatePersonTx creates a person inside an open transaction.
+func (s *Service) CreatePersonTx(ctx context.Context, q db.Q, sc auth.Scope, in PersonInput) (Person, error) {
+	return s.createPerson(ctx, q, sc, in, s.Clock.Now())
+}
+
+// BulkOrg is a unit for BulkInsert; Parent is an index into the same slice (-1: under ParentID).
+type BulkOrg struct {
+	Parent   int
+	ParentID int64
+	In       OrgInput
+}
+
+// BulkPerson is a person for BulkInsert; Org indexes the units of the same call.
+type BulkPerson struct {
+	Org int
+	In  PersonInput
+}
+
+// BulkInsert writes many units and people with multi-row inserts, for load-test data (`govops demo --scale`).
+// Input is trusted (generated), ids are allocated up front so paths can be computed without a round trip per row.
+// The caller records one audit entry for the whole load.
+func BulkInsert(ctx context.Context, q db.Q, now time.Time, orgs []BulkOrg, people []BulkPerson) error {
+	var next int64
+	if err := q.QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) + 1 FROM orgs").Scan(&next); err != nil {
+		return err
+	}
+	ids := make([]int64, len(orgs))
+	paths := make([]string, len(orgs))
+	depths := make([]int, len(orgs))
+	for i, o := range orgs {
+		ids[i] = next + int64(i)
+		if o.Parent >= 0 {
+			paths[i] = paths[o.Parent] + strconv.FormatInt(ids[i], 10) + "/"
+			depths[i] = depths[o.Parent] + 1
+		} else {
+			var pp string
+			var pd int
+			if err := q.QueryRow(ctx, "SELECT path, depth FROM orgs WHERE id = ?", o.ParentID).Scan(&pp, &pd); err != nil {
+				return err
+			}
+			paths[i] = pp + strconv.FormatInt(ids[i], 10) + "/"
+			depths[i] = pd + 1
+		}
+	}
+	const orgBatch = 300
+	for start := 0; start < len(orgs); start += orgBatch {
+		end := min(start+orgBatch, len(orgs))
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO orgs (id, parent_id, path, depth, name, short_name, kind, admin_level, region_code, credit_code, category,
+			headcount, floor_area_m2, address, contact, phone, status, sort, created_at, updated_at) VALUES `)
+		args := make([]any, 0, (end-start)*19)
+		for i := start; i < end; i++ {
+			o := orgs[i]
+			if i > start {
+				sb.WriteString(",")
+			}
+			sb.WriteString("(?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, '', '', '', 'active', 0, ?, ?)")
+			parent := o.ParentID
+			if o.Parent >= 0 {
+				parent = ids[o.Parent]
+			}
+			args = append(args, ids[i], parent, paths[i], depths[i], o.In.Name, o.In.Kind, o.In.AdminLevel, db.NullStr(o.In.RegionCode),
+				db.NullStr(o.In.CreditCode), o.In.Category, o.In.Headcount, o.In.FloorAreaM2, now.Unix(), now.Unix())
+		}
+		if _, err := q.Exec(ctx, sb.String(), args...); err != nil {
+			return err
+		}
+	}
+	if err := db.SyncIdentity(ctx, q, "orgs"); err != nil {
+		return err
+	}
+	const personBatch = 500
+	for start := 0; start < len(people); start += personBatch {
+		end := min(start+personBatch, len(people))
+		var sb strings.Builder
+		sb.WriteString("INSERT INTO people (org_id, code, name, gender, rank, position, phone, status, status_since, created_at, updated_at) VALUES ")
+		args := make([]any, 0, (end-start)*11)
+		for i := start; i < end; i++ {
+			p := people[i]
+			if i > start {
+				sb.WriteString(",")
+			}
+			sb.WriteString("(?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?)")
+			args = append(args, ids[p.Org], db.NullStr(p.In.Code), p.In.Name, p.In.Gender, p.In.Rank, p.In.Position, p.In.Status, p.In.StatusSince, now.Unix(), now.Unix())
+		}
+		if _, err := q.Exec(ctx, sb.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

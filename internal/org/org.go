@@ -1,0 +1,412 @@
+// Package org is the organisation spine every module stands on: administrative regions (national division
+// codes), units (单位) as a tree with their kind, administrative level, region, 统一社会信用代码, energy-statistics
+// category, headcount and floor area, and people with rank and status. It implements auth.Tree, so data scope
+// (all / subtree / unit / self) is a range over the units' materialised paths.
+package org
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/errs"
+)
+
+//go:embed migrations/*.sql
+var migrationsFS embed.FS
+
+//go:embed templates/*.html
+var templatesFS embed.FS
+
+//go:embed data/admin-divisions-cn/*.csv
+var regionsFS embed.FS
+
+//go:embed i18n/en.json
+var catalogEN []byte
+
+// Migrations creates the spine's tables.
+var Migrations = db.Migrations{Module: "org", FS: mustSub(migrationsFS, "migrations")}
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	s, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// OrgID identifies a unit.
+type OrgID = int64
+
+// Kinds of unit (API.md).
+var Kinds = []Enum{
+	{"bureau", "机关事务管理部门"}, {"organ", "党政机关"}, {"institution", "事业单位"}, {"association", "团体组织"}, {"other", "其他"},
+}
+
+// AdminLevels of a unit (API.md); they select the row of the office-space standard.
+var AdminLevels = []Enum{
+	{"central", "中央"}, {"provincial", "省级"}, {"municipal", "市级"}, {"county", "县级"}, {"township", "乡级"},
+}
+
+// Categories of the energy statistics (公共机构能源资源消费统计调查制度).
+var Categories = []Enum{
+	{"organ", "机关"}, {"higher_education", "高等学校"}, {"school", "中小学校"}, {"hospital", "医院"}, {"venue", "场馆"}, {"other", "其他"},
+}
+
+// Ranks (职级) of people, highest first (API.md).
+var Ranks = []Enum{
+	{"minister", "正部级"}, {"vice_minister", "副部级"}, {"bureau_director", "正厅局级"}, {"deputy_bureau_director", "副厅局级"},
+	{"division_director", "正处级"}, {"deputy_division_director", "副处级"}, {"section_chief", "正科级"},
+	{"deputy_section_chief", "副科级"}, {"staff", "科员及以下"},
+}
+
+// Statuses of people.
+var Statuses = []Enum{{"active", "在职"}, {"retired", "退休"}, {"transferred", "调离"}}
+
+// Genders of people.
+var Genders = []Enum{{"male", "男"}, {"female", "女"}}
+
+// Enum is a code with its Chinese name.
+type Enum struct{ Code, Name string }
+
+// Name looks up the Chinese name of code in list ("" when unknown).
+func Name(list []Enum, code string) string {
+	for _, e := range list {
+		if e.Code == code {
+			return e.Name
+		}
+	}
+	return ""
+}
+
+// Code looks up the code whose Chinese name or code is s (for imports); ok is false when none matches.
+func Code(list []Enum, s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	for _, e := range list {
+		if e.Code == s || e.Name == s {
+			return e.Code, true
+		}
+	}
+	return "", false
+}
+
+func valid(list []Enum, code string) bool { return Name(list, code) != "" }
+
+func names(list []Enum) string {
+	var parts []string
+	for _, e := range list {
+		parts = append(parts, e.Code+"（"+e.Name+"）")
+	}
+	return strings.Join(parts, "、")
+}
+
+// Org is a unit.
+type Org struct {
+	ID          int64   `json:"id"`
+	ParentID    int64   `json:"parent_id,omitempty"`
+	Path        string  `json:"path"`
+	Depth       int     `json:"depth"`
+	Name        string  `json:"name"`
+	ShortName   string  `json:"short_name"`
+	Kind        string  `json:"kind"`
+	AdminLevel  string  `json:"admin_level"`
+	RegionCode  string  `json:"region_code"`
+	CreditCode  string  `json:"credit_code"`
+	Category    string  `json:"category"`
+	Headcount   int64   `json:"headcount"`
+	FloorAreaM2 float64 `json:"floor_area_m2"`
+	Address     string  `json:"address"`
+	Contact     string  `json:"contact"`
+	Phone       string  `json:"phone"`
+	Status      string  `json:"status"`
+	Sort        int64   `json:"sort"`
+	CreatedAt   int64   `json:"-"`
+	UpdatedAt   int64   `json:"-"`
+
+	// Filled by reads for display.
+	ParentName string `json:"parent_name,omitempty"`
+	RegionName string `json:"region_name,omitempty"`
+	Children   int64  `json:"children"`
+	People     int64  `json:"people"`
+}
+
+// KindName etc. give the Chinese names for templates.
+func (o Org) KindName() string     { return Name(Kinds, o.Kind) }
+func (o Org) LevelName() string    { return Name(AdminLevels, o.AdminLevel) }
+func (o Org) CategoryName() string { return Name(Categories, o.Category) }
+func (o Org) Active() bool         { return o.Status == "active" }
+func (o Org) Created() time.Time   { return time.Unix(o.CreatedAt, 0) }
+func (o Org) StatusName() string {
+	return map[string]string{"active": "正常", "inactive": "已停用"}[o.Status]
+}
+func (o Org) snapshot() map[string]any {
+	return map[string]any{"name": o.Name, "short_name": o.ShortName, "parent_id": o.ParentID, "kind": o.Kind, "admin_level": o.AdminLevel,
+		"region_code": o.RegionCode, "credit_code": o.CreditCode, "category": o.Category, "headcount": o.Headcount,
+		"floor_area_m2": o.FloorAreaM2, "address": o.Address, "contact": o.Contact, "phone": o.Phone, "status": o.Status, "sort": o.Sort}
+}
+
+var orgLabels = [][2]string{{"name", "名称"}, {"short_name", "简称"}, {"parent_id", "上级单位"}, {"kind", "单位类型"}, {"admin_level", "机构层级"},
+	{"region_code", "行政区划"}, {"credit_code", "统一社会信用代码"}, {"category", "统计类别"}, {"headcount", "用能人数"},
+	{"floor_area_m2", "建筑面积"}, {"address", "地址"}, {"contact", "联系人"}, {"phone", "电话"}, {"status", "状态"}, {"sort", "排序"}}
+
+// OrgInput is the body of POST /api/v1/orgs (API.md) and the unit form.
+type OrgInput struct {
+	Name        string  `json:"name"`
+	ShortName   string  `json:"short_name,omitempty"`
+	ParentID    int64   `json:"parent_id,omitempty"`
+	Kind        string  `json:"kind"`
+	AdminLevel  string  `json:"admin_level"`
+	RegionCode  string  `json:"region_code,omitempty"`
+	CreditCode  string  `json:"credit_code,omitempty"`
+	Category    string  `json:"category,omitempty"`
+	Headcount   int64   `json:"headcount,omitempty"`
+	FloorAreaM2 float64 `json:"floor_area_m2,omitempty"`
+	Address     string  `json:"address,omitempty"`
+	Contact     string  `json:"contact,omitempty"`
+	Phone       string  `json:"phone,omitempty"`
+	Sort        int64   `json:"sort,omitempty"`
+}
+
+// OrgPatch is the body of PATCH /api/v1/orgs/{id}: only the fields present change. A new parent_id moves the unit.
+type OrgPatch struct {
+	Name        *string  `json:"name,omitempty"`
+	ShortName   *string  `json:"short_name,omitempty"`
+	ParentID    *int64   `json:"parent_id,omitempty"`
+	Kind        *string  `json:"kind,omitempty"`
+	AdminLevel  *string  `json:"admin_level,omitempty"`
+	RegionCode  *string  `json:"region_code,omitempty"`
+	CreditCode  *string  `json:"credit_code,omitempty"`
+	Category    *string  `json:"category,omitempty"`
+	Headcount   *int64   `json:"headcount,omitempty"`
+	FloorAreaM2 *float64 `json:"floor_area_m2,omitempty"`
+	Address     *string  `json:"address,omitempty"`
+	Contact     *string  `json:"contact,omitempty"`
+	Phone       *string  `json:"phone,omitempty"`
+	Sort        *int64   `json:"sort,omitempty"`
+}
+
+func (in *OrgInput) normalise() {
+	in.Name = strings.TrimSpace(in.Name)
+	in.ShortName = strings.TrimSpace(in.ShortName)
+	in.Kind = strings.TrimSpace(in.Kind)
+	in.AdminLevel = strings.TrimSpace(in.AdminLevel)
+	in.RegionCode = strings.TrimSpace(in.RegionCode)
+	in.CreditCode = strings.ToUpper(strings.TrimSpace(in.CreditCode))
+	in.Category = strings.TrimSpace(in.Category)
+	in.Address = strings.TrimSpace(in.Address)
+	in.Contact = strings.TrimSpace(in.Contact)
+	in.Phone = strings.TrimSpace(in.Phone)
+	if in.Category == "" {
+		in.Category = "organ"
+	}
+}
+
+// check validates the fields that need no database.
+func (in *OrgInput) check(f errs.Fields) {
+	in.normalise()
+	if in.Name == "" {
+		f.Add("name", "请填写单位名称")
+	} else if utf8.RuneCountInString(in.Name) > 100 {
+		f.Add("name", "单位名称不超过 100 字")
+	}
+	if utf8.RuneCountInString(in.ShortName) > 40 {
+		f.Add("short_name", "简称不超过 40 字")
+	}
+	if !valid(Kinds, in.Kind) {
+		f.Add("kind", "单位类型应为 "+names(Kinds))
+	}
+	if !valid(AdminLevels, in.AdminLevel) {
+		f.Add("admin_level", "机构层级应为 "+names(AdminLevels))
+	}
+	if !valid(Categories, in.Category) {
+		f.Add("category", "统计类别应为 "+names(Categories))
+	}
+	if in.CreditCode != "" {
+		if msg := CheckCreditCode(in.CreditCode); msg != "" {
+			f.Add("credit_code", msg)
+		}
+	}
+	if in.RegionCode != "" && !isDigits(in.RegionCode, 6) {
+		f.Add("region_code", "行政区划代码应为 6 位数字")
+	}
+	if in.Headcount < 0 || in.Headcount > 10_000_000 {
+		f.Add("headcount", "用能人数应为不小于 0 的整数")
+	}
+	if in.FloorAreaM2 < 0 || in.FloorAreaM2 > 1e8 || in.FloorAreaM2 != in.FloorAreaM2 {
+		f.Add("floor_area_m2", "建筑面积应为不小于 0 的数（平方米）")
+	}
+	if utf8.RuneCountInString(in.Address) > 200 {
+		f.Add("address", "地址不超过 200 字")
+	}
+	if utf8.RuneCountInString(in.Contact) > 40 {
+		f.Add("contact", "联系人不超过 40 字")
+	}
+	if utf8.RuneCountInString(in.Phone) > 40 {
+		f.Add("phone", "电话不超过 40 字")
+	}
+}
+
+func isDigits(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// creditChars are the 31 characters of GB 32100-2015 (no I, O, S, V, Z), each worth its index.
+const creditChars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+var creditWeights = [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
+
+// CreditCheckChar computes the 18th (check) character of a 统一社会信用代码 from its first 17 characters.
+func CreditCheckChar(first17 string) (byte, bool) {
+	if len(first17) != 17 {
+		return 0, false
+	}
+	sum := 0
+	for i := 0; i < 17; i++ {
+		v := strings.IndexByte(creditChars, first17[i])
+		if v < 0 {
+			return 0, false
+		}
+		sum += v * creditWeights[i]
+	}
+	c := 31 - sum%31
+	if c == 31 {
+		c = 0
+	}
+	return creditChars[c], true
+}
+
+// CheckCreditCode validates a 统一社会信用代码 (GB 32100-2015): 18 characters from the permitted set, the
+// administrative division code in positions 3–8, and the check character. It returns "" when valid, otherwise
+// a Chinese message.
+func CheckCreditCode(code string) string {
+	if utf8.RuneCountInString(code) != 18 {
+		return fmt.Sprintf("统一社会信用代码应为 18 位（现为 %d 位）", utf8.RuneCountInString(code))
+	}
+	for i := 0; i < 18; i++ {
+		if strings.IndexByte(creditChars, code[i]) < 0 {
+			return fmt.Sprintf("统一社会信用代码第 %d 位“%c”不是允许的字符（不使用 I、O、S、V、Z）", i+1, code[i])
+		}
+	}
+	if !isDigits(code[2:8], 6) {
+		return "统一社会信用代码第 3–8 位应为行政区划代码（数字）"
+	}
+	want, _ := CreditCheckChar(code[:17])
+	if code[17] != want {
+		return fmt.Sprintf("统一社会信用代码校验位错误（第 18 位应为 %c）", want)
+	}
+	return ""
+}
+
+// Person is someone who works in a unit.
+type Person struct {
+	ID          int64  `json:"id"`
+	OrgID       int64  `json:"org_id"`
+	Code        string `json:"code"`
+	Name        string `json:"name"`
+	Gender      string `json:"gender"`
+	Rank        string `json:"rank"`
+	Position    string `json:"position"`
+	Phone       string `json:"phone"`
+	Status      string `json:"status"`
+	StatusSince string `json:"status_since"`
+	CreatedAt   int64  `json:"-"`
+	UpdatedAt   int64  `json:"-"`
+
+	OrgName    string `json:"org_name,omitempty"`
+	AdminLevel string `json:"admin_level,omitempty"` // of the unit
+}
+
+// RankName etc. give the Chinese names for templates.
+func (p Person) RankName() string   { return Name(Ranks, p.Rank) }
+func (p Person) StatusName() string { return Name(Statuses, p.Status) }
+func (p Person) GenderName() string { return Name(Genders, p.Gender) }
+func (p Person) snapshot() map[string]any {
+	return map[string]any{"org_id": p.OrgID, "code": p.Code, "name": p.Name, "gender": p.Gender, "rank": p.Rank,
+		"position": p.Position, "phone": p.Phone, "status": p.Status, "status_since": p.StatusSince}
+}
+
+var personLabels = [][2]string{{"org_id", "所在单位"}, {"code", "人员编号"}, {"name", "姓名"}, {"gender", "性别"}, {"rank", "职级"},
+	{"position", "职务"}, {"phone", "电话"}, {"status", "状态"}, {"status_since", "状态起始日期"}}
+
+// PersonInput is the body of POST /api/v1/people (API.md) and the person form.
+type PersonInput struct {
+	OrgID       int64  `json:"org_id"`
+	Code        string `json:"code,omitempty"`
+	Name        string `json:"name"`
+	Gender      string `json:"gender,omitempty"`
+	Rank        string `json:"rank"`
+	Position    string `json:"position,omitempty"`
+	Phone       string `json:"phone,omitempty"`
+	Status      string `json:"status,omitempty"`
+	StatusSince string `json:"status_since,omitempty"`
+}
+
+// PersonPatch is the body of PATCH /api/v1/people/{id}.
+type PersonPatch struct {
+	OrgID       *int64  `json:"org_id,omitempty"`
+	Code        *string `json:"code,omitempty"`
+	Name        *string `json:"name,omitempty"`
+	Gender      *string `json:"gender,omitempty"`
+	Rank        *string `json:"rank,omitempty"`
+	Position    *string `json:"position,omitempty"`
+	Phone       *string `json:"phone,omitempty"`
+	Status      *string `json:"status,omitempty"`
+	StatusSince *string `json:"status_since,omitempty"`
+}
+
+func (in *PersonInput) check(f errs.Fields, today string) {
+	in.Name = strings.TrimSpace(in.Name)
+	in.Code = strings.TrimSpace(in.Code)
+	in.Position = strings.TrimSpace(in.Position)
+	in.Phone = strings.TrimSpace(in.Phone)
+	in.StatusSince = strings.TrimSpace(in.StatusSince)
+	if in.Status == "" {
+		in.Status = "active"
+	}
+	if in.StatusSince == "" {
+		in.StatusSince = today
+	}
+	if in.OrgID <= 0 {
+		f.Add("org_id", "请选择所在单位")
+	}
+	if in.Name == "" {
+		f.Add("name", "请填写姓名")
+	} else if utf8.RuneCountInString(in.Name) > 40 {
+		f.Add("name", "姓名不超过 40 字")
+	}
+	if utf8.RuneCountInString(in.Code) > 40 {
+		f.Add("code", "人员编号不超过 40 个字符")
+	}
+	if in.Gender != "" && !valid(Genders, in.Gender) {
+		f.Add("gender", "性别应为 male（男）或 female（女）")
+	}
+	if !valid(Ranks, in.Rank) {
+		f.Add("rank", "职级应为 "+names(Ranks))
+	}
+	if !valid(Statuses, in.Status) {
+		f.Add("status", "状态应为 active（在职）、retired（退休）或 transferred（调离）")
+	}
+	if d, err := time.Parse(time.DateOnly, in.StatusSince); err != nil {
+		f.Add("status_since", "日期格式应为 YYYY-MM-DD")
+	} else if d.Year() < 1950 || in.StatusSince > today {
+		f.Add("status_since", "状态起始日期应在 1950-01-01 至今天之间")
+	}
+	if utf8.RuneCountInString(in.Position) > 60 {
+		f.Add("position", "职务不超过 60 字")
+	}
+	if utf8.RuneCountInString(in.Phone) > 40 {
+		f.Add("phone", "电话不超过 40 字")
+	}
+}
