@@ -130,11 +130,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, env fun
 		return err
 	}
 	defer a.Close()
-	if c.Demo {
-		if err := loadDemo(ctx, a, stdout); err != nil {
-			return err
-		}
-	}
 	if a.AdminCreated {
 		if a.AdminPassword != "" {
 			fmt.Fprintf(stdout, "已创建管理员账户 admin，初始密码（只显示这一次，请妥善保存）: %s\n", a.AdminPassword)
@@ -142,11 +137,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, env fun
 			fmt.Fprintln(stdout, "已创建管理员账户 admin，密码为 GOVOPS_ADMIN_PASSWORD 中设置的值")
 		}
 	}
+	if c.Demo {
+		if err := loadDemo(ctx, a, stdout); err != nil {
+			return err
+		}
+	}
 	scheme := "http"
 	if c.TLSCert != "" {
 		scheme = "https"
 	}
-	fmt.Fprintf(stdout, "GovOps %s 已启动: %s://%s/  (数据库 %s，用时 %d ms)\n", app.Version, scheme, displayAddr(ln.Addr().String()), redact(c.DB), time.Since(start).Milliseconds())
+	url := scheme + "://" + displayAddr(ln.Addr().String()) + "/"
+	fmt.Fprintf(stdout, "GovOps %s 已启动: %s  (数据库 %s，用时 %d ms)\n", app.Version, url, redact(c.DB), time.Since(start).Milliseconds())
+	fmt.Fprintf(stdout, "用浏览器打开 %s ，以 admin（或上面列出的演示账户）登录。按 Ctrl+C 停止。\n", url)
 	srv := &http.Server{
 		Handler:           a.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -156,6 +158,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, env fun
 		MaxHeaderBytes:    1 << 20,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	a.Start(ctx)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sig)

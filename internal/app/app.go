@@ -11,18 +11,25 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/govops/govops/internal/org"
+	"github.com/govops/govops/internal/platform/attach"
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/audit/auditweb"
 	"github.com/govops/govops/internal/platform/auth"
+	"github.com/govops/govops/internal/platform/calendar"
 	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/config"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/history"
+	"github.com/govops/govops/internal/platform/jobs"
+	"github.com/govops/govops/internal/platform/notify"
+	"github.com/govops/govops/internal/platform/refdata"
 	"github.com/govops/govops/internal/platform/settings"
 	"github.com/govops/govops/internal/platform/web"
+	"github.com/govops/govops/internal/platform/workflow"
 )
 
 // Version is set at build time with -ldflags "-X github.com/govops/govops/internal/app.Version=…".
@@ -34,18 +41,25 @@ var templatesFS embed.FS
 // Migrations lists every module's migrations in the order they must run: the kit's own tables, the spine, then
 // identity (which refers to units and people), then the business modules.
 func Migrations() []db.Migrations {
-	return []db.Migrations{settings.Migrations, audit.Migrations, history.Migrations, org.Migrations, auth.Migrations}
+	return []db.Migrations{settings.Migrations, audit.Migrations, history.Migrations, jobs.Migrations, refdata.Migrations,
+		org.Migrations, auth.Migrations, notify.Migrations, attach.Migrations, workflow.Migrations}
 }
 
 // App is the assembled program.
 type App struct {
-	Cfg   config.Config
-	DB    *db.DB
-	Log   *slog.Logger
-	Clock clock.Clock
-	UI    *web.UI
-	Auth  *auth.Service
-	Org   *org.Service
+	Cfg      config.Config
+	DB       *db.DB
+	Log      *slog.Logger
+	Clock    clock.Clock
+	UI       *web.UI
+	Auth     *auth.Service
+	Org      *org.Service
+	Jobs     *jobs.Runner
+	Refdata  *refdata.Store
+	Calendar *calendar.Calendar
+	Notify   *notify.Service
+	Attach   *attach.Store
+	Workflow *workflow.Service
 
 	// AdminPassword is set when this start created the first admin with a generated password.
 	AdminPassword string
@@ -72,7 +86,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 		return nil, fmt.Errorf("载入行政区划失败: %w", err)
 	}
 	a := &App{Cfg: cfg, DB: d, Log: log, Clock: clk}
-	a.build()
+	if err := a.build(); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if err := a.Refdata.Seed(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("载入标准参数失败: %w", err)
+	}
 	created, pw, err := a.Auth.Seed(ctx, cfg.AdminPassword)
 	if err != nil {
 		d.Close()
@@ -87,7 +108,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 	return a, nil
 }
 
-func (a *App) build() {
+func (a *App) build() error {
 	u := web.New(a.Log, Version)
 	u.Secure = a.Cfg.SecureCookies || a.Cfg.TLSCert != ""
 	u.Metrics.RegisterDB("main", a.DB.SQL)
@@ -117,10 +138,31 @@ func (a *App) build() {
 	u.PublicAPI("GET /api/v1/openapi.json", web.Doc{Summary: "本接口文档（OpenAPI 3.1）"}, u.ServeOpenAPI)
 	u.Page("GET /{$}", web.SignedIn, a.home)
 
+	a.Jobs = jobs.New(a.DB, a.Clock, a.Log, u)
+	a.Refdata = refdata.New(a.DB, a.Clock, u)
+	cal, err := calendar.New(a.DB, u)
+	if err != nil {
+		return err
+	}
+	a.Calendar = cal
+	a.Notify = notify.New(a.DB, a.Clock, a.Log, u, a.Jobs)
+	a.Attach = attach.New(a.DB, a.Clock, u, filepath.Join(a.Cfg.DataDir, "attachments"))
+	a.Workflow = workflow.New(a.DB, a.Clock, u, a.Auth)
+
 	a.Auth.Routes(a.Cfg.TrustProxy)
 	a.Org.Routes()
 	auditweb.Routes(u, a.DB, a.Clock)
+	a.Jobs.Routes()
+	a.Refdata.Routes()
+	a.Calendar.Routes()
+	a.Notify.Routes()
+	a.Attach.Routes()
+	a.Workflow.Routes()
+	return nil
 }
+
+// Start begins background work (periodic jobs). serve calls it; tests that need jobs call it themselves.
+func (a *App) Start(ctx context.Context) { a.Jobs.Start(ctx) }
 
 func (a *App) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -142,4 +184,4 @@ func (a *App) Handler() http.Handler { return a.UI.Handler() }
 func (a *App) Close() error { return a.DB.Close() }
 
 // Stop ends background work (periodic jobs, buffers) before the process exits.
-func (a *App) Stop(ctx context.Context) {}
+func (a *App) Stop(ctx context.Context) { a.Jobs.Stop(ctx) }

@@ -54,6 +54,9 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if p.Pending, err = a.Workflow.PendingCount(ctx, me); err != nil {
+		return err
+	}
 	if p.Recent, err = audit.Recent(ctx, a.DB, 10, sc.All() && me.Can("user:read"), me.ID); err != nil {
 		return err
 	}

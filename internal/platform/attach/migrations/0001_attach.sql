@@ -1,0 +1,1 @@
+CREATE TABLE attach_placeholder (id {{ID}});

@@ -1,0 +1,1 @@
+CREATE TABLE notify_placeholder (id {{ID}});

@@ -1,0 +1,1 @@
+CREATE TABLE refdata_placeholder (id {{ID}});

@@ -1,0 +1,1 @@
+CREATE TABLE workflow_placeholder (id {{ID}});
