@@ -38,6 +38,9 @@ var Version = "dev"
 //go:embed templates/*.html
 var templatesFS embed.FS
 
+//go:embed i18n/en.json
+var catalogEN []byte
+
 // Migrations lists every module's migrations in the order they must run: the kit's own tables, the spine, then
 // identity (which refers to units and people), then the business modules.
 func Migrations() []db.Migrations {
@@ -125,6 +128,9 @@ func (a *App) build() error {
 		panic(err)
 	}
 	u.AddTemplates("app", sub)
+	if err := u.Catalog.Add(web.LangEN, catalogEN); err != nil {
+		return err
+	}
 	u.Public("GET /healthz", func(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

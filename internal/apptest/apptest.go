@@ -27,7 +27,7 @@ import (
 )
 
 // AdminPassword is the password of the first admin in tests.
-const AdminPassword = "Admin#Pass2026"
+const AdminPassword = "Root#Pass-2026"
 
 // Env is a running program.
 type Env struct {

@@ -12,6 +12,9 @@ func (s *Service) Routes(trustProxy bool) {
 	u := s.UI
 	u.AddTemplates("auth", mustSub(templatesFS, "templates"))
 	u.AddFuncs(template.FuncMap{"scopeName": func(k string) string { return ScopeNames[k] }})
+	if err := u.Catalog.Add(web.LangEN, catalogEN); err != nil {
+		panic(err)
+	}
 
 	u.PublicAPI("POST /api/v1/auth/login", web.Doc{Summary: "登录，获取访问令牌", Body: Credentials{}, Response: LoginResult{}},
 		func(w http.ResponseWriter, r *http.Request) error {

@@ -23,6 +23,9 @@ var migrationsFS embed.FS
 //go:embed templates/*.html
 var templatesFS embed.FS
 
+//go:embed i18n/en.json
+var catalogEN []byte
+
 // Migrations creates the identity tables.
 var Migrations = db.Migrations{Module: "auth", FS: mustSub(migrationsFS, "migrations")}
 

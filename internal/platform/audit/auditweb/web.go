@@ -19,6 +19,9 @@ import (
 //go:embed templates/*.html
 var templatesFS embed.FS
 
+//go:embed i18n/en.json
+var catalogEN []byte
+
 type auditPage struct {
 	web.Globals
 	Items             []audit.Item
@@ -83,6 +86,9 @@ func Routes(u *web.UI, d *db.DB, clk clock.Clock) {
 		panic(err)
 	}
 	u.AddTemplates("audit", sub)
+	if err := u.Catalog.Add(web.LangEN, catalogEN); err != nil {
+		panic(err)
+	}
 	u.AddMenu(web.MenuItem{Group: "menu.audit|安全审计", Label: "menu.auditlog|审计日志", Path: "/audit", Perm: "audit:read", Order: 10})
 	u.API("GET /api/v1/audit", "audit:read", web.Doc{Summary: "审计日志（仅安全审计员）", Response: audit.Item{}, List: true, Query: []web.Param{
 		{Name: "actor", Help: "操作人用户名"}, {Name: "action", Help: "操作（如 auth.login；不含点时按前缀）"},
