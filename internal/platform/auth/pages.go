@@ -119,8 +119,9 @@ func (s *Service) pages(trustProxy bool) {
 			p.NeedTOTP = e.Fields["totp"] != ""
 			return u.Render(w, r, errs.Status(e.Code), "auth/login.html", p)
 		}
+		// MaxAge is relative, so a browser with a skewed clock still keeps the cookie for the session's lifetime.
 		http.SetCookie(w, &http.Cookie{Name: CookieName, Value: res.Token, Path: "/", HttpOnly: true, Secure: u.Secure,
-			SameSite: http.SameSiteLaxMode, Expires: res.ExpiresAt})
+			SameSite: http.SameSiteLaxMode, MaxAge: int(res.ExpiresAt.Sub(s.Clock.Now()).Seconds())})
 		if res.PasswordExpired {
 			u.SetFlash(w, "info", "您的密码已到期或由管理员重置，请先修改密码")
 			next = "/profile"

@@ -67,7 +67,9 @@ func (u *UI) logAndRecover(next http.Handler) http.Handler {
 		var b [8]byte
 		_, _ = rand.Read(b[:])
 		rid := hex.EncodeToString(b[:])
-		r = r.WithContext(context.WithValue(r.Context(), keyRequestID, rid))
+		route := &routeHolder{}
+		ctx := context.WithValue(r.Context(), keyRequestID, rid)
+		r = r.WithContext(context.WithValue(ctx, keyRoute, route))
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
@@ -80,7 +82,7 @@ func (u *UI) logAndRecover(next http.Handler) http.Handler {
 				}
 			}
 			d := time.Since(start)
-			u.Metrics.observe(r.Pattern, r.Method, sw.status, d)
+			u.Metrics.observe(route.pattern, r.Method, sw.status, d)
 			if !strings.HasPrefix(r.URL.Path, "/static/") && r.URL.Path != "/metrics" && r.URL.Path != "/healthz" {
 				u.Log.Info("http", "method", r.Method, "path", r.URL.Path, "status", sw.status,
 					"ms", float64(d.Microseconds())/1000, "bytes", sw.bytes, "request_id", rid)

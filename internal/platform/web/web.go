@@ -35,7 +35,12 @@ const (
 	keyCSRF
 	keyFlash
 	keyRequestID
+	keyRoute
 )
+
+// routeHolder carries the matched route pattern back to the outer middleware (the mux sets Request.Pattern on the
+// request it receives, which inner middlewares have replaced with copies).
+type routeHolder struct{ pattern string }
 
 // WithPrincipal stores the signed-in user (and the session's CSRF token, "" for bearer tokens) in ctx.
 func WithPrincipal(ctx context.Context, p Principal, csrf string) context.Context {
@@ -235,6 +240,9 @@ func (u *UI) Use(mw func(http.Handler) http.Handler) { u.middlewares = append(u.
 
 func (u *UI) wrap(rt Route, h Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h, ok := r.Context().Value(keyRoute).(*routeHolder); ok {
+			h.pattern = r.Pattern
+		}
 		if !rt.Public {
 			if u.Authorize == nil {
 				u.Error(w, r, errForbiddenNoAuth)
