@@ -170,6 +170,8 @@ func (s *Service) ImportOrgs(ctx context.Context, sc auth.Scope, rows []xlsx.Row
 				}
 				in.ParentID = id
 			}
+			// The field checks of the form run too, so one pass reports every problem of the row.
+			in.check(f)
 			if len(f) > 0 {
 				_ = rowErrors(&rep, row.Line, OrgColumns, f.Err())
 				continue
@@ -300,6 +302,11 @@ func (s *Service) ImportPeople(ctx context.Context, sc auth.Scope, rows []xlsx.R
 					f.Add("org", msg)
 				}
 				in.OrgID = id
+			}
+			chk := in
+			chk.check(f, today)
+			if f.Has("org") {
+				delete(f, "org_id") // the unit column already says what is wrong
 			}
 			if len(f) > 0 {
 				_ = rowErrors(&rep, row.Line, PersonColumns, f.Err())
