@@ -49,6 +49,8 @@ func Scale(ctx context.Context, d Deps, n int) (units, people int, err error) {
 				}
 			}
 		}
+		// Keep the per-load total at 10,000 units: the root and structure count towards it.
+		orgs = orgs[:min(len(orgs), 10000)]
 		for i := 1; i < len(orgs); i++ {
 			if len(ppl) >= 100000 {
 				break
@@ -59,8 +61,6 @@ func Scale(ctx context.Context, d Deps, n int) (units, people int, err error) {
 					Rank: ranks[j], Position: "工作人员", Status: "active", StatusSince: "2020-01-01"}})
 			}
 		}
-		// Keep the per-load total at 10,000 units: the root and structure count towards it.
-		orgs = orgs[:min(len(orgs), 10000)]
 		if err := d.DB.Tx(ctx, func(q db.Q) error {
 			if err := org.BulkInsert(ctx, q, now, orgs, ppl); err != nil {
 				return err

@@ -49,6 +49,8 @@ func BulkInsert(ctx context.Context, q db.Q, now time.Time, orgs []BulkOrg, peop
 		if o.Parent >= 0 {
 			paths[i] = paths[o.Parent] + strconv.FormatInt(ids[i], 10) + "/"
 			depths[i] = depths[o.Parent] + 1
+		} else if o.ParentID == 0 {
+			paths[i] = "/" + strconv.FormatInt(ids[i], 10) + "/"
 		} else {
 			var pp string
 			var pd int
@@ -72,7 +74,7 @@ func BulkInsert(ctx context.Context, q db.Q, now time.Time, orgs []BulkOrg, peop
 				sb.WriteString(",")
 			}
 			sb.WriteString("(?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, '', '', '', 'active', 0, ?, ?)")
-			parent := o.ParentID
+			var parent any = db.NullInt(o.ParentID)
 			if o.Parent >= 0 {
 				parent = ids[o.Parent]
 			}
@@ -90,19 +92,28 @@ func BulkInsert(ctx context.Context, q db.Q, now time.Time, orgs []BulkOrg, peop
 	for start := 0; start < len(people); start += personBatch {
 		end := min(start+personBatch, len(people))
 		var sb strings.Builder
-		sb.WriteString("INSERT INTO people (org_id, code, name, gender, rank, position, phone, status, status_since, created_at, updated_at) VALUES ")
+		sb.WriteString("INSERT INTO people (org_id, code, name, gender, rank, position, phone, status, status_since, org_path, created_at, updated_at) VALUES ")
 		args := make([]any, 0, (end-start)*11)
 		for i := start; i < end; i++ {
 			p := people[i]
 			if i > start {
 				sb.WriteString(",")
 			}
-			sb.WriteString("(?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?)")
-			args = append(args, ids[p.Org], db.NullStr(p.In.Code), p.In.Name, p.In.Gender, p.In.Rank, p.In.Position, p.In.Status, p.In.StatusSince, now.Unix(), now.Unix())
+			sb.WriteString("(?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?)")
+			args = append(args, ids[p.Org], db.NullStr(p.In.Code), p.In.Name, p.In.Gender, p.In.Rank, p.In.Position, p.In.Status, p.In.StatusSince,
+				paths[p.Org], now.Unix(), now.Unix())
 		}
 		if _, err := q.Exec(ctx, sb.String(), args...); err != nil {
 			return err
 		}
 	}
-	return nil
+	// The search index of the new people (their ids are the newest rows of their paths).
+	rows, err := db.Select(ctx, q, func(s db.Scanner) (termRow, error) {
+		var t termRow
+		return t, s.Scan(&t.id, &t.name, &t.orgPath)
+	}, "SELECT id, name, org_path FROM people WHERE org_id >= ? AND id NOT IN (SELECT person_id FROM person_terms)", next)
+	if err != nil {
+		return err
+	}
+	return insertTerms(ctx, q, rows)
 }

@@ -40,7 +40,7 @@ func personScope(sc auth.Scope) (string, []any) {
 	if sc.Kind == auth.ScopeSelf {
 		return "p.id = ?", []any{sc.PersonID}
 	}
-	return sc.PathCond("o.id", "o.path")
+	return sc.PathCond("p.org_id", "p.org_path")
 }
 
 // PersonFilter narrows a people list.
@@ -52,44 +52,81 @@ type PersonFilter struct {
 	Status  string
 }
 
-// ListPeople lists people in scope.
+// ListPeople lists people in scope. Scope and unit filters are ranges over people.org_path; the search text goes
+// through the person_terms index (see search.go), so a search stays fast however large the scope.
 func ListPeople(ctx context.Context, q db.Q, sc auth.Scope, f PersonFilter) ([]Person, int64, error) {
-	cond, args := personScope(sc)
-	where := []string{cond}
+	type cond struct {
+		sql  string
+		args []any
+		from string // for a path range: its lower bound
+	}
+	var conds []cond
+	pathRange := func(from string) cond {
+		return cond{"p.org_path >= ? AND p.org_path < ?", []any{from, db.PrefixUpper(from)}, from}
+	}
+	// The narrowest path range known, for the search index.
+	pathFrom := ""
+	switch sc.Kind {
+	case auth.ScopeSubtree:
+		conds = append(conds, pathRange(sc.Path))
+		pathFrom = sc.Path
+	default:
+		c, a := personScope(sc)
+		conds = append(conds, cond{c, a, ""})
+	}
 	if f.OrgID != 0 {
+		p, err := Tree{}.OrgPath(ctx, q, f.OrgID)
+		if err != nil {
+			return nil, 0, err
+		}
 		if f.Subtree {
-			p, err := Tree{}.OrgPath(ctx, q, f.OrgID)
-			if err != nil {
-				return nil, 0, err
-			}
-			where = append(where, "o.path >= ? AND o.path < ?")
-			args = append(args, p, db.PrefixUpper(p))
+			conds = append(conds, pathRange(p))
+			pathFrom = p
 		} else {
-			where = append(where, "p.org_id = ?")
-			args = append(args, f.OrgID)
+			conds = append(conds, cond{"p.org_id = ?", []any{f.OrgID}, ""})
 		}
 	}
 	if f.List.Q != "" {
-		where = append(where, "(p.name LIKE ? ESCAPE '\\' OR p.code = ? OR p.position LIKE ? ESCAPE '\\')")
-		pat := db.LikeContains(f.List.Q)
-		args = append(args, pat, f.List.Q, pat)
+		up := ""
+		if pathFrom != "" {
+			up = db.PrefixUpper(pathFrom)
+		}
+		c, a := searchCond(f.List.Q, pathFrom, up)
+		conds = append(conds, cond{c, a, ""})
 	}
 	if f.Rank != "" {
-		where = append(where, "p.rank = ?")
-		args = append(args, f.Rank)
+		conds = append(conds, cond{"p.rank = ?", []any{f.Rank}, ""})
 	}
 	if f.Status != "" {
-		where = append(where, "p.status = ?")
-		args = append(args, f.Status)
+		conds = append(conds, cond{"p.status = ?", []any{f.Status}, ""})
 	}
-	w := " FROM people p JOIN orgs o ON o.id = p.org_id WHERE " + strings.Join(where, " AND ")
-	total, err := db.Count(ctx, q, "SELECT COUNT(*)"+w, args...)
+	build := func(walkNames bool) (string, []any) {
+		var parts []string
+		var args []any
+		for _, c := range conds {
+			if walkNames && c.from != "" {
+				// A large range in name order: walk the name index and test each row's path instead of sorting the
+				// whole range (an expression on org_path keeps the planner off the path index on both engines).
+				parts = append(parts, "substr(p.org_path, 1, "+strconv.Itoa(len(c.from))+") = ?")
+				args = append(args, c.from)
+				continue
+			}
+			parts = append(parts, c.sql)
+			args = append(args, c.args...)
+		}
+		return " WHERE " + strings.Join(parts, " AND "), args
+	}
+	w, args := build(false)
+	total, err := db.Count(ctx, q, "SELECT COUNT(*) FROM people p"+w, args...)
 	if err != nil {
 		return nil, 0, err
 	}
 	order := f.List.OrderBy(map[string]string{"name": "p.name", "rank": rankOrderSQL, "org": "o.name", "status": "p.status",
 		"since": "p.status_since", "code": "p.code"}, "p.name, p.id")
-	people, err := db.Select(ctx, q, scanPerson, "SELECT "+personCols+w+" ORDER BY "+order+" LIMIT ? OFFSET ?",
+	if (f.List.Sort == "" || f.List.Sort == "name") && f.List.Q == "" && total > 5000 {
+		w, args = build(true)
+	}
+	people, err := db.Select(ctx, q, scanPerson, "SELECT "+personCols+" FROM people p JOIN orgs o ON o.id = p.org_id"+w+" ORDER BY "+order+" LIMIT ? OFFSET ?",
 		append(args, f.List.PageSize, f.List.Offset())...)
 	return people, total, err
 }
@@ -156,13 +193,20 @@ func (s *Service) createPerson(ctx context.Context, q db.Q, sc auth.Scope, in Pe
 	if err := f.Err(); err != nil {
 		return Person{}, err
 	}
-	id, err := db.InsertID(ctx, q, `INSERT INTO people (org_id, code, name, gender, rank, position, phone, status, status_since, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		in.OrgID, db.NullStr(in.Code), in.Name, in.Gender, in.Rank, in.Position, in.Phone, in.Status, in.StatusSince, now.Unix(), now.Unix())
+	orgPath, err := Tree{}.OrgPath(ctx, q, in.OrgID)
+	if err != nil {
+		return Person{}, err
+	}
+	id, err := db.InsertID(ctx, q, `INSERT INTO people (org_id, code, name, gender, rank, position, phone, status, status_since, org_path, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		in.OrgID, db.NullStr(in.Code), in.Name, in.Gender, in.Rank, in.Position, in.Phone, in.Status, in.StatusSince, orgPath, now.Unix(), now.Unix())
 	if err != nil {
 		if db.IsUnique(err) {
 			return Person{}, &errs.Error{Code: errs.CodeConflict, Message: "人员编号已被使用", Fields: map[string]string{"code": "已被使用"}}
 		}
+		return Person{}, err
+	}
+	if err := indexPerson(ctx, q, id, in.Name, orgPath); err != nil {
 		return Person{}, err
 	}
 	out, err := GetPerson(ctx, q, auth.Everything(), id)
@@ -215,13 +259,22 @@ func (s *Service) updatePerson(ctx context.Context, q0 db.Q, sc auth.Scope, id i
 		if err := f.Err(); err != nil {
 			return err
 		}
+		orgPath, err := Tree{}.OrgPath(ctx, q, in.OrgID)
+		if err != nil {
+			return err
+		}
 		if _, err := q.Exec(ctx, `UPDATE people SET org_id = ?, code = ?, name = ?, gender = ?, rank = ?, position = ?, phone = ?, status = ?,
-			status_since = ?, updated_at = ? WHERE id = ?`, in.OrgID, db.NullStr(in.Code), in.Name, in.Gender, in.Rank, in.Position, in.Phone,
-			in.Status, in.StatusSince, now.Unix(), id); err != nil {
+			status_since = ?, org_path = ?, updated_at = ? WHERE id = ?`, in.OrgID, db.NullStr(in.Code), in.Name, in.Gender, in.Rank, in.Position, in.Phone,
+			in.Status, in.StatusSince, orgPath, now.Unix(), id); err != nil {
 			if db.IsUnique(err) {
 				return &errs.Error{Code: errs.CodeConflict, Message: "人员编号已被使用", Fields: map[string]string{"code": "已被使用"}}
 			}
 			return err
+		}
+		if in.Name != before.Name || in.OrgID != before.OrgID {
+			if err := indexPerson(ctx, q, id, in.Name, orgPath); err != nil {
+				return err
+			}
 		}
 		if out, err = GetPerson(ctx, q, auth.Everything(), id); err != nil {
 			return err

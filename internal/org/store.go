@@ -421,6 +421,13 @@ func (s *Service) moveOrg(ctx context.Context, q db.Q, sc auth.Scope, id, parent
 		newPath, len(o.Path)+1, delta, o.Path, db.PrefixUpper(o.Path)); err != nil {
 		return err
 	}
+	// People and their search terms carry the path of their unit.
+	for _, table := range []string{"people", "person_terms"} {
+		if _, err := q.Exec(ctx, "UPDATE "+table+" SET org_path = ? || substr(org_path, ?) WHERE org_path >= ? AND org_path < ?",
+			newPath, len(o.Path)+1, o.Path, db.PrefixUpper(o.Path)); err != nil {
+			return err
+		}
+	}
 	return history.Record(ctx, q, now, "org", id, "move", "上级单位："+o.ParentName+" → "+parentName)
 }
 

@@ -46,9 +46,29 @@ CREATE TABLE people (
 	phone TEXT NOT NULL DEFAULT '',
 	status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'retired', 'transferred')),
 	status_since TEXT NOT NULL,
+	-- org_path copies orgs.path of the person's unit (kept in step on every change and every move), so a scoped
+	-- list is an index range instead of a join over the whole tree.
+	org_path {{CTEXT}} NOT NULL DEFAULT '',
 	created_at BIGINT NOT NULL,
 	updated_at BIGINT NOT NULL
 );
 CREATE INDEX people_org ON people (org_id, name);
-CREATE INDEX people_name ON people (name);
+CREATE INDEX people_path ON people (org_path, status, name, id);
+CREATE INDEX people_name ON people (name, id, org_path);
 CREATE INDEX people_status ON people (status, status_since);
+
+-- person_terms is the search index of people: every substring (up to 6 characters) of a name, with the unit path
+-- and name, so "search within my scope" is one index range and the page can be ordered without reading people.
+CREATE TABLE person_terms (
+	term TEXT NOT NULL,
+	org_path {{CTEXT}} NOT NULL,
+	name TEXT NOT NULL,
+	person_id BIGINT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+	PRIMARY KEY (term, org_path, person_id)
+)
+-- +sqlite
+WITHOUT ROWID;
+-- +postgres
+;
+-- +all
+CREATE INDEX person_terms_person ON person_terms (person_id);

@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -56,6 +57,37 @@ type DB struct {
 	dialect Dialect
 	rebind  sync.Map // query string → rewritten query (PostgreSQL only)
 	DSN     string   // the connection string as given, secrets included; never log it
+
+	stmts  sync.Map // query → *sql.Stmt, prepared once and reused on every connection
+	nstmts atomic.Int32
+}
+
+// maxStmts bounds the statement cache; queries beyond it run unprepared.
+const maxStmts = 2000
+
+// stmt returns a cached prepared statement for a parameterised query, or nil when it should run unprepared:
+// queries without arguments are never prepared (a migration is several statements in one string, and preparing
+// would run only the first).
+func (db *DB) stmt(ctx context.Context, query string, nargs int) *sql.Stmt {
+	if nargs == 0 {
+		return nil
+	}
+	if v, ok := db.stmts.Load(query); ok {
+		return v.(*sql.Stmt)
+	}
+	if db.nstmts.Load() >= maxStmts {
+		return nil
+	}
+	st, err := db.SQL.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // let the plain call report the error
+	}
+	if actual, loaded := db.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return actual.(*sql.Stmt)
+	}
+	db.nstmts.Add(1)
+	return st
 }
 
 // Options tune Open.
@@ -140,7 +172,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 }
 
 // Close closes the pool.
-func (db *DB) Close() error { return db.SQL.Close() }
+func (db *DB) Close() error {
+	db.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
+	return db.SQL.Close()
+}
 
 // Dialect reports the engine.
 func (db *DB) Dialect() Dialect { return db.dialect }
@@ -162,17 +197,29 @@ func (db *DB) q(query string) string {
 
 // Exec runs a statement.
 func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return db.SQL.ExecContext(ctx, db.q(query), args...)
+	query = db.q(query)
+	if st := db.stmt(ctx, query, len(args)); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return db.SQL.ExecContext(ctx, query, args...)
 }
 
 // Query runs a query.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return db.SQL.QueryContext(ctx, db.q(query), args...)
+	query = db.q(query)
+	if st := db.stmt(ctx, query, len(args)); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return db.SQL.QueryContext(ctx, query, args...)
 }
 
 // QueryRow runs a query expected to return at most one row.
 func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return db.SQL.QueryRowContext(ctx, db.q(query), args...)
+	query = db.q(query)
+	if st := db.stmt(ctx, query, len(args)); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return db.SQL.QueryRowContext(ctx, query, args...)
 }
 
 // Tx runs fn in a new transaction, committing when fn returns nil and rolling back otherwise (also on panic).
@@ -211,17 +258,29 @@ type Tx struct {
 
 // Exec runs a statement in the transaction.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, t.db.q(query), args...)
+	query = t.db.q(query)
+	if st := t.db.stmt(ctx, query, len(args)); st != nil {
+		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, query, args...)
 }
 
 // Query runs a query in the transaction.
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, t.db.q(query), args...)
+	query = t.db.q(query)
+	if st := t.db.stmt(ctx, query, len(args)); st != nil {
+		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, query, args...)
 }
 
 // QueryRow runs a single-row query in the transaction.
 func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.db.q(query), args...)
+	query = t.db.q(query)
+	if st := t.db.stmt(ctx, query, len(args)); st != nil {
+		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, query, args...)
 }
 
 // Tx joins the running transaction.

@@ -1,0 +1,94 @@
+package org
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/govops/govops/internal/platform/db"
+)
+
+// maxTerm is the longest name substring kept in the search index; longer queries fall back to LIKE.
+const maxTerm = 6
+
+// nameTerms returns every distinct substring of name of 1..maxTerm characters (a 3-character name gives 6), so a
+// search for any part of a name is an exact index lookup.
+func nameTerms(name string) []string {
+	rs := []rune(strings.TrimSpace(name))
+	seen := map[string]bool{}
+	var out []string
+	for i := range rs {
+		for j := i + 1; j <= len(rs) && j-i <= maxTerm; j++ {
+			t := strings.ToLower(string(rs[i:j]))
+			if strings.TrimSpace(t) == "" || seen[t] {
+				continue
+			}
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// indexPerson rewrites a person's search terms.
+func indexPerson(ctx context.Context, q db.Q, id int64, name, orgPath string) error {
+	if _, err := q.Exec(ctx, "DELETE FROM person_terms WHERE person_id = ?", id); err != nil {
+		return err
+	}
+	return insertTerms(ctx, q, []termRow{{id, name, orgPath}})
+}
+
+type termRow struct {
+	id      int64
+	name    string
+	orgPath string
+}
+
+// insertTerms adds the terms of many people with multi-row inserts.
+func insertTerms(ctx context.Context, q db.Q, people []termRow) error {
+	const batch = 400
+	var sb strings.Builder
+	var args []any
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		_, err := q.Exec(ctx, sb.String(), args...)
+		sb.Reset()
+		args = args[:0]
+		return err
+	}
+	for _, p := range people {
+		for _, t := range nameTerms(p.name) {
+			if len(args) == 0 {
+				sb.WriteString("INSERT INTO person_terms (term, org_path, name, person_id) VALUES ")
+			} else {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?, ?, ?)")
+			args = append(args, t, p.orgPath, p.name, p.id)
+			if len(args) >= batch*4 {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return flush()
+}
+
+// searchCond turns the search text of a people list into a condition on p: a part of the name (through the
+// search index, within the scope's path range when there is one) or the exact staff number.
+func searchCond(text, pathFrom, pathTo string) (string, []any) {
+	text = strings.TrimSpace(text)
+	if utf8.RuneCountInString(text) > maxTerm {
+		return "(p.name LIKE ? ESCAPE '\\' OR p.code = ?)", []any{db.LikeContains(text), text}
+	}
+	sub := "SELECT t.person_id FROM person_terms t WHERE t.term = ?"
+	args := []any{strings.ToLower(text)}
+	if pathFrom != "" {
+		sub += " AND t.org_path >= ? AND t.org_path < ?"
+		args = append(args, pathFrom, pathTo)
+	}
+	return "p.id IN (" + sub + " UNION ALL SELECT c.id FROM people c WHERE c.code = ?)", append(args, text)
+}
