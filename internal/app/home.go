@@ -40,11 +40,11 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if me.Can("person:read") {
-		cond, args := sc.PathCond("o.id", "o.path")
+		cond, args := sc.PathCond("p.org_id", "p.org_path")
 		if sc.Kind == auth.ScopeSelf {
 			cond, args = "p.id = ?", []any{sc.PersonID}
 		}
-		if p.People, err = db.Count(ctx, a.DB, "SELECT COUNT(*) FROM people p JOIN orgs o ON o.id = p.org_id WHERE p.status = 'active' AND "+cond, args...); err != nil {
+		if p.People, err = db.Count(ctx, a.DB, "SELECT COUNT(*) FROM people p WHERE p.status = 'active' AND "+cond, args...); err != nil {
 			return err
 		}
 	}

@@ -47,5 +47,15 @@ func (s *Service) Decorate(r *http.Request, g *web.Globals) {
 	if f.CurrentID == 0 && !base.All() {
 		f.CurrentID = base.OrgID
 	}
+	listed := false
+	for _, o := range f.Options {
+		listed = listed || o.ID == f.CurrentID
+	}
+	if !listed {
+		// A unit chosen deeper than the list reaches (e.g. from a unit page) still shows as the current one.
+		if cur, err := GetOrg(ctx, s.DB, base, f.CurrentID); err == nil {
+			f.Options = append([]web.FocusOption{{ID: cur.ID, Label: cur.Name}}, f.Options...)
+		}
+	}
 	g.Focus = f
 }
