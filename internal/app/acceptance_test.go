@@ -362,3 +362,37 @@ func TestIdleTimeout(t *testing.T) {
 		t.Fatalf("after 31 idle minutes = %d, want a redirect to sign in", r.StatusCode)
 	}
 }
+
+// TestUnitSwitcher: a wide-scope user narrows every list to a unit's subtree for the session, and back.
+func TestUnitSwitcher(t *testing.T) {
+	env := apptest.New(t, apptest.Options{Demo: true})
+	b := env.Browser("space", demo.Password)
+	home := b.Get("/")
+	if !strings.Contains(home.Body, `id="focus-org"`) {
+		t.Fatal("no unit switcher for a subtree user")
+	}
+	var l list2
+	api := env.Admin()
+	api.JSON("GET", "/api/v1/orgs?q="+url.QueryEscape("青山市机关事务管理局"), nil, &l)
+	qs := l.Items[0]
+	if r := b.Form("POST", "/session/focus", url.Values{"org_id": {fmt.Sprint(qs.ID)}}); r.StatusCode != 303 {
+		t.Fatalf("focus = %d", r.StatusCode)
+	}
+	var mine list2
+	b.JSON("GET", "/api/v1/orgs?page_size=500", nil, &mine)
+	for _, o := range mine.Items {
+		if !strings.HasPrefix(o.Path, qs.Path) {
+			t.Fatalf("after focusing on 青山市 the list shows %s", o.Name)
+		}
+	}
+	// A unit that does not exist (or lies outside the user's scope) cannot be chosen.
+	if r := b.Form("POST", "/session/focus", url.Values{"org_id": {"999999"}}); r.StatusCode != 404 {
+		t.Fatalf("focus on a missing unit = %d", r.StatusCode)
+	}
+	b.Form("POST", "/session/focus", url.Values{"org_id": {"0"}})
+	var back list2
+	b.JSON("GET", "/api/v1/orgs?page_size=1", nil, &back)
+	if back.Total <= mine.Total {
+		t.Fatalf("clearing the focus: %d units, focused %d", back.Total, mine.Total)
+	}
+}
