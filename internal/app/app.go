@@ -150,6 +150,7 @@ func (a *App) build() error {
 	if err != nil {
 		return err
 	}
+	cal.Clock = a.Clock
 	a.Calendar = cal
 	a.Notify = notify.New(a.DB, a.Clock, a.Log, u, a.Jobs)
 	a.Attach = attach.New(a.DB, a.Clock, u, filepath.Join(a.Cfg.DataDir, "attachments"))

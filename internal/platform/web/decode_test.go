@@ -69,3 +69,20 @@ func FuzzDecodeJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestCatalogT(t *testing.T) {
+	c := NewCatalog()
+	if err := c.Add(LangEN, []byte(`{"a.b":"Hello"}`)); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ lang, in, want string }{
+		{LangZH, "a.b|你好", "你好"}, {LangEN, "a.b|你好", "Hello"}, {LangEN, "a.c|再见", "再见"},
+		{LangZH, "a.missing", "[[a.missing]]"}, {LangZH, "示范省机关事务管理局", "示范省机关事务管理局"},
+		{LangEN, "Room 101", "Room 101"},
+	}
+	for _, c2 := range cases {
+		if got := c.T(c2.lang, c2.in); got != c2.want {
+			t.Errorf("T(%s, %q) = %q, want %q", c2.lang, c2.in, got, c2.want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 )
 
@@ -45,9 +46,16 @@ func (c *Catalog) Has(lang, key string) bool { _, ok := c.msgs[lang][key]; retur
 // MissingMarker wraps a key that has no text in any form; the browser tests fail when it appears on a page.
 func MissingMarker(key string) string { return "[[" + key + "]]" }
 
-// T translates "key|中文默认" (or a bare "key") into lang.
+// keyPattern is what a translation key looks like ("module.thing.detail"); anything else passed to T is data
+// (a unit's name in a breadcrumb, a title) and is shown as it is.
+var keyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$`)
+
+// T translates "key|中文默认" (or a bare "key") into lang. Text that is not a key is returned unchanged.
 func (c *Catalog) T(lang, s string) string {
 	key, def, hasDef := strings.Cut(s, "|")
+	if !hasDef && !keyPattern.MatchString(s) {
+		return s
+	}
 	if lang != LangZH {
 		if v, ok := c.msgs[lang][key]; ok {
 			return v
