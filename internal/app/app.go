@@ -115,6 +115,8 @@ func (a *App) build() error {
 	u := web.New(a.Log, Version)
 	u.Secure = a.Cfg.SecureCookies || a.Cfg.TLSCert != ""
 	u.Metrics.RegisterDB("main", a.DB.SQL)
+	u.GroupOrder = []string{"menu.work", "menu.space", "menu.fleet", "menu.energy", "menu.assets", "menu.services", "menu.reports",
+		"menu.org", "menu.system", "menu.security", "menu.audit"}
 	tree := org.Tree{}
 	a.Auth = auth.New(a.DB, a.Clock, a.Log, u, tree)
 	u.Authorize = a.Auth.Authorize

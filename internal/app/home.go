@@ -14,24 +14,16 @@ type homePage struct {
 	Units, People, Users, Pending int64
 	ScopeName                     string
 	Recent                        []audit.Item
-	ActionNames                   map[string]string
-}
-
-// actionNames are the Chinese names of audit actions shown in "recent activity".
-var actionNames = map[string]string{
-	"org.create": "创建单位", "org.update": "修改单位", "org.move": "移动单位", "org.deactivate": "停用单位", "org.activate": "启用单位",
-	"org.delete": "删除单位", "person.create": "登记人员", "person.update": "修改人员", "person.delete": "删除人员",
-	"user.create": "创建用户", "user.update": "修改用户", "user.grant": "调整授权", "user.disable": "停用用户", "user.enable": "启用用户",
-	"user.unlock": "解除锁定", "user.reset_password": "重置密码", "user.change_password": "修改密码", "role.create": "新建角色",
-	"role.update": "修改角色", "role.delete": "删除角色", "security.policy": "修改安全策略", "export.xlsx": "导出 Excel",
-	"import.orgs": "导入单位", "import.people": "导入人员",
+	CanApprove                    bool
 }
 
 func (a *App) home(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	me := auth.UserFrom(ctx)
 	sc := auth.ScopeFrom(ctx)
-	p := &homePage{Globals: a.UI.G(r, "app.home|首页"), ActionNames: actionNames, ScopeName: auth.ScopeNames[sc.Kind]}
+	p := &homePage{Globals: a.UI.G(r, "app.home|首页"), ScopeName: auth.ScopeNames[sc.Kind]}
+	// The audit administrator approves nothing (三员分立); everyone else may be an approver.
+	p.CanApprove = !(len(me.Roles) == 1 && me.Roles[0] == auth.RoleAuditAdmin)
 	var err error
 	if me.Can("org:read") {
 		cond, args := sc.PathCond("o.id", "o.path")

@@ -96,6 +96,15 @@ func Code(list []Enum, s string) (string, bool) {
 
 func valid(list []Enum, code string) bool { return Name(list, code) != "" }
 
+// cnNames lists the Chinese names only (for Excel templates and import errors, where users type Chinese).
+func cnNames(list []Enum) string {
+	var parts []string
+	for _, e := range list {
+		parts = append(parts, e.Name)
+	}
+	return strings.Join(parts, "、")
+}
+
 func names(list []Enum) string {
 	var parts []string
 	for _, e := range list {

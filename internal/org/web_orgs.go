@@ -40,6 +40,8 @@ type orgPage struct {
 
 type orgFormPage struct {
 	web.Globals
+	AllScope            bool // may create top-level units
+	Root                bool
 	Org                 *Org
 	Form                OrgInput
 	Errors              map[string]string
@@ -49,8 +51,9 @@ type orgFormPage struct {
 
 type movePage struct {
 	web.Globals
-	Org    Org
-	Errors map[string]string
+	AllScope bool
+	Org      Org
+	Errors   map[string]string
 }
 
 type importPage struct {
@@ -239,6 +242,9 @@ func (s *Service) orgPages() {
 	})
 	u.Page("POST /orgs", "org:write", func(w http.ResponseWriter, r *http.Request) error {
 		in, f := orgForm(r)
+		if in.ParentID == 0 && r.PostFormValue("root") != "1" {
+			f.Add("parent_id", "请选择上级单位（新建顶级单位须勾选“创建为顶级单位”）")
+		}
 		if err := f.Err(); err != nil {
 			return s.renderOrgForm(w, r, http.StatusUnprocessableEntity, nil, in, errs.As(err).Fields)
 		}
@@ -341,7 +347,8 @@ func (s *Service) orgPages() {
 		if err != nil {
 			return err
 		}
-		return u.Render(w, r, http.StatusOK, "org/move.html", &movePage{Globals: u.G(r, "org.move|移动单位", s.crumbsFor(r, o.Path)...), Org: o})
+		return u.Render(w, r, http.StatusOK, "org/move.html", &movePage{Globals: u.G(r, "org.move|移动单位", s.crumbsFor(r, o.Path)...), Org: o,
+			AllScope: auth.ScopeFrom(r.Context()).All()})
 	})
 	u.Page("POST /orgs/{id}/move", "org:write", func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
@@ -355,6 +362,9 @@ func (s *Service) orgPages() {
 		}
 		f := errs.Fields{}
 		parent := web.FormInt(r, "parent_id", f)
+		if parent == 0 && r.PostFormValue("root") != "1" {
+			f.Add("parent_id", "请选择新的上级单位")
+		}
 		if err = f.Err(); err == nil {
 			_, err = s.MoveOrg(r.Context(), sc, id, parent)
 		}
@@ -363,7 +373,7 @@ func (s *Service) orgPages() {
 			if fields == nil {
 				fields = map[string]string{"parent_id": e.Message}
 			}
-			return u.Render(w, r, errs.Status(e.Code), "org/move.html", &movePage{Globals: u.G(r, "org.move|移动单位", s.crumbsFor(r, o.Path)...), Org: o, Errors: fields})
+			return u.Render(w, r, errs.Status(e.Code), "org/move.html", &movePage{Globals: u.G(r, "org.move|移动单位", s.crumbsFor(r, o.Path)...), Org: o, Errors: fields, AllScope: sc.All()})
 		} else if err != nil {
 			return err
 		}
@@ -428,7 +438,8 @@ func (s *Service) renderOrgForm(w http.ResponseWriter, r *http.Request, status i
 		crumbs = append(s.crumbsFor(r, o.Path), web.Crumb{Label: title})
 		crumbs[len(crumbs)-2].Path = "/orgs/" + strconv.FormatInt(o.ID, 10)
 	}
-	p := &orgFormPage{Globals: s.UI.G(r, title, crumbs...), Org: o, Form: in, Errors: fields,
+	p := &orgFormPage{Globals: s.UI.G(r, title, crumbs...), Org: o, Form: in, Errors: fields, AllScope: auth.ScopeFrom(r.Context()).All(),
+		Root:  r.PostFormValue("root") == "1",
 		Kinds: options(Kinds), Levels: options(AdminLevels), Cats: options(Categories)}
 	if in.ParentID != 0 {
 		p.Parent = Tree{}.OrgLabel(r.Context(), s.DB, in.ParentID)

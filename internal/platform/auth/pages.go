@@ -30,14 +30,15 @@ type usersPage struct {
 
 type userFormPage struct {
 	web.Globals
-	User     *User // nil when creating
-	Form     UserInput
-	Errors   map[string]string
-	Roles    []Role
-	OrgLabel string
-	Password string // shown once after a reset
-	Scopes   []web.Option
-	Locked   bool
+	User        *User // nil when creating
+	Form        UserInput
+	Errors      map[string]string
+	Roles       []Role
+	OrgLabel    string
+	PersonLabel string
+	Password    string // shown once after a reset
+	Scopes      []web.Option
+	Locked      bool
 }
 
 type rolesPage struct {
@@ -67,10 +68,11 @@ type securityPage struct {
 
 type profilePage struct {
 	web.Globals
-	Me      *User
-	Errors  map[string]string
-	Enrol   *TOTPEnrolment
-	OrgName string
+	RoleNames map[string]string
+	Me        *User
+	Errors    map[string]string
+	Enrol     *TOTPEnrolment
+	OrgName   string
 }
 
 func safeNext(next string) string {
@@ -473,6 +475,12 @@ func (s *Service) renderUserForm(w http.ResponseWriter, r *http.Request, status 
 		User:    x, Form: in, Errors: fields, Roles: roles, Password: pw,
 		OrgLabel: s.Tree.OrgLabel(r.Context(), s.DB, in.ScopeOrgID),
 	}
+	if in.PersonID != 0 {
+		p.PersonLabel = "#" + strconv.FormatInt(in.PersonID, 10)
+		if x != nil && x.PersonID == in.PersonID && x.Name != "" {
+			p.PersonLabel = x.Name
+		}
+	}
 	for _, k := range []string{ScopeAll, ScopeSubtree, ScopeUnit, ScopeSelf} {
 		p.Scopes = append(p.Scopes, web.Option{Value: k, Label: ScopeNames[k]})
 	}
@@ -520,6 +528,6 @@ func (s *Service) renderProfile(w http.ResponseWriter, r *http.Request, status i
 	}
 	return s.UI.Render(w, r, status, "auth/profile.html", &profilePage{
 		Globals: s.UI.G(r, "auth.profile.title|个人设置", web.Crumb{Label: "auth.profile.title|个人设置"}),
-		Me:      fresh, Errors: fields, Enrol: en, OrgName: s.Tree.OrgLabel(r.Context(), s.DB, fresh.ScopeOrgID),
+		Me:      fresh, Errors: fields, Enrol: en, OrgName: s.Tree.OrgLabel(r.Context(), s.DB, fresh.ScopeOrgID), RoleNames: s.roleNames(r),
 	})
 }

@@ -101,7 +101,7 @@ func (c *Calendar) Routes() {
 	if err := u.Catalog.Add(web.LangEN, catalogEN); err != nil {
 		panic(err)
 	}
-	u.AddMenu(web.MenuItem{Group: "menu.system|系统管理", Label: "calendar.title|工作日历", Path: "/calendar", Perm: web.SignedIn, Order: 60})
+	u.AddMenu(web.MenuItem{Group: "menu.work|工作台", Label: "calendar.title|工作日历", Path: "/calendar", Perm: web.SignedIn, Order: 60})
 
 	u.Page("GET /calendar", web.SignedIn, c.page)
 	u.Page("GET /calendar/hours", web.SignedIn, func(w http.ResponseWriter, r *http.Request) error {
@@ -266,7 +266,7 @@ func (c *Calendar) page(w http.ResponseWriter, r *http.Request) error {
 	if err := f.Err(); err != nil {
 		return err
 	}
-	p := &calendarPage{Globals: c.UI.G(r, "calendar.title|工作日历", web.Crumb{Label: "menu.system|系统管理"}, web.Crumb{Label: "calendar.title|工作日历"}),
+	p := &calendarPage{Globals: c.UI.G(r, "calendar.title|工作日历", web.Crumb{Label: "menu.work|工作台"}, web.Crumb{Label: "calendar.title|工作日历"}),
 		Year: year, Month: month, Prev: year - 1, Next: year + 1, Official: c.Official(year), Papers: c.Papers(year), MonthKeys: monthKeys}
 	lo, hi := c.Years()
 	for y := min(lo, year); y <= max(hi+2, year); y++ {

@@ -385,6 +385,7 @@ func (u *UI) funcs(lang string) template.FuncMap {
 		"field":  func(fields map[string]string, name string) string { return fields[name] },
 		"indent": func(depth int) string { return strings.Repeat("　", depth) },
 		"langIs": func(l string) bool { return l == lang },
+		"nz":     nonZero,
 		"hasString": func(list []string, v string) bool {
 			for _, x := range list {
 				if x == v {
@@ -503,6 +504,26 @@ func formatNum(v float64) string {
 		s += strings.TrimRight(f[1:], "0")
 	}
 	return s
+}
+
+// nonZero shows a number in a form field, or nothing when it is zero (so typing does not append to a "0").
+func nonZero(v any) any {
+	switch x := v.(type) {
+	case int:
+		if x == 0 {
+			return ""
+		}
+	case int64:
+		if x == 0 {
+			return ""
+		}
+	case float64:
+		if x == 0 {
+			return ""
+		}
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return v
 }
 
 // Option is a choice of a select field.

@@ -6,6 +6,8 @@ package web
 
 import (
 	"context"
+
+	"github.com/govops/govops/internal/platform/errs"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -103,6 +105,8 @@ type UI struct {
 	Decorate func(r *http.Request, g *Globals)
 	// Secure marks cookies Secure and adds HSTS (behind TLS).
 	Secure bool
+	// GroupOrder lists menu group keys in the order they are drawn; groups not listed follow in registration order.
+	GroupOrder []string
 
 	mux         *http.ServeMux
 	routes      []Route
@@ -142,6 +146,14 @@ func New(log *slog.Logger, version string) *UI {
 	}
 	u.AddTemplates("web", templateFS)
 	u.Public("GET /static/{path...}", u.assets.serve)
+	u.Public("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) error {
+		http.Redirect(w, r, u.assetURL("favicon.svg"), http.StatusMovedPermanently)
+		return nil
+	})
+	// Everything no route claims gets the Chinese 404 page (or the JSON error under /api/).
+	u.mux.Handle("/", u.wrap(Route{Public: true}, func(w http.ResponseWriter, r *http.Request) error {
+		return errs.NotFound("页面")
+	}))
 	return u
 }
 
@@ -214,7 +226,17 @@ func (u *UI) MenuItems() []MenuItem { return append([]MenuItem(nil), u.menu...) 
 func (u *UI) MenuFor(r *http.Request, p Principal) []MenuGroup {
 	lang := Lang(r)
 	var out []MenuGroup
-	for _, g := range u.groups {
+	groups := append([]string(nil), u.groups...)
+	rank := func(g string) int {
+		for i, o := range u.GroupOrder {
+			if o == g || strings.HasPrefix(g, o+"|") {
+				return i
+			}
+		}
+		return len(u.GroupOrder)
+	}
+	sort.SliceStable(groups, func(i, j int) bool { return rank(groups[i]) < rank(groups[j]) })
+	for _, g := range groups {
 		var items []MenuItem
 		for _, it := range u.menu {
 			if it.Group == g && p != nil && (it.Perm == SignedIn || p.Can(it.Perm)) {

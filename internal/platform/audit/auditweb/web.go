@@ -4,6 +4,7 @@ package auditweb
 import (
 	"embed"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"net/http"
 	"time"
@@ -86,6 +87,7 @@ func Routes(u *web.UI, d *db.DB, clk clock.Clock) {
 		panic(err)
 	}
 	u.AddTemplates("audit", sub)
+	u.AddFuncs(template.FuncMap{"actionName": audit.ActionName, "objectName": audit.ObjectName})
 	if err := u.Catalog.Add(web.LangEN, catalogEN); err != nil {
 		panic(err)
 	}
