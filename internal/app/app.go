@@ -30,6 +30,7 @@ import (
 	"github.com/govops/govops/internal/platform/settings"
 	"github.com/govops/govops/internal/platform/web"
 	"github.com/govops/govops/internal/platform/workflow"
+	"github.com/govops/govops/internal/space"
 )
 
 // Version is set at build time with -ldflags "-X github.com/govops/govops/internal/app.Version=…".
@@ -45,7 +46,7 @@ var catalogEN []byte
 // identity (which refers to units and people), then the business modules.
 func Migrations() []db.Migrations {
 	return []db.Migrations{settings.Migrations, audit.Migrations, history.Migrations, jobs.Migrations, refdata.Migrations,
-		org.Migrations, auth.Migrations, notify.Migrations, attach.Migrations, workflow.Migrations}
+		org.Migrations, auth.Migrations, notify.Migrations, attach.Migrations, workflow.Migrations, space.Migrations}
 }
 
 // App is the assembled program.
@@ -63,6 +64,7 @@ type App struct {
 	Notify   *notify.Service
 	Attach   *attach.Store
 	Workflow *workflow.Service
+	Space    *space.Service
 
 	// AdminPassword is set when this start created the first admin with a generated password.
 	AdminPassword string
@@ -157,6 +159,7 @@ func (a *App) build() error {
 	a.Notify = notify.New(a.DB, a.Clock, a.Log, u, a.Jobs)
 	a.Attach = attach.New(a.DB, a.Clock, u, filepath.Join(a.Cfg.DataDir, "attachments"))
 	a.Workflow = workflow.New(a.DB, a.Clock, u, a.Auth)
+	a.Space = &space.Service{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth}
 
 	a.Auth.Routes(a.Cfg.TrustProxy)
 	a.Org.Routes()
@@ -167,6 +170,7 @@ func (a *App) build() error {
 	a.Notify.Routes()
 	a.Attach.Routes()
 	a.Workflow.Routes()
+	a.Space.Routes()
 	return nil
 }
 
