@@ -10,6 +10,8 @@ import (
 
 	"github.com/govops/govops/internal/apptest"
 	"github.com/govops/govops/internal/demo"
+	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/workflow"
 )
 
 func TestHealthReadyMetrics(t *testing.T) {
@@ -395,4 +397,59 @@ func TestUnitSwitcher(t *testing.T) {
 	if back.Total <= mine.Total {
 		t.Fatalf("clearing the focus: %d units, focused %d", back.Total, mine.Total)
 	}
+}
+
+// TestApprovalNotifies: a workflow step that opens puts a notification in its approvers' inbox (in the same
+// transaction), and the result goes back to the requester.
+func TestApprovalNotifies(t *testing.T) {
+	env := apptest.New(t, apptest.Options{Demo: true})
+	ctx := t.Context()
+	a := env.App
+	a.Workflow.RegisterType(workflow.Type{Code: "test.request", Name: "测试申请", Link: "/test/{id}"})
+	var chain struct{ ID int64 }
+	if st := env.Admin().JSON("POST", "/api/v1/workflow/chains", map[string]any{"type": "test.request", "name": "默认", "steps": []map[string]any{
+		{"name": "用户审批", "mode": "any", "kind": "users", "user_ids": []int64{userID(t, env, "secadmin")}}}}, &chain); st != 201 {
+		t.Fatalf("chain = %d", st)
+	}
+	requester := userID(t, env, "supervisor")
+	var orgID int64
+	if err := a.DB.QueryRow(ctx, "SELECT id FROM orgs WHERE parent_id IS NULL").Scan(&orgID); err != nil {
+		t.Fatal(err)
+	}
+	var inst workflow.Instance
+	err := a.DB.Tx(ctx, func(q db.Q) error {
+		var err error
+		inst, err = a.Workflow.Submit(ctx, q, workflow.SubmitInput{Type: "test.request", ObjectID: 7, RequesterID: requester, OrgID: orgID, Title: "申请七号"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	approver := env.API("secadmin", demo.Password)
+	var unread struct {
+		Count int64 `json:"count"`
+	}
+	approver.JSON("GET", "/api/v1/notifications/unread-count", nil, &unread)
+	if unread.Count != 1 {
+		t.Fatalf("approver unread = %d", unread.Count)
+	}
+	if st := approver.JSON("POST", fmt.Sprintf("/api/v1/workflow/instances/%d/approve", inst.ID), map[string]string{"comment": "同意"}, nil); st != 200 {
+		t.Fatalf("approve = %d", st)
+	}
+	env.API("supervisor", demo.Password).JSON("GET", "/api/v1/notifications/unread-count", nil, &unread)
+	if unread.Count != 1 {
+		t.Fatalf("requester unread after approval = %d", unread.Count)
+	}
+	b := env.Browser("supervisor", demo.Password)
+	if home := b.Get("/"); !strings.Contains(home.Body, `<span class="count">1</span>`) {
+		t.Fatal("no unread badge in the top bar")
+	}
+}
+
+func userID(t *testing.T, env *apptest.Env, username string) int64 {
+	var id int64
+	if err := env.App.DB.QueryRow(t.Context(), "SELECT id FROM users WHERE username = ?", username).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

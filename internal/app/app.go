@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/govops/govops/internal/org"
@@ -124,7 +125,14 @@ func (a *App) build() error {
 	u.Authorize = a.Auth.Authorize
 	u.Use(a.Auth.Middleware(a.Cfg.TrustProxy))
 	a.Org = &org.Service{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth}
-	u.Decorate = a.Org.Decorate
+	u.Decorate = func(r *http.Request, g *web.Globals) {
+		a.Org.Decorate(r, g)
+		if me := auth.UserFrom(r.Context()); me != nil && a.Notify != nil {
+			if n, err := a.Notify.UnreadCount(r.Context(), a.DB, me.ID); err == nil {
+				g.Unread = n
+			}
+		}
+	}
 	a.UI = u
 
 	sub, err := fs.Sub(templatesFS, "templates")
@@ -158,7 +166,27 @@ func (a *App) build() error {
 	a.Calendar = cal
 	a.Notify = notify.New(a.DB, a.Clock, a.Log, u, a.Jobs)
 	a.Attach = attach.New(a.DB, a.Clock, u, filepath.Join(a.Cfg.DataDir, "attachments"))
+	a.Jobs.Add(a.Attach.SweepJob())
+	a.Jobs.Add(jobs.Job{Name: "auth.purge_sessions", Title: "清理过期会话", Every: time.Hour, Run: func(ctx context.Context) (string, error) {
+		n, err := a.Auth.PurgeSessions(ctx)
+		return fmt.Sprintf("删除 %d 个过期会话", n), err
+	}})
 	a.Workflow = workflow.New(a.DB, a.Clock, u, a.Auth)
+	a.Notify.AddEvent("workflow.pending", "待我审批")
+	a.Notify.AddEvent("workflow.finished", "我的申请有了结果")
+	a.Workflow.Notify = func(ctx context.Context, q db.Q, n workflow.Notice) error {
+		in := n.Instance
+		msg := notify.Notification{Recipients: n.UserIDs, Link: "/inbox/" + strconv.FormatInt(in.ID, 10)}
+		switch n.Kind {
+		case workflow.NoticeWaiting:
+			msg.Event, msg.Title = "workflow.pending", "待审批："+in.Title
+			msg.Body = in.TypeName + "（" + in.OrgName + "，" + in.RequesterName + " 提交）第 " + strconv.Itoa(in.StepNo) + " 步：" + in.StepName
+		default:
+			msg.Event, msg.Title = "workflow.finished", in.StatusName+"："+in.Title
+			msg.Body = in.TypeName + "审批" + in.StatusName
+		}
+		return a.Notify.Notify(ctx, q, msg)
+	}
 	a.Space = &space.Service{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth}
 
 	a.Auth.Routes(a.Cfg.TrustProxy)

@@ -1,6 +1,12 @@
 package audit
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
+
+// namesMu guards the name maps: modules register names while tests build apps in parallel.
+var namesMu sync.RWMutex
 
 // actionNames are the Chinese names of audit actions, for the audit log page and "recent activity". Modules add
 // theirs with RegisterActions; an unknown action shows its code.
@@ -23,6 +29,8 @@ var objectNames = map[string]string{
 
 // RegisterActions adds Chinese names of actions (code → name) and object types; modules call it at wiring.
 func RegisterActions(actions, objects map[string]string) {
+	namesMu.Lock()
+	defer namesMu.Unlock()
 	for k, v := range actions {
 		actionNames[k] = v
 	}
@@ -33,6 +41,8 @@ func RegisterActions(actions, objects map[string]string) {
 
 // ActionName is the Chinese name of an action code (the code itself when unknown).
 func ActionName(code string) string {
+	namesMu.RLock()
+	defer namesMu.RUnlock()
 	if n, ok := actionNames[code]; ok {
 		return n
 	}
@@ -47,6 +57,8 @@ func ActionName(code string) string {
 
 // ObjectName is the Chinese name of an object type.
 func ObjectName(code string) string {
+	namesMu.RLock()
+	defer namesMu.RUnlock()
 	if n, ok := objectNames[code]; ok {
 		return n
 	}

@@ -22,6 +22,9 @@ import (
 	"github.com/govops/govops/internal/platform/web"
 )
 
+// maxUpload bounds a multipart request body (attachments and Excel imports are well below it).
+const maxUpload = 64 << 20
+
 // CookieName is the session cookie.
 const CookieName = "govops_session"
 
@@ -317,6 +320,8 @@ func (s *Service) csrfOK(r *http.Request, want string) bool {
 	if got == "" {
 		ct := r.Header.Get("Content-Type")
 		if strings.HasPrefix(ct, "multipart/form-data") {
+			// Bound what a browser may upload before anyone has looked at the request.
+			r.Body = http.MaxBytesReader(nil, r.Body, maxUpload)
 			if err := r.ParseMultipartForm(32 << 20); err == nil {
 				got = r.FormValue("csrf_token")
 			}

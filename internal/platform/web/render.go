@@ -60,6 +60,8 @@ type Globals struct {
 	Version string
 	// Focus is the unit switcher's state (filled by Decorate).
 	Focus *Focus
+	// Unread is the number of unread notifications (filled by Decorate).
+	Unread int64
 }
 
 // Focus is the unit switcher: the unit the user is working in and the units they may switch to.
