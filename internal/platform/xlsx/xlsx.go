@@ -27,6 +27,13 @@ const MaxUpload = 20 << 20
 // MaxRows bounds the data rows of one import.
 const MaxRows = 50000
 
+// maxUnzipped bounds the decompressed size of an uploaded workbook.
+const maxUnzipped = 200 << 20
+
+// maxLines bounds the rows (blank or not) the reader walks, so a sheet that declares a far-away row cannot keep it
+// busy.
+const maxLines = 4 * MaxRows
+
 // Write renders a one-sheet workbook with a bold, frozen header row.
 func Write(out io.Writer, sheet string, headers []string, rows [][]any) error {
 	f := excelize.NewFile()
@@ -188,7 +195,9 @@ func Read(r io.Reader, cols []Column) ([]Row, error) {
 	if len(data) > MaxUpload {
 		return nil, &errs.Error{Code: errs.CodeTooLarge, Message: "文件过大（上限 20 MB）"}
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+	// Bound decompression: a crafted workbook (a "zip bomb") must not exhaust memory. Sheets larger than the XML
+	// limit are streamed through a temporary file by excelize.
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: 16 << 20})
 	if err != nil {
 		return nil, errs.Invalid("file", "无法读取该文件，请上传 .xlsx 格式的 Excel 文件（可先下载模板）")
 	}
@@ -207,6 +216,9 @@ func Read(r io.Reader, cols []Column) ([]Row, error) {
 	line := 0
 	for rows.Next() {
 		line++
+		if line > maxLines {
+			return nil, errs.Invalid("file", fmt.Sprintf("工作表超过 %d 行，请删除空行或分批导入", maxLines))
+		}
 		cells, err := rows.Columns()
 		if err != nil {
 			return nil, errs.Invalid("file", fmt.Sprintf("第 %d 行无法读取", line))

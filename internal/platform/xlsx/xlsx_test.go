@@ -1,7 +1,9 @@
 package xlsx
 
 import (
+	"archive/zip"
 	"bytes"
+	"io"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -87,4 +89,34 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestReadRefusesZipBomb: a small upload that decompresses to hundreds of megabytes is refused before it is
+// inflated (found by FuzzRead: a mutated workbook made the reader allocate 8 GB).
+func TestReadRefusesZipBomb(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	good := book(t, [][]any{{"名称"}, {"甲"}})
+	zr, err := zip.NewReader(bytes.NewReader(good), int64(len(good)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		w, _ := zw.Create(f.Name)
+		rc, _ := f.Open()
+		_, _ = io.Copy(w, rc)
+		rc.Close()
+	}
+	w, _ := zw.CreateHeader(&zip.FileHeader{Name: "xl/media/padding.bin", Method: zip.Deflate})
+	chunk := bytes.Repeat([]byte{' '}, 1<<20)
+	for i := 0; i < 260; i++ {
+		_, _ = w.Write(chunk)
+	}
+	_ = zw.Close()
+	if buf.Len() > 2<<20 {
+		t.Fatalf("bomb is %d bytes; expected a small file", buf.Len())
+	}
+	if _, err := Read(bytes.NewReader(buf.Bytes()), cols); errs.CodeOf(err) != errs.CodeValidation {
+		t.Fatalf("zip bomb: %v", err)
+	}
 }
