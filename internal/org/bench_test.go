@@ -2,7 +2,6 @@ package org_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 
 	"github.com/govops/govops/internal/apptest"
@@ -12,22 +11,21 @@ import (
 	"github.com/govops/govops/internal/platform/web"
 )
 
-// The benchmark province: the demo plus `demo --scale 1` (10,000 more units, ~100,000 more people). Built once per
-// benchmark binary; not part of the normal test run.
-var (
-	benchOnce sync.Once
-	benchEnv  *apptest.Env
-)
-
+// scaled builds the benchmark province: the demo plus `demo --scale 1` (10,000 more units, ~100,000 more people).
 func scaled(b *testing.B) *apptest.Env {
-	benchOnce.Do(func() {
-		benchEnv = apptest.New(b, apptest.Options{Demo: true})
-		a := benchEnv.App
-		if _, _, err := demo.Scale(context.Background(), demo.Deps{DB: a.DB, Clock: a.Clock, Org: a.Org, Auth: a.Auth}, 1); err != nil {
-			b.Fatal(err)
-		}
-	})
-	return benchEnv
+	env := apptest.New(b, apptest.Options{Demo: true})
+	a := env.App
+	if _, _, err := demo.Scale(context.Background(), demo.Deps{DB: a.DB, Clock: a.Clock, Org: a.Org, Auth: a.Auth}, 1); err != nil {
+		b.Fatal(err)
+	}
+	return env
+}
+
+// BenchmarkSpine runs the spine's benchmarks over one scaled database (built once: it takes seconds).
+func BenchmarkSpine(b *testing.B) {
+	env := scaled(b)
+	b.Run("PeopleList", func(b *testing.B) { benchPeopleList(b, env) })
+	b.Run("ScopeCheck", func(b *testing.B) { benchScopeCheck(b, env) })
 }
 
 func scopeOf(b *testing.B, env *apptest.Env, name string) auth.Scope {
@@ -42,9 +40,8 @@ func scopeOf(b *testing.B, env *apptest.Env, name string) auth.Scope {
 	return sc
 }
 
-// BenchmarkPeopleList is the issue's benchmark: a scoped people list, page of 20, with and without a search.
-func BenchmarkPeopleList(b *testing.B) {
-	env := scaled(b)
+// benchPeopleList is the issue's benchmark: a scoped people list, page of 20, with and without a search.
+func benchPeopleList(b *testing.B, env *apptest.Env) {
 	ctx := context.Background()
 	cases := []struct {
 		name  string
@@ -72,10 +69,9 @@ func BenchmarkPeopleList(b *testing.B) {
 	}
 }
 
-// BenchmarkScopeCheck: checking that one unit lies in a scope costs the same for a 100-unit and a 10,000-unit
+// benchScopeCheck: checking that one unit lies in a scope costs the same for a 100-unit and a 10,000-unit
 // subtree (a path-prefix test after one primary-key lookup).
-func BenchmarkScopeCheck(b *testing.B) {
-	env := scaled(b)
+func benchScopeCheck(b *testing.B, env *apptest.Env) {
 	ctx := context.Background()
 	var target int64
 	if err := env.App.DB.QueryRow(ctx, "SELECT id FROM orgs WHERE name = ?", "压测单位 1-3-4-50").Scan(&target); err != nil {

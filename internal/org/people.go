@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
@@ -99,6 +100,10 @@ func ListPeople(ctx context.Context, q db.Q, sc auth.Scope, f PersonFilter) ([]P
 	}
 	if f.Status != "" {
 		conds = append(conds, cond{"p.status = ?", []any{f.Status}, ""})
+	}
+	if f.List.Q != "" && f.Rank == "" && f.Status == "" && (f.OrgID == 0 || f.Subtree) && (sc.Kind == auth.ScopeAll || sc.Kind == auth.ScopeSubtree) &&
+		(f.List.Sort == "" || f.List.Sort == "name") && !f.List.Desc && utf8.RuneCountInString(strings.TrimSpace(f.List.Q)) <= maxTerm {
+		return searchPeople(ctx, q, strings.TrimSpace(f.List.Q), pathFrom, f.List)
 	}
 	build := func(walkNames bool) (string, []any) {
 		var parts []string

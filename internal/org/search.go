@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/web"
 )
 
 // maxTerm is the longest name substring kept in the search index; longer queries fall back to LIKE.
@@ -91,4 +92,43 @@ func searchCond(text, pathFrom, pathTo string) (string, []any) {
 		args = append(args, pathFrom, pathTo)
 	}
 	return "p.id IN (" + sub + " UNION ALL SELECT c.id FROM people c WHERE c.code = ?)", append(args, text)
+}
+
+// searchPeople answers a name or staff-number search within a path range (or everywhere) from the search index
+// alone: the count and the page's ids come from person_terms (which carries the path and the name), and only
+// the page's people are read.
+func searchPeople(ctx context.Context, q db.Q, text, pathFrom string, l web.List) ([]Person, int64, error) {
+	terms := "SELECT t.person_id AS id, t.name AS name FROM person_terms t WHERE t.term = ?"
+	codes := "SELECT c.id AS id, c.name AS name FROM people c WHERE c.code = ?"
+	args := []any{strings.ToLower(text)}
+	codeArgs := []any{text}
+	if pathFrom != "" {
+		terms += " AND t.org_path >= ? AND t.org_path < ?"
+		codes += " AND c.org_path >= ? AND c.org_path < ?"
+		args = append(args, pathFrom, db.PrefixUpper(pathFrom))
+		codeArgs = append(codeArgs, pathFrom, db.PrefixUpper(pathFrom))
+	}
+	union := terms + " UNION " + codes
+	args = append(args, codeArgs...)
+	total, err := db.Count(ctx, q, "SELECT COUNT(*) FROM ("+union+") x", args...)
+	if err != nil || total == 0 {
+		return nil, total, err
+	}
+	ids, err := db.Int64s(ctx, q, "SELECT x.id FROM ("+union+") x ORDER BY x.name, x.id LIMIT ? OFFSET ?", append(args, l.PageSize, l.Offset())...)
+	if err != nil || len(ids) == 0 {
+		return nil, total, err
+	}
+	people, err := db.Select(ctx, q, scanPerson, "SELECT "+personCols+" FROM people p JOIN orgs o ON o.id = p.org_id WHERE p.id IN ("+db.In(len(ids))+")", db.Args(ids)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	at := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		at[id] = i
+	}
+	out := make([]Person, len(ids))
+	for _, p := range people {
+		out[at[p.ID]] = p
+	}
+	return out, total, nil
 }
