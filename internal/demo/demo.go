@@ -69,9 +69,8 @@ type unitSpec struct {
 
 // rng is deterministic: the same demo every time.
 type gen struct {
-	r      *rand.Rand
-	people int
-	seq    int
+	r   *rand.Rand
+	seq int
 }
 
 func newGen() *gen { return &gen{r: rand.New(rand.NewPCG(20261129, 4242))} }

@@ -155,9 +155,8 @@ func (s *Service) orgPages() {
 			}
 			p.Pager = web.NewPager(f.List, p.Pager.Total)
 		} else {
-			roots := OrgFilter{List: web.List{Page: 1, PageSize: 200}, HasParent: true}
 			if !sc.All() {
-				roots = OrgFilter{List: web.List{Page: 1, PageSize: 200}}
+				// A scoped user's tree starts at the root of their scope.
 				if o, err := GetOrg(r.Context(), s.DB, sc, sc.OrgID); err == nil {
 					p.Roots = []Org{o}
 					if err := fillCounts(r.Context(), s.DB, p.Roots); err != nil {
@@ -165,6 +164,7 @@ func (s *Service) orgPages() {
 					}
 				}
 			} else {
+				roots := OrgFilter{List: web.List{Page: 1, PageSize: 200}, HasParent: true}
 				if p.Roots, _, err = ListOrgs(r.Context(), s.DB, sc, roots); err != nil {
 					return err
 				}
