@@ -15,7 +15,7 @@ import (
 // Routes registers the spine's pages, API and menu.
 func (s *Service) Routes() {
 	u := s.UI
-	u.AddTemplates("org", mustSub(templatesFS, "templates"))
+	u.AddTemplates("org", web.Sub(templatesFS, "templates"))
 	if err := u.Catalog.Add(web.LangEN, catalogEN); err != nil {
 		panic(err)
 	}

@@ -7,7 +7,6 @@ package org
 import (
 	"embed"
 	"fmt"
-	"io/fs"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -29,15 +28,7 @@ var regionsFS embed.FS
 var catalogEN []byte
 
 // Migrations creates the spine's tables.
-var Migrations = db.Migrations{Module: "org", FS: mustSub(migrationsFS, "migrations")}
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+var Migrations = db.Embedded("org", migrationsFS)
 
 // OrgID identifies a unit.
 type OrgID = int64

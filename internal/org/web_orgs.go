@@ -450,7 +450,7 @@ func (s *Service) renderOrgForm(w http.ResponseWriter, r *http.Request, status i
 // importPages registers GET/POST /<what>/import and the template download.
 func (s *Service) importPages(what, noun, perm string, cols []xlsx.Column, run func(ctx context.Context, sc auth.Scope, rows []xlsx.Row, dry bool) (xlsx.Report, error)) {
 	u := s.UI
-	title := "org.import." + what + "|导入" + noun
+	title := map[string]string{"orgs": "org.import.orgs|导入单位", "people": "org.import.people|导入人员"}[what]
 	crumbs := func() []web.Crumb {
 		list := map[string]string{"orgs": "org.orgs|单位管理", "people": "org.people|人员管理"}[what]
 		return []web.Crumb{{Label: "menu.org|组织机构"}, {Label: list, Path: "/" + what}, {Label: title}}

@@ -42,7 +42,6 @@ import (
 	"embed"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -61,15 +60,7 @@ import (
 var migrationsFS embed.FS
 
 // Migrations creates the attachment table.
-var Migrations = db.Migrations{Module: "attach", FS: mustSub(migrationsFS, "migrations")}
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+var Migrations = db.Embedded("attach", migrationsFS)
 
 func init() {
 	audit.RegisterActions(map[string]string{"attach.upload": "上传附件", "attach.delete": "删除附件", "attach.download": "下载附件"},

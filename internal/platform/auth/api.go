@@ -10,7 +10,7 @@ import (
 // Routes registers the identity pages and API.
 func (s *Service) Routes(trustProxy bool) {
 	u := s.UI
-	u.AddTemplates("auth", mustSub(templatesFS, "templates"))
+	u.AddTemplates("auth", web.Sub(templatesFS, "templates"))
 	u.AddFuncs(template.FuncMap{"scopeName": func(k string) string { return ScopeNames[k] }})
 	if err := u.Catalog.Add(web.LangEN, catalogEN); err != nil {
 		panic(err)

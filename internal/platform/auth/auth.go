@@ -6,7 +6,6 @@ package auth
 import (
 	"context"
 	"embed"
-	"io/fs"
 	"log/slog"
 	"path"
 	"sort"
@@ -27,15 +26,7 @@ var templatesFS embed.FS
 var catalogEN []byte
 
 // Migrations creates the identity tables.
-var Migrations = db.Migrations{Module: "auth", FS: mustSub(migrationsFS, "migrations")}
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+var Migrations = db.Embedded("auth", migrationsFS)
 
 // Data scopes (API.md): what part of the organisation tree a user's lists and reads cover.
 const (

@@ -19,7 +19,6 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"time"
 
 	"github.com/govops/govops/internal/platform/audit"
@@ -35,13 +34,6 @@ var templatesFS embed.FS
 //go:embed i18n/en.json
 var catalogEN []byte
 
-func mustSub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
 
 // Calendar is the kit instance: the embedded holiday table (its methods are promoted: IsWorkday, DayInfo,
 // NextWorkday, AddWorkdays, WorkdaysBetween, Official, …), the working-hours setting, and the pages and API.

@@ -97,7 +97,7 @@ type DurationResponse struct {
 // Routes registers the calendar page, the working-hours page and the API.
 func (c *Calendar) Routes() {
 	u := c.UI
-	u.AddTemplates("calendar", mustSub(templatesFS, "templates"))
+	u.AddTemplates("calendar", web.Sub(templatesFS, "templates"))
 	if err := u.Catalog.Add(web.LangEN, catalogEN); err != nil {
 		panic(err)
 	}

@@ -23,6 +23,15 @@ type Migrations struct {
 	FS     fs.FS // files at the root of FS
 }
 
+// Embedded makes the Migrations of a module from its embedded files under migrations/.
+func Embedded(module string, f fs.FS) Migrations {
+	sub, err := fs.Sub(f, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	return Migrations{Module: module, FS: sub}
+}
+
 type migration struct {
 	version int
 	name    string

@@ -6,7 +6,6 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
 	"strings"
 	"time"
 
@@ -18,15 +17,7 @@ import (
 var migrationsFS embed.FS
 
 // Migrations creates the history table.
-var Migrations = db.Migrations{Module: "history", FS: mustSub(migrationsFS, "migrations")}
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+var Migrations = db.Embedded("history", migrationsFS)
 
 // Entry is one line of an object's history.
 type Entry struct {

@@ -14,7 +14,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"math/rand/v2"
 	"os"
@@ -36,15 +35,7 @@ import (
 var migrationsFS embed.FS
 
 // Migrations creates the job tables.
-var Migrations = db.Migrations{Module: "jobs", FS: mustSub(migrationsFS, "migrations")}
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+var Migrations = db.Embedded("jobs", migrationsFS)
 
 // Job is a periodic task. Run returns a short result message for the status page; an error marks the run failed.
 // Run receives a context that ends at the job's timeout, when the caller of RunNow gives up, or when Stop's

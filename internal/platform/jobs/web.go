@@ -32,7 +32,7 @@ type detailPage struct {
 // Routes registers the status page and API.
 func (r *Runner) Routes() {
 	u := r.UI
-	u.AddTemplates("jobs", mustSub(templatesFS, "templates"))
+	u.AddTemplates("jobs", web.Sub(templatesFS, "templates"))
 	if err := u.Catalog.Add(web.LangEN, catalogEN); err != nil {
 		panic(err)
 	}

@@ -15,7 +15,6 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -35,15 +34,7 @@ import (
 var migrationsFS embed.FS
 
 // Migrations creates the notification tables.
-var Migrations = db.Migrations{Module: "notify", FS: mustSub(migrationsFS, "migrations")}
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+var Migrations = db.Embedded("notify", migrationsFS)
 
 // Names of the jobs this package registers.
 const (

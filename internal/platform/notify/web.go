@@ -36,7 +36,7 @@ type ReadAll struct {
 // Routes registers the inbox and webhook pages and API.
 func (s *Service) Routes() {
 	u := s.UI
-	u.AddTemplates("notify", mustSub(templatesFS, "templates"))
+	u.AddTemplates("notify", web.Sub(templatesFS, "templates"))
 	if err := u.Catalog.Add(web.LangEN, catalogEN); err != nil {
 		panic(err)
 	}

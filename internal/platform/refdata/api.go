@@ -12,7 +12,7 @@ import (
 // Routes registers the viewer pages, the override forms, the API and the menu entry.
 func (s *Store) Routes() {
 	u := s.UI
-	u.AddTemplates("refdata", mustSub(templatesFS, "templates"))
+	u.AddTemplates("refdata", web.Sub(templatesFS, "templates"))
 	if err := u.Catalog.Add(web.LangEN, catalogEN); err != nil {
 		panic(err)
 	}

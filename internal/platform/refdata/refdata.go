@@ -32,7 +32,6 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"sort"
 	"sync"
 	"time"
@@ -54,15 +53,7 @@ var templatesFS embed.FS
 var catalogEN []byte
 
 // Migrations creates the reference-data tables.
-var Migrations = db.Migrations{Module: "refdata", FS: mustSub(migrationsFS, "migrations")}
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+var Migrations = db.Embedded("refdata", migrationsFS)
 
 // Value types of a dataset.
 const (

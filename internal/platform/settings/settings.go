@@ -7,7 +7,6 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/govops/govops/internal/platform/db"
@@ -17,15 +16,7 @@ import (
 var migrationsFS embed.FS
 
 // Migrations creates the settings table.
-var Migrations = db.Migrations{Module: "settings", FS: mustSub(migrationsFS, "migrations")}
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+var Migrations = db.Embedded("settings", migrationsFS)
 
 // Get loads key into v; when the key was never saved v keeps its defaults and found is false.
 func Get(ctx context.Context, q db.Q, key string, v any) (found bool, err error) {

@@ -25,7 +25,7 @@ type assets struct {
 }
 
 func newAssets() *assets {
-	return &assets{fsys: mustSub(staticRoot, "static"), hashes: map[string]string{}}
+	return &assets{fsys: Sub(staticRoot, "static"), hashes: map[string]string{}}
 }
 
 func (a *assets) hash(name string) string {

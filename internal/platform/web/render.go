@@ -23,12 +23,14 @@ import (
 //go:embed templates/*.html
 var templatesRoot embed.FS
 
-var templateFS = mustSub(templatesRoot, "templates")
+var templateFS = Sub(templatesRoot, "templates")
 
 //go:embed i18n/en.json
 var catalogEN []byte
 
-func mustSub(f fs.FS, dir string) fs.FS {
+// Sub returns the subtree dir of an embedded file system (templates/, i18n/); a missing directory is a build
+// mistake and panics.
+func Sub(f fs.FS, dir string) fs.FS {
 	s, err := fs.Sub(f, dir)
 	if err != nil {
 		panic(err)

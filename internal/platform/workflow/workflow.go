@@ -10,7 +10,6 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
 	"regexp"
 	"sort"
 	"strconv"
@@ -34,15 +33,7 @@ var templatesFS embed.FS
 var catalogEN []byte
 
 // Migrations creates the workflow tables (after the spine's and identity's, which they refer to).
-var Migrations = db.Migrations{Module: "workflow", FS: mustSub(migrationsFS, "migrations")}
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+var Migrations = db.Embedded("workflow", migrationsFS)
 
 // PermConfig is the permission to configure approval chains (registered by the identity kit).
 const PermConfig = "workflow:config"
@@ -240,7 +231,7 @@ func (e Event) ActionLabel() string { return actionKeys[e.Action] }
 // Routes registers the inbox, the instance pages, the chain configuration and the API.
 func (s *Service) Routes() {
 	u := s.UI
-	u.AddTemplates("workflow", mustSub(templatesFS, "templates"))
+	u.AddTemplates("workflow", web.Sub(templatesFS, "templates"))
 	if err := u.Catalog.Add(web.LangEN, catalogEN); err != nil {
 		panic(err)
 	}
