@@ -18,6 +18,7 @@ import (
 type orgsPage struct {
 	web.Globals
 	Roots    []Org
+	RootKids []Org // when there is a single root, its children are shown open
 	Orgs     []Org
 	Pager    web.Pager
 	Filtered bool
@@ -166,6 +167,12 @@ func (s *Service) orgPages() {
 			} else {
 				roots := OrgFilter{List: web.List{Page: 1, PageSize: 200}, HasParent: true}
 				if p.Roots, _, err = ListOrgs(r.Context(), s.DB, sc, roots); err != nil {
+					return err
+				}
+			}
+			if len(p.Roots) == 1 && p.Roots[0].Children > 0 {
+				kids := OrgFilter{List: web.List{Page: 1, PageSize: 500}, ParentID: p.Roots[0].ID, HasParent: true}
+				if p.RootKids, _, err = ListOrgs(r.Context(), s.DB, sc, kids); err != nil {
 					return err
 				}
 			}
