@@ -130,8 +130,11 @@ func Load(ctx context.Context, d Deps) (Result, error) {
 			res.Units++
 			return o.ID, nil
 		}
-		staff := func(orgID int64, level string, spec unitSpec) ([]int64, error) {
-			var out []int64
+		// People are written in one bulk insert at the end (one audit entry for the whole demo, no per-person
+		// history), which keeps a demo start under a second; staff returns their staff numbers.
+		var pending []org.BulkPerson
+		staff := func(orgID int64, level string, spec unitSpec) ([]string, error) {
+			var out []string
 			ranks := rankPlan(level, spec, g)
 			for _, rk := range ranks {
 				g.seq++
@@ -146,25 +149,25 @@ func Load(ctx context.Context, d Deps) (Result, error) {
 				if g.r.IntN(100) < 42 {
 					gender = "female"
 				}
-				p, err := d.Org.CreatePersonTx(ctx, q, sc, org.PersonInput{OrgID: orgID, Code: fmt.Sprintf("P%06d", g.seq), Name: g.name(),
+				code := fmt.Sprintf("P%06d", g.seq)
+				pending = append(pending, org.BulkPerson{OrgID: orgID, In: org.PersonInput{OrgID: orgID, Code: code, Name: g.name(),
 					Gender: gender, Rank: rk.rank, Position: rk.position, Status: status, StatusSince: since,
-					Phone: fmt.Sprintf("139%08d", g.r.IntN(100000000))})
-				if err != nil {
-					return nil, fmt.Errorf("demo person: %w", err)
-				}
+					Phone: fmt.Sprintf("139%08d", g.r.IntN(100000000))}})
 				res.People++
-				out = append(out, p.ID)
+				out = append(out, code)
 			}
 			return out, nil
 		}
 		var err error
+		var eduCodes []string
 		ids.province, err = mk(0, org.OrgInput{Name: "示范省机关事务管理局", ShortName: "省机关事务局", Kind: "bureau", AdminLevel: "provincial",
 			RegionCode: "990000", CreditCode: g.creditCode('1', "990000"), Category: "organ", Headcount: 186, FloorAreaM2: 14800,
 			Address: "示范省青山市东城区政务大道 1 号", Contact: "综合处", Phone: "0990-6600001"})
 		if err != nil {
 			return err
 		}
-		if ids.provinceStaff, err = staff(ids.province, "provincial", unitSpec{staff: 40, kind: "bureau"}); err != nil {
+		provinceCodes, err := staff(ids.province, "provincial", unitSpec{staff: 40, kind: "bureau"})
+		if err != nil {
 			return err
 		}
 		for _, u := range provincialUnits {
@@ -230,7 +233,7 @@ func Load(ctx context.Context, d Deps) (Result, error) {
 						return err
 					}
 					if ci == 0 && ki == 1 && u.name == county.name+"教育局" {
-						ids.songlingEdu, ids.songlingEduStaff = id, p
+						ids.songlingEdu, eduCodes = id, p
 					}
 				}
 				for _, town := range county.towns {
@@ -245,6 +248,21 @@ func Load(ctx context.Context, d Deps) (Result, error) {
 						return err
 					}
 				}
+			}
+		}
+		if err := org.BulkInsert(ctx, q, now, nil, pending); err != nil {
+			return fmt.Errorf("demo people: %w", err)
+		}
+		for _, c := range []struct {
+			codes []string
+			into  *[]int64
+		}{{provinceCodes, &ids.provinceStaff}, {eduCodes, &ids.songlingEduStaff}} {
+			for _, code := range c.codes {
+				var id int64
+				if err := q.QueryRow(ctx, "SELECT id FROM people WHERE code = ?", code).Scan(&id); err != nil {
+					return err
+				}
+				*c.into = append(*c.into, id)
 			}
 		}
 		return audit.Record(ctx, q, now, audit.Entry{Action: "demo.load", ObjectType: "demo", ObjectKey: "示范省", Success: true,

@@ -27,10 +27,12 @@ type BulkOrg struct {
 	In       OrgInput
 }
 
-// BulkPerson is a person for BulkInsert; Org indexes the units of the same call.
+// BulkPerson is a person for BulkInsert: in an existing unit (OrgID) or in one of the call's units (Org indexes
+// them; used when OrgID is 0).
 type BulkPerson struct {
-	Org int
-	In  PersonInput
+	Org   int
+	OrgID int64
+	In    PersonInput
 }
 
 // BulkInsert writes many units and people with multi-row inserts, for load-test data (`govops demo --scale`).
@@ -88,30 +90,48 @@ func BulkInsert(ctx context.Context, q db.Q, now time.Time, orgs []BulkOrg, peop
 	if err := db.SyncIdentity(ctx, q, "orgs"); err != nil {
 		return err
 	}
-	const personBatch = 500
+	// Units given by id keep their stored path.
+	known := map[int64]string{}
+	for _, p := range people {
+		if p.OrgID == 0 {
+			continue
+		}
+		if _, ok := known[p.OrgID]; !ok {
+			path, err := Tree{}.OrgPath(ctx, q, p.OrgID)
+			if err != nil {
+				return err
+			}
+			known[p.OrgID] = path
+		}
+	}
+	const personBatch = 400
 	for start := 0; start < len(people); start += personBatch {
 		end := min(start+personBatch, len(people))
 		var sb strings.Builder
 		sb.WriteString("INSERT INTO people (org_id, code, name, gender, rank, position, phone, status, status_since, org_path, created_at, updated_at) VALUES ")
-		args := make([]any, 0, (end-start)*11)
+		args := make([]any, 0, (end-start)*12)
 		for i := start; i < end; i++ {
 			p := people[i]
 			if i > start {
 				sb.WriteString(",")
 			}
-			sb.WriteString("(?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?)")
-			args = append(args, ids[p.Org], db.NullStr(p.In.Code), p.In.Name, p.In.Gender, p.In.Rank, p.In.Position, p.In.Status, p.In.StatusSince,
-				paths[p.Org], now.Unix(), now.Unix())
+			sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			orgID, path := p.OrgID, known[p.OrgID]
+			if orgID == 0 {
+				orgID, path = ids[p.Org], paths[p.Org]
+			}
+			args = append(args, orgID, db.NullStr(p.In.Code), p.In.Name, p.In.Gender, p.In.Rank, p.In.Position, p.In.Phone, p.In.Status,
+				p.In.StatusSince, path, now.Unix(), now.Unix())
 		}
 		if _, err := q.Exec(ctx, sb.String(), args...); err != nil {
 			return err
 		}
 	}
-	// The search index of the new people (their ids are the newest rows of their paths).
+	// The search index of the new people: everyone who has no terms yet.
 	rows, err := db.Select(ctx, q, func(s db.Scanner) (termRow, error) {
 		var t termRow
 		return t, s.Scan(&t.id, &t.name, &t.orgPath)
-	}, "SELECT id, name, org_path FROM people WHERE org_id >= ? AND id NOT IN (SELECT person_id FROM person_terms)", next)
+	}, "SELECT p.id, p.name, p.org_path FROM people p WHERE NOT EXISTS (SELECT 1 FROM person_terms t WHERE t.person_id = p.id)")
 	if err != nil {
 		return err
 	}
