@@ -187,7 +187,8 @@ func (a *App) build() error {
 		}
 		return a.Notify.Notify(ctx, q, msg)
 	}
-	a.Space = &space.Service{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth}
+	a.Space = &space.Service{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth,
+		Refdata: a.Refdata, Workflow: a.Workflow, Jobs: a.Jobs, Notify: a.Notify, Attach: a.Attach, Calendar: a.Calendar}
 
 	a.Auth.Routes(a.Cfg.TrustProxy)
 	a.Org.Routes()

@@ -16,6 +16,7 @@ import (
 	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
+	"github.com/govops/govops/internal/space"
 )
 
 // Password is the password of every demo user except admin (the demo is for trying GovOps out, never production).
@@ -27,6 +28,7 @@ type Deps struct {
 	Clock clock.Clock
 	Org   *org.Service
 	Auth  *auth.Service
+	Space *space.Service // optional: office space of every demo unit
 }
 
 // UserInfo describes a demo account for the start-up message.
@@ -311,6 +313,11 @@ func Load(ctx context.Context, d Deps) (Result, error) {
 			return res, fmt.Errorf("demo user %s: %w", u.username, err)
 		}
 		res.Users = append(res.Users, UserInfo{Username: created.Login, Role: u.role, Scope: auth.ScopeNames[u.scope]})
+	}
+	if d.Space != nil {
+		if err := d.Space.LoadDemo(ctx); err != nil {
+			return res, fmt.Errorf("demo office space: %w", err)
+		}
 	}
 	return res, nil
 }

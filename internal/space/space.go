@@ -1,46 +1,211 @@
 // Package space is 办公用房 management: the register of properties, buildings, floors, rooms and occupants, the 2014
-// office area standards, compliance and rectification, allocation, repairs, utilisation and stocktake.
-// (Skeleton: being built. The buildings table and BuildingInfo are stable for other modules.)
+// office area standards (发改投资〔2014〕2674号) as reference data, compliance checks of 《党政机关办公用房管理办法》
+// with rectification, allocation (调剂) and vacating (腾退), repairs and disposal, utilisation and stocktake.
+//
+// Files: rules.go (the compliance rules, pure), standards.go (the reference data), store_*.go (SQL), scan.go (the
+// bulk compliance scan and the re-evaluation after every write), rectify.go, allocate.go, repairs.go, stocktake.go,
+// ledger.go (Excel), api_*.go (JSON), web_*.go (pages), floorplan.go (the SVG floor view), demo.go and scale.go.
 package space
 
 import (
 	"context"
 	"embed"
-	"io/fs"
+	"html/template"
 	"log/slog"
+	"time"
 
+	"github.com/govops/govops/internal/org"
+	"github.com/govops/govops/internal/platform/attach"
+	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
+	"github.com/govops/govops/internal/platform/calendar"
 	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
+	"github.com/govops/govops/internal/platform/jobs"
+	"github.com/govops/govops/internal/platform/notify"
+	"github.com/govops/govops/internal/platform/refdata"
 	"github.com/govops/govops/internal/platform/web"
+	"github.com/govops/govops/internal/platform/workflow"
 )
 
 //go:embed migrations/*.sql
 var migrationsFS embed.FS
 
-// Migrations creates the space tables (after org's).
-var Migrations = db.Migrations{Module: "space", FS: mustSub(migrationsFS, "migrations")}
+//go:embed templates/*.html
+var templatesFS embed.FS
 
-func mustSub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
+//go:embed data/*.csv
+var dataFS embed.FS
+
+//go:embed i18n/en.json
+var catalogEN []byte
+
+// Migrations creates the space tables (after org's).
+var Migrations = db.Embedded("space", migrationsFS)
+
+// Permissions of the module. unit_admin holds read and register (its own units' rooms, occupants, reports of
+// rectification, requests); space_manager holds all three (the bureau: standards checks, verification, approval,
+// repairs, disposal, stocktakes, agreements).
+const (
+	PermRead     = "space:read"
+	PermRegister = "space:register"
+	PermManage   = "space:manage"
+)
+
+// Permissions are the module's rights for the identity kit.
+var Permissions = []auth.Permission{
+	{Code: PermRead, Name: "查看办公用房", Module: "办公用房"},
+	{Code: PermRegister, Name: "登记办公用房台账、报送整改和申请", Module: "办公用房"},
+	{Code: PermManage, Name: "办公用房核查、审核、维修处置与清查", Module: "办公用房"},
 }
 
-// Service is the module instance.
+// Object types in the audit log and the business history.
+const (
+	objProperty    = "space_property"
+	objBuilding    = "building"
+	objRoom        = "room"
+	objPost        = "space_post"
+	objAgreement   = "space_agreement"
+	objViolation   = "space_violation"
+	objRectify     = "space_rectification"
+	objAllocation  = "space_allocation"
+	objVacate      = "space_vacate"
+	objRepair      = "space_repair"
+	objDisposal    = "space_disposal"
+	objStocktake   = "space_stocktake"
+	wfAllocation   = "space.allocation"
+	eventEscalated = "space.rectification_overdue"
+	eventAssigned  = "space.rectification_assigned"
+)
+
+var auditActions = map[string]string{
+	"space.property.create": "登记房产", "space.property.update": "修改房产",
+	"space.building.create": "登记楼栋", "space.building.update": "修改楼栋",
+	"space.room.create": "登记房间", "space.room.update": "修改房间", "space.room.approve_use": "批准房间用途调整",
+	"space.occupant.add": "安排办公室", "space.occupant.remove": "收回办公室",
+	"space.post.create": "登记兼职", "space.post.update": "修改兼职记录",
+	"space.agreement.create": "登记使用协议", "space.agreement.update": "修改使用协议",
+	"space.scan":                 "办公用房合规检查",
+	"space.rectification.create": "下达整改任务", "space.rectification.submit": "报送整改情况",
+	"space.rectification.verify": "核验整改销号", "space.rectification.return": "退回整改", "space.rectification.cancel": "撤销整改任务",
+	"space.rectification.escalate": "整改逾期督办",
+	"space.allocation.create":      "提交调剂申请", "space.allocation.withdraw": "撤回调剂申请", "space.allocation.decide": "调剂申请审批结果",
+	"space.allocation.complete": "办理调剂",
+	"space.vacate.create":       "下达腾退通知", "space.vacate.complete": "完成腾退", "space.vacate.cancel": "撤销腾退",
+	"space.repair.create": "申请维修", "space.repair.approve": "批准维修", "space.repair.reject": "驳回维修",
+	"space.repair.start": "维修开工", "space.repair.accept": "维修验收", "space.repair.cancel": "撤销维修",
+	"space.disposal.create":  "处置办公用房",
+	"space.stocktake.create": "发起清查盘点", "space.stocktake.check": "盘点房间", "space.stocktake.unit": "确认单位台账",
+	"space.stocktake.close": "结束清查盘点",
+	"import.space_rooms":    "导入房间台账",
+}
+
+var auditObjects = map[string]string{
+	objProperty: "房产", objBuilding: "楼栋", objRoom: "房间", objPost: "兼职记录", objAgreement: "使用协议", objViolation: "办公用房违规",
+	objRectify: "整改任务", objAllocation: "调剂申请", objVacate: "腾退", objRepair: "维修项目", objDisposal: "处置记录", objStocktake: "清查盘点",
+}
+
+// Service is the module instance. DB, Clock, Log, UI and Auth are required; the kit services after them are
+// optional: without Refdata the standards are read but not loaded, without Workflow reallocation requests cannot be
+// submitted, without Jobs there is no periodic scan or overdue escalation, without Notify escalations are recorded
+// only in the history, without Attach pages show no attachments, without Calendar deadlines use the embedded
+// holiday table.
 type Service struct {
 	DB    *db.DB
 	Clock clock.Clock
 	Log   *slog.Logger
 	UI    *web.UI
 	Auth  *auth.Service
+
+	Refdata  *refdata.Store
+	Workflow *workflow.Service
+	Jobs     *jobs.Runner
+	Notify   *notify.Service
+	Attach   *attach.Store
+	Calendar *calendar.Calendar
+
+	kitDone bool
 }
 
-// Routes registers the module's pages and API.
-func (s *Service) Routes() {}
+// Routes registers the module's pages, API, menu, permissions and audit names, and (through RegisterKit) its
+// reference data, request type, jobs, notification events and attachment owners. The wiring calls it before the
+// reference data and the roles are seeded.
+func (s *Service) Routes() {
+	u := s.UI
+	u.AddTemplates("space", web.Sub(templatesFS, "templates"))
+	if err := u.Catalog.Add(web.LangEN, catalogEN); err != nil {
+		panic(err)
+	}
+	u.AddFuncs(template.FuncMap{"spaceName": Name, "useName": func(c string) string { return Name(UseTypes, c) },
+		"kindName": func(c string) string { return Name(Kinds, c) }, "rankName": rankName, "levelName": func(c string) string { return org.Name(org.AdminLevels, c) }})
+	if s.Auth != nil {
+		s.Auth.AddPermissions(Permissions...)
+	}
+	audit.RegisterActions(auditActions, auditObjects)
+	const g = "menu.space|办公用房"
+	u.AddMenu(
+		web.MenuItem{Group: g, Label: "space.menu.dashboard|用房概览", Path: "/space/overview", Perm: PermRead, Order: 10},
+		web.MenuItem{Group: g, Label: "space.menu.buildings|房产楼栋", Path: "/space/buildings", Perm: PermRead, Order: 20},
+		web.MenuItem{Group: g, Label: "space.menu.rooms|房间台账", Path: "/space/rooms", Perm: PermRead, Order: 30},
+		web.MenuItem{Group: g, Label: "space.menu.violations|合规检查", Path: "/space/violations", Perm: PermRead, Order: 40},
+		web.MenuItem{Group: g, Label: "space.menu.rectifications|整改任务", Path: "/space/rectifications", Perm: PermRead, Order: 50},
+		web.MenuItem{Group: g, Label: "space.menu.allocations|调剂腾退", Path: "/space/allocations", Perm: PermRead, Order: 60},
+		web.MenuItem{Group: g, Label: "space.menu.repairs|维修处置", Path: "/space/repairs", Perm: PermRead, Order: 70},
+		web.MenuItem{Group: g, Label: "space.menu.stocktakes|清查盘点", Path: "/space/stocktakes", Perm: PermRead, Order: 80},
+		web.MenuItem{Group: g, Label: "space.menu.agreements|使用协议", Path: "/space/agreements", Perm: PermRead, Order: 90},
+		web.MenuItem{Group: g, Label: "space.menu.ledger|台账报表", Path: "/space/ledger", Perm: PermRead, Order: 95},
+		web.MenuItem{Group: g, Label: "space.menu.standards|面积标准", Path: "/space/standards", Perm: PermRead, Order: 99},
+	)
+	s.RegisterKit()
+	s.registerPages()
+	s.registerAPI()
+}
+
+// RegisterKit hands the module's reference data, approval request type, jobs, notification events and attachment
+// owners to the kit services set on s. Routes calls it; call it yourself only when the kit fields were set after
+// Routes (then seed the reference data again). It does nothing the second time.
+func (s *Service) RegisterKit() {
+	if s.kitDone || s.Refdata == nil && s.Workflow == nil && s.Jobs == nil && s.Notify == nil && s.Attach == nil {
+		return
+	}
+	s.kitDone = true
+	if s.Refdata != nil {
+		for _, ds := range Datasets() {
+			s.Refdata.Register(ds)
+		}
+	}
+	if s.Workflow != nil {
+		s.Workflow.RegisterType(workflow.Type{Code: wfAllocation, Name: "办公用房调剂申请", Link: "/space/allocations/{id}", OnDecided: s.allocationDecided})
+	}
+	if s.Jobs != nil {
+		s.Jobs.Add(jobs.Job{Name: "space.scan", Title: "space.job.scan|办公用房合规检查", Every: time.Hour, Run: s.scanJob, Timeout: 30 * time.Minute})
+		s.Jobs.Add(jobs.Job{Name: "space.overdue", Title: "space.job.overdue|办公用房整改逾期督办", Every: 6 * time.Hour, Run: s.overdueJob})
+	}
+	if s.Notify != nil {
+		s.Notify.AddEvent(eventAssigned, "space.event.assigned|办公用房整改任务")
+		s.Notify.AddEvent(eventEscalated, "space.event.overdue|办公用房整改逾期")
+	}
+	if s.Attach != nil {
+		see := func(get func(context.Context, db.Q, auth.Scope, int64) error) func(context.Context, db.Q, int64) error {
+			return func(ctx context.Context, q db.Q, id int64) error { return get(ctx, q, auth.ScopeFrom(ctx), id) }
+		}
+		s.Attach.RegisterOwner(objProperty, see(s.canSeeProperty), see(s.canEditProperty))
+		s.Attach.RegisterOwner(objAgreement, see(s.canSeeAgreement), see(s.canEditAgreement))
+		s.Attach.RegisterOwner(objRectify, see(s.canSeeRectification), see(s.canEditRectification))
+		s.Attach.RegisterOwner(objRepair, see(s.canSeeRepair), see(s.canEditRepair))
+	}
+}
+
+// days is the official working calendar (for deadlines in working days).
+func (s *Service) days() *calendar.Days {
+	if s.Calendar != nil && s.Calendar.Days != nil {
+		return s.Calendar.Days
+	}
+	return calendar.MustEmbedded()
+}
+
+func (s *Service) today() string { return clock.Today(s.Clock.Now()) }
 
 // Building is what other modules read of a building.
 type Building struct {
@@ -64,3 +229,62 @@ func BuildingInfo(ctx context.Context, q db.Q, sc auth.Scope, id int64) (Buildin
 	}
 	return b, err
 }
+
+// RoomRef is what other modules read of a room (meeting-room bookings, assets in rooms, work orders).
+type RoomRef struct {
+	ID           int64
+	BuildingID   int64
+	BuildingName string
+	OrgID        int64
+	Floor        int
+	Number       string
+	UseType      string
+	Subtype      string
+	UsableAreaM2 float64
+	Capacity     int
+	Status       string
+}
+
+// RoomInfo returns a room in the caller's scope (404 otherwise).
+func RoomInfo(ctx context.Context, q db.Q, sc auth.Scope, id int64) (RoomRef, error) {
+	cond, args := sc.OrgCond("r.org_id")
+	var r RoomRef
+	err := q.QueryRow(ctx, `SELECT r.id, r.building_id, b.name, r.org_id, r.floor, r.number, r.use_type, r.subtype, r.usable_area_m2, r.capacity, r.status
+		FROM space_rooms r JOIN buildings b ON b.id = r.building_id WHERE r.id = ? AND `+cond, append([]any{id}, args...)...).
+		Scan(&r.ID, &r.BuildingID, &r.BuildingName, &r.OrgID, &r.Floor, &r.Number, &r.UseType, &r.Subtype, &r.UsableAreaM2, &r.Capacity, &r.Status)
+	if db.IsNoRows(err) {
+		return RoomRef{}, errs.NotFound("房间")
+	}
+	return r, err
+}
+
+// UseTypes are the room use types with their Chinese names.
+var UseTypes = []Enum{{UseOffice, "办公室"}, {UseService, "服务用房"}, {UseEquipment, "设备用房"}, {UseAuxiliary, "附属用房"}}
+
+// Subtypes are the usual kinds of room within each use type (2014 standard 第十条); the register accepts others.
+var Subtypes = map[string][]Enum{
+	UseOffice: {{"office", "办公室"}, {"leader_office", "领导办公室"}, {"open_office", "大开间办公室"}},
+	UseService: {{"meeting_room", "会议室"}, {"reception", "接待室"}, {"archive", "档案室"}, {"library", "图书资料室"},
+		{"network", "机关信息网络用房"}, {"confidential", "机要保密室"}, {"print", "文印室"}, {"mail", "收发室"}, {"clinic", "医务室"},
+		{"duty", "值班室"}, {"storage", "储藏室"}, {"property_staff", "物业及工勤人员用房"}, {"water", "开水间"}, {"toilet", "卫生间"}},
+	UseEquipment: {{"power", "变配电室"}, {"pump", "水泵房"}, {"tank", "水箱间"}, {"boiler", "锅炉房（热交换站）"}, {"hvac", "空调机房"},
+		{"telecom", "通信机房"}, {"elevator", "电梯机房"}, {"smart", "智能化设备用房"}},
+	UseAuxiliary: {{"canteen", "食堂"}, {"garage", "停车库"}, {"guard", "警卫用房"}, {"civil_defense", "人防设施"}},
+}
+
+// SubtypeName is the Chinese name of a subtype code (the code itself when it is free text).
+func SubtypeName(code string) string {
+	for _, list := range Subtypes {
+		for _, e := range list {
+			if e.Code == code {
+				return e.Name
+			}
+		}
+	}
+	return code
+}
+
+// RoomStatuses are the room statuses with their Chinese names.
+var RoomStatuses = []Enum{{RoomInUse, "在用"}, {RoomLet, "出租"}, {RoomLent, "出借"}, {RoomDisposed, "已处置"}}
+
+func rankName(code string) string { return org.Name(org.Ranks, code) }

@@ -47,7 +47,7 @@ func TestPages(t *testing.T) {
 		t.Fatalf("create chain by form: %d %.800s", r.StatusCode, r.Body)
 	}
 	var list struct{ Items []workflow.Chain }
-	f.client(t, "admin").JSON("GET", "/api/v1/workflow/chains", nil, &list)
+	f.client(t, "admin").JSON("GET", "/api/v1/workflow/chains?type="+typeTrip, nil, &list)
 	if len(list.Items) != 1 || len(list.Items[0].Steps) != 2 || list.Items[0].Steps[1].Mode != "all" || len(list.Items[0].Steps[1].Users) != 2 {
 		t.Fatalf("chain from the form: %+v", list.Items)
 	}

@@ -1,0 +1,163 @@
+package space
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/govops/govops/internal/org"
+	"github.com/govops/govops/internal/platform/attach"
+	"github.com/govops/govops/internal/platform/auth"
+	"github.com/govops/govops/internal/platform/errs"
+	"github.com/govops/govops/internal/platform/history"
+	"github.com/govops/govops/internal/platform/web"
+)
+
+// Shared helpers of the module's pages.
+
+const crumbSpace = "menu.space|办公用房"
+
+// g builds the globals of a page under 办公用房.
+func (s *Service) g(r *http.Request, title string, crumbs ...web.Crumb) web.Globals {
+	return s.UI.G(r, title, append([]web.Crumb{{Label: crumbSpace, Path: "/space/overview"}}, crumbs...)...)
+}
+
+func path(parts ...any) string {
+	var b strings.Builder
+	for _, p := range parts {
+		switch v := p.(type) {
+		case string:
+			b.WriteString(v)
+		case int64:
+			b.WriteString(strconv.FormatInt(v, 10))
+		case int:
+			b.WriteString(strconv.Itoa(v))
+		}
+	}
+	return b.String()
+}
+
+// formFields returns the field errors a form shows beside its fields, or nil for other errors.
+func formFields(err error) map[string]string {
+	e := errs.As(err)
+	if e == nil || e.Code == errs.CodeInternal {
+		return nil
+	}
+	if len(e.Fields) > 0 {
+		return e.Fields
+	}
+	if e.Code == errs.CodeConflict || e.Code == errs.CodeValidation {
+		return map[string]string{"_": e.Message}
+	}
+	return nil
+}
+
+// done answers an action form: on success a redirect with a flash; a refusal (wrong state, bad input, no right)
+// goes back with the Chinese message as an error flash; anything else is the error page.
+func (s *Service) done(w http.ResponseWriter, r *http.Request, err error, to, ok string) error {
+	if err == nil {
+		return s.UI.Redirect(w, r, to, ok)
+	}
+	e := errs.As(err)
+	if e == nil || e.Code == errs.CodeInternal || e.Code == errs.CodeUnauthenticated {
+		return err
+	}
+	msg := e.Message
+	for k, v := range e.Fields {
+		if !strings.Contains(msg, v) {
+			msg += "（" + columnName(k) + "：" + v + "）"
+		}
+	}
+	s.UI.SetFlash(w, "error", msg)
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// columnName names a field for a flash message.
+func columnName(field string) string {
+	if n, ok := fieldNames[field]; ok {
+		return n
+	}
+	return field
+}
+
+var fieldNames = map[string]string{"report": "整改情况", "note": "意见", "deadline": "整改期限", "contractor": "施工单位", "room_ids": "房间", "person_id": "使用人",
+	"reason": "原因", "result": "盘点结果", "approved_yuan": "批准金额", "cost_yuan": "实际费用", "accepted_on": "验收日期", "started_on": "开工日期"}
+
+func fstr(r *http.Request, name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+
+func fint(r *http.Request, name string, f errs.Fields) int {
+	return int(web.FormInt(r, name, f))
+}
+
+func options(list []Enum) []web.Option {
+	out := make([]web.Option, len(list))
+	for i, e := range list {
+		out[i] = web.Option{Value: e.Code, Label: e.Name}
+	}
+	return out
+}
+
+func subtypeOptions() []web.Option {
+	var out []web.Option
+	for _, u := range UseTypes {
+		for _, e := range Subtypes[u.Code] {
+			out = append(out, web.Option{Value: e.Code, Label: u.Name + " · " + e.Name})
+		}
+	}
+	return out
+}
+
+// panel loads the attachments panel of a record when the attachment kit is wired.
+func (s *Service) panel(r *http.Request, objType string, id int64) *attach.Panel {
+	if s.Attach == nil {
+		return nil
+	}
+	p, err := s.Attach.Panel(r, objType, id)
+	if err != nil {
+		return nil
+	}
+	return &p
+}
+
+func (s *Service) hist(r *http.Request, objType string, id int64) ([]history.Entry, error) {
+	return history.List(r.Context(), s.DB, objType, id, 200)
+}
+
+func orgLabel(r *http.Request, s *Service, id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return org.Tree{}.OrgLabel(r.Context(), s.DB, id)
+}
+
+// orgParam reads ?org_id= and checks it is in scope.
+func (s *Service) orgParam(r *http.Request) (int64, string, error) {
+	id, err := web.QueryInt(r, "org_id")
+	if err != nil || id == 0 {
+		return 0, "", err
+	}
+	if err := checkOrg(r.Context(), s.DB, auth.ScopeFrom(r.Context()), id, "org_id"); err != nil {
+		return 0, "", err
+	}
+	return id, orgLabel(r, s, id), nil
+}
+
+// defaultOrg is the unit a page starts from: the scope's unit, or none for the whole register.
+func defaultOrg(r *http.Request) int64 {
+	sc := auth.ScopeFrom(r.Context())
+	if sc.All() {
+		return 0
+	}
+	return sc.OrgID
+}
+
+func (s *Service) registerPages() {
+	s.pagesOverview()
+	s.pagesRegister()
+	s.pagesRooms()
+	s.pagesCompliance()
+	s.pagesProcess()
+	s.pagesStocktake()
+	s.pagesPeople()
+}
