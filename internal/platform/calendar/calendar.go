@@ -34,7 +34,6 @@ var templatesFS embed.FS
 //go:embed i18n/en.json
 var catalogEN []byte
 
-
 // Calendar is the kit instance: the embedded holiday table (its methods are promoted: IsWorkday, DayInfo,
 // NextWorkday, AddWorkdays, WorkdaysBetween, Official, …), the working-hours setting, and the pages and API.
 type Calendar struct {
