@@ -12,7 +12,7 @@ import (
 )
 
 func deps(a *app.App) demo.Deps {
-	return demo.Deps{DB: a.DB, Clock: a.Clock, Org: a.Org, Auth: a.Auth, Space: a.Space}
+	return demo.Deps{DB: a.DB, Clock: a.Clock, Org: a.Org, Auth: a.Auth, Modules: a.DemoModules()}
 }
 
 func loadDemo(ctx context.Context, a *app.App, stdout io.Writer) error {

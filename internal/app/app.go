@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/govops/govops/internal/demo"
+	"github.com/govops/govops/internal/energy"
 	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/attach"
 	"github.com/govops/govops/internal/platform/audit"
@@ -47,7 +49,7 @@ var catalogEN []byte
 // identity (which refers to units and people), then the business modules.
 func Migrations() []db.Migrations {
 	return []db.Migrations{settings.Migrations, audit.Migrations, history.Migrations, jobs.Migrations, refdata.Migrations,
-		org.Migrations, auth.Migrations, notify.Migrations, attach.Migrations, workflow.Migrations, space.Migrations}
+		org.Migrations, auth.Migrations, notify.Migrations, attach.Migrations, workflow.Migrations, space.Migrations, energy.Migrations}
 }
 
 // App is the assembled program.
@@ -66,6 +68,7 @@ type App struct {
 	Attach   *attach.Store
 	Workflow *workflow.Service
 	Space    *space.Service
+	Energy   *energy.Service
 
 	// AdminPassword is set when this start created the first admin with a generated password.
 	AdminPassword string
@@ -189,6 +192,8 @@ func (a *App) build() error {
 	}
 	a.Space = &space.Service{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth,
 		Refdata: a.Refdata, Workflow: a.Workflow, Jobs: a.Jobs, Notify: a.Notify, Attach: a.Attach, Calendar: a.Calendar}
+	a.Energy = energy.New(energy.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth, Refdata: a.Refdata, Jobs: a.Jobs,
+		MQTTURL: a.Cfg.MQTTURL})
 
 	a.Auth.Routes(a.Cfg.TrustProxy)
 	a.Org.Routes()
@@ -200,11 +205,21 @@ func (a *App) build() error {
 	a.Attach.Routes()
 	a.Workflow.Routes()
 	a.Space.Routes()
+	a.Energy.Routes()
 	return nil
 }
 
-// Start begins background work (periodic jobs). serve calls it; tests that need jobs call it themselves.
-func (a *App) Start(ctx context.Context) { a.Jobs.Start(ctx) }
+// DemoModules are the business modules whose demo data `serve --demo` and `demo` load, in order.
+func (a *App) DemoModules() []demo.Module { return []demo.Module{a.Space, a.Energy} }
+
+// Start begins background work (periodic jobs, the energy readings writer and MQTT subscriber). serve calls it;
+// tests that need jobs call it themselves.
+func (a *App) Start(ctx context.Context) {
+	a.Jobs.Start(ctx)
+	if err := a.Energy.Start(ctx); err != nil {
+		a.Log.Error("energy MQTT subscriber", "err", err)
+	}
+}
 
 func (a *App) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -226,4 +241,7 @@ func (a *App) Handler() http.Handler { return a.UI.Handler() }
 func (a *App) Close() error { return a.DB.Close() }
 
 // Stop ends background work (periodic jobs, buffers) before the process exits.
-func (a *App) Stop(ctx context.Context) { a.Jobs.Stop(ctx) }
+func (a *App) Stop(ctx context.Context) {
+	a.Energy.Stop(ctx)
+	a.Jobs.Stop(ctx)
+}

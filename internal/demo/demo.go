@@ -16,7 +16,6 @@ import (
 	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
-	"github.com/govops/govops/internal/space"
 )
 
 // Password is the password of every demo user except admin (the demo is for trying GovOps out, never production).
@@ -28,7 +27,14 @@ type Deps struct {
 	Clock clock.Clock
 	Org   *org.Service
 	Auth  *auth.Service
-	Space *space.Service // optional: office space of every demo unit
+	// Modules load their own demo data after the spine, in order (office space, energy, …); each does nothing when
+	// its data is already there.
+	Modules []Module
+}
+
+// Module is a business module with demo data.
+type Module interface {
+	LoadDemo(ctx context.Context) error
 }
 
 // UserInfo describes a demo account for the start-up message.
@@ -314,9 +320,9 @@ func Load(ctx context.Context, d Deps) (Result, error) {
 		}
 		res.Users = append(res.Users, UserInfo{Username: created.Login, Role: u.role, Scope: auth.ScopeNames[u.scope]})
 	}
-	if d.Space != nil {
-		if err := d.Space.LoadDemo(ctx); err != nil {
-			return res, fmt.Errorf("demo office space: %w", err)
+	for _, m := range d.Modules {
+		if err := m.LoadDemo(ctx); err != nil {
+			return res, fmt.Errorf("demo %T: %w", m, err)
 		}
 	}
 	return res, nil

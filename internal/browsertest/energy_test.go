@@ -1,0 +1,200 @@
+package browsertest
+
+import (
+	"bytes"
+	"encoding/base64"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/govops/govops/internal/energy"
+)
+
+// TestEnergyFlow is the energy module's main flow as the bureau's energy manager does it: the dashboard with its
+// charts and targets, the monthly entry grid (a bad cell refused in Chinese, then saved), the Excel import (a dry
+// run with a bad row, then for real), the summary report exported to Excel, a meter's interval chart, and the
+// review of a reading anomaly — each page photographed at desktop and phone width.
+func TestEnergyFlow(t *testing.T) {
+	t.Parallel()
+	s := StartServer(t)
+	b := s.NewTab(t, "energy")
+	b.SignIn("energy", DemoPassword)
+
+	// Dashboard: indicator cards with targets, the trend and mix charts drawn by ECharts, the target table.
+	b.Visit("/energy/overview?year=2025")
+	b.WaitFor("the charts to draw", `document.querySelectorAll(".chart canvas").length >= 2`)
+	if n := b.Count("main .stats .stat"); n < 8 {
+		t.Errorf("dashboard shows %d indicator cards, want at least 8", n)
+	}
+	b.ExpectText("main .stats", "单位建筑面积能耗")
+	b.ExpectText("main .stats", "目标 -5.0%")
+	b.ExpectText("main", "“十四五”目标完成情况")
+	if n := b.Count("main table tbody tr"); n < 4 {
+		t.Errorf("dashboard tables have %d rows", n)
+	}
+	b.Phone()
+	b.Open("/energy/overview?year=2025")
+	if o := b.Overflow(); o.Px > 0 {
+		t.Errorf("phone: the dashboard is %d px too wide: %s", o.Px, strings.Join(o.Culprits, "; "))
+	}
+	b.Desktop()
+
+	// Monthly entry for 示范省档案馆, found with the unit picker's search.
+	const unit = "示范省档案馆"
+	b.Visit("/energy/entry")
+	b.Search(`input[name=org_q]`, "#f-org", "档案馆")
+	b.WaitFor("the picker to offer "+unit, `Array.from(document.querySelectorAll("#f-org option")).some(o => o.textContent.trim().startsWith("`+unit+`"))`)
+	id := Eval[string](b, `Array.from(document.querySelectorAll("#f-org option")).find(o => o.textContent.trim().startsWith("`+unit+`")).value`)
+	entry := "/energy/entry?org_id=" + id + "&year=2026"
+	b.Visit(entry)
+	b.ExpectText("main h2", unit)
+	if n := b.Count(`#entry-form input[name="electricity-10"]`); n != 1 {
+		t.Fatalf("the grid has no October electricity cell")
+	}
+	b.Fill(`#entry-form input[name="electricity-10"]`, "12a")
+	if st := b.ClickAndWait(`#entry-form button[type=submit]`, "/energy/entry"); st != 422 {
+		t.Errorf("saving a bad cell: status %d, want 422", st)
+	}
+	b.Check()
+	b.Snap("bad-cell")
+	if b.Count(`td.has-error input[name="electricity-10"]`) != 1 {
+		t.Errorf("the bad cell is not marked")
+	}
+	b.ExpectText("main", "应为数字")
+	if v := Eval[string](b, `document.querySelector('#entry-form input[name="electricity-10"]').value`); v != "12a" {
+		t.Errorf("the grid lost what was typed: %q", v)
+	}
+	b.Fill(`#entry-form input[name="electricity-10"]`, "23456.7")
+	if st := b.ClickAndWait(`#entry-form button[type=submit]`); st != 200 {
+		t.Fatalf("save the grid: status %d: %s", st, short(b.Text("main")))
+	}
+	b.Check()
+	b.ExpectText("main .flash", "已保存")
+	if v := Eval[string](b, `document.querySelector('#entry-form input[name="electricity-10"]').value`); v != "23456.7" {
+		t.Errorf("after saving the cell shows %q", v)
+	}
+	b.Phone()
+	b.Open(entry)
+	if o := b.Overflow(); o.Px > 0 {
+		t.Errorf("phone: the entry grid makes the page %d px too wide: %s", o.Px, strings.Join(o.Culprits, "; "))
+	}
+	b.Desktop()
+
+	// Excel import: a dry run of a file with a bad row lists it and writes nothing; the fixed file imports.
+	dir := t.TempDir()
+	badFile, goodFile := filepath.Join(dir, "energy-bad.xlsx"), filepath.Join(dir, "energy.xlsx")
+	rows := [][]string{{unit, "2026-10", "液化石油气", "120", "kg", ""}, {unit, "2026-10", "蒸汽", "300", "L", ""}}
+	writeEnergyXLSX(t, badFile, rows)
+	rows[1][2] = "汽油"
+	writeEnergyXLSX(t, goodFile, rows)
+	b.Visit("/energy/import")
+	b.Upload("#f-file", badFile)
+	if st := b.ClickAndWait(`main form button[name=dry_run]`, "/energy/import"); st != 422 {
+		t.Errorf("dry run of a bad file: status %d, want 422", st)
+	}
+	b.Check()
+	b.Snap("dry-run-errors")
+	if n := b.Count("#import-report tbody tr"); n != 1 {
+		t.Errorf("dry run lists %d problems, want 1", n)
+	}
+	cells := Eval[[]string](b, `Array.from(document.querySelectorAll("#import-report tbody tr:first-child td")).map(td => td.innerText.trim())`)
+	if len(cells) != 3 || cells[0] != "3" || cells[1] != "能源品种" || !strings.Contains(cells[2], "蒸汽") {
+		t.Errorf("dry run row error is %q, want line 3, column 能源品种", cells)
+	}
+	b.Upload("#f-file", goodFile)
+	if st := b.ClickAndWait(`main form button:not([name=dry_run])[type=submit]`); st != 200 {
+		t.Errorf("import: status %d: %s", st, short(b.Text("#import-report")))
+	}
+	b.Check()
+	b.Snap("imported")
+	b.ExpectText("#import-report .flash-success", "新增 2 条")
+
+	// The summary report and its Excel export.
+	b.Visit("/energy/summary?year=2025")
+	if n := b.Count("#summary-table tbody tr"); n < 20 {
+		t.Errorf("the summary lists %d units", n)
+	}
+	links := b.Links("#export-summary")
+	if len(links) != 1 {
+		t.Fatalf("no export link on the summary")
+	}
+	d := b.Fetch(links[0])
+	if d.Status != 200 || !strings.Contains(d.Type, "spreadsheetml") || !strings.Contains(d.Disposition, "attachment") {
+		t.Fatalf("export: status %d, type %q, disposition %q", d.Status, d.Type, d.Disposition)
+	}
+	data, err := base64.StdEncoding.DecodeString(d.Base64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("export is not a valid .xlsx: %v", err)
+	}
+	defer f.Close()
+	xrows, _ := f.GetRows(f.GetSheetList()[0])
+	if len(xrows) < 150 || xrows[0][0] != "单位" || !strings.Contains(strings.Join(xrows[0], "|"), "综合能耗(kgce)") || !strings.HasPrefix(xrows[len(xrows)-1][0], "合计") {
+		t.Errorf("export: %d rows, header %q", len(xrows), xrows[0])
+	}
+	b.Visit("/energy/rankings?year=2025&category=hospital")
+	b.ExpectText("main table", "人民医院")
+	// The bureau's own page: this year's months, October's electricity from its meters, the sub-item chart.
+	b.Visit("/energy/orgs/1?year=2026")
+	b.ExpectText("main h1", bureau)
+	b.ExpectText("main table", "表")
+	b.WaitFor("the unit's charts to draw", `document.querySelectorAll(".chart canvas").length >= 2`)
+
+	// A metered building's main meter: the interval chart.
+	b.Visit("/energy/meters?q=总表")
+	meter := b.FirstRowLink()
+	if !strings.HasPrefix(meter, "/energy/meters/") {
+		t.Fatalf("no meter in the list (first link %q)", meter)
+	}
+	b.Visit(meter)
+	b.WaitFor("the interval chart to draw", `document.querySelectorAll("#meter-chart canvas").length > 0`)
+	b.ExpectText("main", "LTTB")
+
+	// Review: accept the demo's spike.
+	b.Visit("/energy/anomalies?status=open&kind=spike")
+	if b.Count("main .anomaly") == 0 {
+		t.Fatalf("no open spike to review")
+	}
+	b.Click("main .anomaly details summary")
+	b.Fill("main .anomaly select[name=resolution]", "accept")
+	b.Type("main .anomaly input[name=note]", "11 月 3 日信息中心负载测试，用量属实")
+	if st := b.ClickAndWait("main .anomaly form button[type=submit]"); st != 200 {
+		t.Errorf("resolve: status %d", st)
+	}
+	b.Check()
+	b.ExpectText("main .flash", "已处理")
+	b.Visit("/energy/anomalies?status=resolved&kind=spike")
+	b.ExpectText("main .anomaly", "确认计入")
+	b.Visit("/energy/factors?year=2025")
+	b.ExpectText("main", "0.5306")
+}
+
+// writeEnergyXLSX writes a monthly entry import file with the template's header row (energy.ImportColumns).
+func writeEnergyXLSX(t *testing.T, path string, rows [][]string) {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	sheet := f.GetSheetName(0)
+	for i, c := range energy.ImportColumns {
+		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
+		if err := f.SetCellValue(sheet, cell, c.Header); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for r, row := range rows {
+		for c, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(c+1, r+2)
+			if err := f.SetCellStr(sheet, cell, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+}

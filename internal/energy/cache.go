@@ -1,0 +1,109 @@
+package energy
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/govops/govops/internal/platform/auth"
+)
+
+// The pages and the API ask for the same aggregates again and again (a province's dashboard reads 160,000 rows
+// per year), while the figures change in bursts. figureCache keeps computed aggregates per scope, selection and
+// span, valid while energy_meta.usage_version — bumped in every transaction that writes energy_usage or
+// energy_org_years, in any process — is unchanged, and for at most cacheTTL, since edits of a unit's headcount,
+// area, region or category (the spine's tables) bump nothing here. The factors' reference data is part of the
+// version too.
+
+const (
+	cacheTTL   = time.Minute
+	cacheLimit = 256
+)
+
+type figureCache struct {
+	mu    sync.Mutex
+	items map[string]cacheItem
+	order []string
+}
+
+type cacheItem struct {
+	version string
+	at      time.Time
+	val     any
+}
+
+// cachedFigures returns the value computed by fn for key in the caller's scope, from the cache when still valid.
+func cachedFigures[T any](ctx context.Context, s *Service, sc auth.Scope, key string, fn func() (T, error)) (T, error) {
+	var zero T
+	// The figures' version and the state of the factor datasets (an override added, ended or revised, a new
+	// edition seeded): either changing makes every cached aggregate stale.
+	var uv, n, maxID, maxCreated, maxEnded int64
+	err := s.DB.QueryRow(ctx, `SELECT (SELECT usage_version FROM energy_meta WHERE id = 1), COUNT(*), COALESCE(MAX(id), 0), COALESCE(MAX(created_at), 0),
+		COALESCE(MAX(ended_at), 0) FROM refdata_rows WHERE kind IN (?, ?, ?, ?, ?)`, KindKgce, KindCO2, KindVariant, KindDensity, KindTarget).
+		Scan(&uv, &n, &maxID, &maxCreated, &maxEnded)
+	if err != nil {
+		return zero, err
+	}
+	version := fmt.Sprintf("%d/%d/%d/%d/%d", uv, n, maxID, maxCreated, maxEnded)
+	k := fmt.Sprintf("%s|%s|%d|%s|%d", key, sc.Kind, sc.OrgID, sc.Path, sc.PersonID)
+	c := &s.cache
+	c.mu.Lock()
+	if it, ok := c.items[k]; ok && it.version == version && time.Since(it.at) < cacheTTL {
+		c.mu.Unlock()
+		return it.val.(T), nil
+	}
+	c.mu.Unlock()
+	v, err := fn()
+	if err != nil {
+		return zero, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.items == nil {
+		c.items = map[string]cacheItem{}
+	}
+	if _, ok := c.items[k]; !ok {
+		c.order = append(c.order, k)
+		if len(c.order) > cacheLimit {
+			delete(c.items, c.order[0])
+			c.order = c.order[1:]
+		}
+	}
+	c.items[k] = cacheItem{version: version, at: time.Now(), val: v}
+	return v, nil
+}
+
+type progressResult struct {
+	P         Progress
+	Cur, Prev Trend
+}
+
+// progressCached is progressAndTrends through the cache.
+func (s *Service) progressCached(ctx context.Context, sc auth.Scope, sel Selection, span Span, trends bool) (progressResult, error) {
+	return cachedFigures(ctx, s, sc, fmt.Sprintf("progress|%+v|%+v|%t", sel, span, trends), func() (progressResult, error) {
+		p, cur, prev, err := progressAndTrends(ctx, s.DB, sc, sel, span, trends)
+		return progressResult{p, cur, prev}, err
+	})
+}
+
+// computeCached is Compute through the cache.
+func (s *Service) computeCached(ctx context.Context, sc auth.Scope, sel Selection, span Span) (Indicators, error) {
+	return cachedFigures(ctx, s, sc, fmt.Sprintf("compute|%+v|%+v", sel, span), func() (Indicators, error) {
+		return Compute(ctx, s.DB, sc, sel, span, nil)
+	})
+}
+
+// unitFiguresCached is UnitFigures through the cache (callers must not modify the result).
+func (s *Service) unitFiguresCached(ctx context.Context, sc auth.Scope, sel Selection, span Span) ([]UnitFigure, error) {
+	return cachedFigures(ctx, s, sc, fmt.Sprintf("units|%+v|%+v", sel, span), func() ([]UnitFigure, error) {
+		return UnitFigures(ctx, s.DB, sc, sel, span, nil)
+	})
+}
+
+// rankingsCached is Rankings through the cache (callers must not modify the result).
+func (s *Service) rankingsCached(ctx context.Context, sc auth.Scope, sel Selection, span Span, indicator string) ([]RankItem, error) {
+	return cachedFigures(ctx, s, sc, fmt.Sprintf("rank|%+v|%+v|%s", sel, span, indicator), func() ([]RankItem, error) {
+		return Rankings(ctx, s.DB, sc, sel, span, indicator)
+	})
+}

@@ -1,0 +1,395 @@
+package energy
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/govops/govops/internal/platform/auth"
+	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/errs"
+)
+
+// Selection picks the units an indicator covers, within the caller's scope.
+type Selection struct {
+	OrgID      int64  // one unit (and, with Subtree, everything below it); 0 = the whole scope
+	Subtree    bool   // include the units below OrgID
+	RegionCode string // only units whose region lies in this division (6 digits; 990000 a province, 990100 a city)
+	Category   string // only units of this statistics category
+}
+
+// Span is the part of a year an indicator covers: the year, a quarter (1–4), a month (1–12), or the months up
+// to Through (year to date, for comparing a year in progress with the same months of other years).
+type Span struct {
+	Year    int
+	Quarter int
+	Month   int
+	Through int
+}
+
+// Label renders the span ("2025", "2025 Q1", "2025-03").
+func (s Span) Label() string {
+	switch {
+	case s.Month > 0:
+		return fmt.Sprintf("%04d-%02d", s.Year, s.Month)
+	case s.Quarter > 0:
+		return fmt.Sprintf("%04d Q%d", s.Year, s.Quarter)
+	case s.Through > 0 && s.Through < 12:
+		return fmt.Sprintf("%04d-01–%02d", s.Year, s.Through)
+	}
+	return fmt.Sprintf("%04d", s.Year)
+}
+
+// months is the mask of the span's months (bit m-1).
+func (s Span) months() int64 {
+	switch {
+	case s.Month > 0:
+		return 1 << (s.Month - 1)
+	case s.Quarter > 0:
+		return 7 << (3 * (s.Quarter - 1))
+	case s.Through > 0 && s.Through < 12:
+		return 1<<s.Through - 1
+	}
+	return 0xfff
+}
+
+// sumExpr is the SQL sum of the span's month columns of energy_usage u.
+func (s Span) sumExpr() string {
+	if s.months() == 0xfff {
+		return "u.total"
+	}
+	var parts []string
+	mask := s.months()
+	for m := 1; m <= 12; m++ {
+		if mask&(1<<(m-1)) != 0 {
+			parts = append(parts, fmt.Sprintf("COALESCE(u.m%02d, 0)", m))
+		}
+	}
+	return strings.Join(parts, " + ")
+}
+
+func (s Span) check() error {
+	f := errs.Fields{}
+	if s.Year < minYear || s.Year > 9999 {
+		f.Add("year", "年份应为 4 位数字，不早于 2000 年")
+	}
+	if s.Quarter < 0 || s.Quarter > 4 {
+		f.Add("quarter", "季度应为 1–4")
+	}
+	if s.Month < 0 || s.Month > 12 {
+		f.Add("month", "月份应为 1–12")
+	}
+	if s.Quarter > 0 && s.Month > 0 {
+		f.Add("month", "季度与月份只能给一个")
+	}
+	if s.Through < 0 || s.Through > 12 {
+		f.Add("through", "截止月份应为 1–12")
+	}
+	return f.Err()
+}
+
+// where builds the conditions on orgs o for a selection in a scope.
+func (sel Selection) where(ctx context.Context, q db.Q, sc auth.Scope) (string, []any, error) {
+	cond, args := sc.PathCond("o.id", "o.path")
+	parts := []string{cond}
+	if sel.OrgID != 0 {
+		if sel.Subtree {
+			var p string
+			if err := q.QueryRow(ctx, "SELECT path FROM orgs WHERE id = ?", sel.OrgID).Scan(&p); err != nil {
+				if db.IsNoRows(err) {
+					return "", nil, errs.NotFound("单位")
+				}
+				return "", nil, err
+			}
+			parts, args = append(parts, "o.path >= ? AND o.path < ?"), append(args, p, db.PrefixUpper(p))
+		} else {
+			parts, args = append(parts, "o.id = ?"), append(args, sel.OrgID)
+		}
+	}
+	if sel.RegionCode != "" {
+		parts, args = append(parts, "o.region_code LIKE ? ESCAPE '\\'"), append(args, db.LikePrefix(regionPrefix(sel.RegionCode)))
+	}
+	if sel.Category != "" {
+		parts, args = append(parts, "o.category = ?"), append(args, sel.Category)
+	}
+	return strings.Join(parts, " AND "), args, nil
+}
+
+// regionPrefix trims a division code's trailing zero pairs: 990000 → 99, 990100 → 9901, 990121 → 990121.
+func regionPrefix(code string) string {
+	for len(code) > 2 && strings.HasSuffix(code, "00") {
+		code = code[:len(code)-2]
+	}
+	return code
+}
+
+// TypeFigure is one energy type of an indicator (API.md by_type).
+type TypeFigure struct {
+	EnergyType string  `json:"energy_type"`
+	Name       string  `json:"name"`
+	Unit       string  `json:"unit"`
+	Amount     float64 `json:"amount"`
+	Kgce       float64 `json:"kgce" doc:"折标煤；水不折标；光伏发电量的折标只报告、不计入综合能耗"`
+	CO2Kg      float64 `json:"co2_kg"`
+	Counted    bool    `json:"counted" doc:"计入综合能耗"`
+}
+
+// Indicators is GET /api/v1/energy/indicators (API.md) with the context a reader needs.
+type Indicators struct {
+	OrgID            int64        `json:"org_id,omitempty"`
+	Subtree          bool         `json:"subtree"`
+	Year             int          `json:"year"`
+	Period           string       `json:"period" doc:"2025 · 2025 Q1 · 2025-03"`
+	TotalKgce        float64      `json:"total_kgce" doc:"综合能耗 kgce（不含水；光伏自发自用不抵减）"`
+	PerCapitaKgce    float64      `json:"per_capita_kgce"`
+	PerAreaKgce      float64      `json:"per_area_kgce"`
+	WaterM3          float64      `json:"water_m3"`
+	PerCapitaWaterM3 float64      `json:"per_capita_water_m3"`
+	CO2Kg            float64      `json:"co2_kg"`
+	PerAreaCO2Kg     float64      `json:"per_area_co2_kg"`
+	ByType           []TypeFigure `json:"by_type"`
+	PVGenerationKWh  float64      `json:"pv_generation_kwh" doc:"光伏发电量（只报告）"`
+	Headcount        int64        `json:"headcount" doc:"用能人数（有数据的单位合计）"`
+	FloorAreaM2      float64      `json:"floor_area_m2" doc:"建筑面积（有数据的单位合计）"`
+	Units            int64        `json:"units" doc:"所选范围内的单位数"`
+	ReportingUnits   int64        `json:"reporting_units" doc:"该期间有数据的单位数"`
+}
+
+// yearAgg is a selection's figures of one year summed per region and type, month by month: one pass over
+// energy_usage (one row per unit, year and type, so a province of 20,000 units reads 160,000 rows). Indicators of
+// any span of the year and the monthly trend are both derived from it.
+type yearAgg struct {
+	Year   int
+	Rows   []aggRow
+	single bool // loadSpanAgg: M[0] holds the span's sum
+}
+
+type aggRow struct {
+	Region, Type string
+	Present      bool // some unit has a figure of this type in the span the aggregate was loaded for
+	M            [12]float64
+}
+
+var monthSums = func() string {
+	var b strings.Builder
+	for m := 1; m <= 12; m++ {
+		fmt.Fprintf(&b, ", SUM(COALESCE(u.m%02d, 0))", m)
+	}
+	return b.String()
+}()
+
+// loadYearAgg sums the units matching w (conditions on orgs o) for year; Present tells, per region and type,
+// whether any unit has a figure in the months of mask.
+func loadYearAgg(ctx context.Context, q db.Q, w string, args []any, year int, mask int64) (yearAgg, error) {
+	agg := yearAgg{Year: year}
+	rows, err := q.Query(ctx, `SELECT COALESCE(o.region_code, ''), u.energy_type, MAX(u.data_mask & ?)`+monthSums+`
+		FROM orgs o JOIN energy_usage u ON u.org_id = o.id AND u.year = ? WHERE `+w+`
+		GROUP BY COALESCE(o.region_code, ''), u.energy_type`, append([]any{mask, year}, args...)...)
+	if err != nil {
+		return agg, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r aggRow
+		var present int64
+		dest := []any{&r.Region, &r.Type, &present}
+		for i := range r.M {
+			dest = append(dest, &r.M[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return agg, err
+		}
+		r.Present = present != 0
+		agg.Rows = append(agg.Rows, r)
+	}
+	return agg, rows.Err()
+}
+
+// Compute is the indicator roll-up: the effective figures of the selected units summed by region and type in
+// SQL, converted with the factors of the accounting year for each unit's region. Per capita and per m² divide by
+// the 用能人数 and 建筑面积 of the units with data in the span (a single unit: its own).
+func Compute(ctx context.Context, q db.Q, sc auth.Scope, sel Selection, span Span, f *Factors) (Indicators, error) {
+	if err := span.check(); err != nil {
+		return Indicators{}, err
+	}
+	w, args, err := sel.where(ctx, q, sc)
+	if err != nil {
+		return Indicators{}, err
+	}
+	agg, err := loadSpanAgg(ctx, q, w, args, span)
+	if err != nil {
+		return Indicators{}, err
+	}
+	return computeFrom(ctx, q, sel, span, f, agg, w, args)
+}
+
+// loadSpanAgg is the cheaper aggregate when only one span is needed: the span's sum per region and type (the
+// stored yearly total for a whole year), kept in M[0] with the mask of that month.
+func loadSpanAgg(ctx context.Context, q db.Q, w string, args []any, span Span) (yearAgg, error) {
+	agg := yearAgg{Year: span.Year, single: true}
+	rows, err := q.Query(ctx, `SELECT COALESCE(o.region_code, ''), u.energy_type, SUM(`+span.sumExpr()+`)
+		FROM orgs o JOIN energy_usage u ON u.org_id = o.id AND u.year = ? WHERE `+w+` AND (u.data_mask & ?) <> 0
+		GROUP BY COALESCE(o.region_code, ''), u.energy_type`, append(append([]any{span.Year}, args...), span.months())...)
+	if err != nil {
+		return agg, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r := aggRow{Present: true}
+		if err := rows.Scan(&r.Region, &r.Type, &r.M[0]); err != nil {
+			return agg, err
+		}
+		agg.Rows = append(agg.Rows, r)
+	}
+	return agg, rows.Err()
+}
+
+// computeFrom derives the indicators of span from the year's aggregate and adds the denominators.
+func computeFrom(ctx context.Context, q db.Q, sel Selection, span Span, f *Factors, agg yearAgg, w string, args []any) (Indicators, error) {
+	out := Indicators{OrgID: sel.OrgID, Subtree: sel.Subtree, Year: span.Year, Period: span.Label(), ByType: []TypeFigure{}}
+	var err error
+	if f == nil {
+		if f, err = LoadFactors(ctx, q, span.Year); err != nil {
+			return out, err
+		}
+	}
+	mask := span.months()
+	byType := map[string]*TypeFigure{}
+	for _, r := range agg.Rows {
+		t, ok := TypeByCode(r.Type)
+		if !ok || !r.Present {
+			continue
+		}
+		amount := r.M[0]
+		if !agg.single {
+			amount = 0
+			for i, v := range r.M {
+				if mask&(1<<i) != 0 {
+					amount += v
+				}
+			}
+		}
+		tf := byType[r.Type]
+		if tf == nil {
+			tf = &TypeFigure{EnergyType: r.Type, Name: t.Name, Unit: t.Unit, Counted: t.Counted}
+			byType[r.Type] = tf
+		}
+		tf.Amount += amount
+		if k := f.Kgce(r.Type, r.Region); k.Found {
+			tf.Kgce += amount * k.Value
+		}
+		if c := f.CO2(r.Type, r.Region); c.Found {
+			tf.CO2Kg += amount * c.Value
+		}
+	}
+	for _, t := range Types {
+		tf, ok := byType[t.Code]
+		if !ok {
+			continue
+		}
+		tf.Amount, tf.Kgce, tf.CO2Kg = round(tf.Amount, 4), round(tf.Kgce, 4), round(tf.CO2Kg, 4)
+		out.ByType = append(out.ByType, *tf)
+		switch {
+		case t.Code == "water":
+			out.WaterM3 = tf.Amount
+		case t.Code == "pv_generation":
+			out.PVGenerationKWh = tf.Amount
+		case t.Counted:
+			out.TotalKgce += tf.Kgce
+			out.CO2Kg += tf.CO2Kg
+		}
+	}
+	out.TotalKgce, out.CO2Kg = round(out.TotalKgce, 4), round(out.CO2Kg, 4)
+
+	// Denominators.
+	if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM orgs o WHERE "+w, args...).Scan(&out.Units); err != nil {
+		return out, err
+	}
+	den := `SELECT COUNT(*), COALESCE(SUM(COALESCE(y.headcount, o.headcount)), 0), COALESCE(SUM(COALESCE(y.floor_area_m2, o.floor_area_m2)), 0)
+		FROM orgs o LEFT JOIN energy_org_years y ON y.org_id = o.id AND y.year = ? WHERE ` + w
+	dargs := append([]any{span.Year}, args...)
+	whole := sel.Subtree || sel.OrgID == 0
+	if whole {
+		den += ` AND EXISTS (SELECT 1 FROM energy_usage u WHERE u.org_id = o.id AND u.year = ? AND (u.data_mask & ?) <> 0)`
+		dargs = append(dargs, span.Year, mask)
+	}
+	if err := q.QueryRow(ctx, den, dargs...).Scan(&out.ReportingUnits, &out.Headcount, &out.FloorAreaM2); err != nil {
+		return out, err
+	}
+	if !whole && len(out.ByType) == 0 {
+		out.ReportingUnits = 0
+	}
+	out.PerCapitaKgce = ratio(out.TotalKgce, float64(out.Headcount))
+	out.PerAreaKgce = ratio(out.TotalKgce, out.FloorAreaM2)
+	out.PerCapitaWaterM3 = ratio(out.WaterM3, float64(out.Headcount))
+	out.PerAreaCO2Kg = ratio(out.CO2Kg, out.FloorAreaM2)
+	return out, nil
+}
+
+func ratio(a, b float64) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return round(a/b, 4)
+}
+
+// Indicator codes of the targets and rankings.
+const (
+	IndPerAreaKgce    = "per_area_kgce"
+	IndPerCapitaKgce  = "per_capita_kgce"
+	IndPerCapitaWater = "per_capita_water"
+	IndPerAreaCO2     = "per_area_co2"
+	IndTotalKgce      = "total_kgce"
+)
+
+// IndicatorDef names an indicator and its unit.
+type IndicatorDef struct{ Code, Name, Unit string }
+
+// IndicatorDefs are the 国管局 core indicators (FACTS.md §3.2) plus the total.
+var IndicatorDefs = []IndicatorDef{
+	{IndPerAreaKgce, "单位建筑面积能耗", "kgce/m²"},
+	{IndPerCapitaKgce, "人均综合能耗", "kgce/人"},
+	{IndPerCapitaWater, "人均用水量", "m³/人"},
+	{IndPerAreaCO2, "单位建筑面积碳排放", "kgCO₂/m²"},
+	{IndTotalKgce, "综合能耗", "kgce"},
+}
+
+// indicatorDef looks an indicator code up.
+func indicatorDef(code string) (IndicatorDef, bool) {
+	for _, d := range IndicatorDefs {
+		if d.Code == code {
+			return d, true
+		}
+	}
+	return IndicatorDef{}, false
+}
+
+// Value is the indicator code's value.
+func (in Indicators) Value(code string) float64 {
+	switch code {
+	case IndPerAreaKgce:
+		return in.PerAreaKgce
+	case IndPerCapitaKgce:
+		return in.PerCapitaKgce
+	case IndPerCapitaWater:
+		return in.PerCapitaWaterM3
+	case IndPerAreaCO2:
+		return in.PerAreaCO2Kg
+	case IndTotalKgce:
+		return in.TotalKgce
+	}
+	return 0
+}
+
+// Type returns the figure of a type (zero when absent).
+func (in Indicators) Type(code string) TypeFigure {
+	for _, t := range in.ByType {
+		if t.EnergyType == code {
+			return t
+		}
+	}
+	return TypeFigure{EnergyType: code, Name: TypeName(code)}
+}
+
+// HasData reports whether any unit reported in the span.
+func (in Indicators) HasData() bool { return len(in.ByType) > 0 }
