@@ -17,6 +17,10 @@ import (
 
 	"github.com/govops/govops/internal/demo"
 	"github.com/govops/govops/internal/energy"
+	"github.com/govops/govops/internal/energy/emc"
+	"github.com/govops/govops/internal/energy/pv"
+	"github.com/govops/govops/internal/energy/quota"
+	"github.com/govops/govops/internal/energy/report"
 	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/attach"
 	"github.com/govops/govops/internal/platform/audit"
@@ -49,7 +53,8 @@ var catalogEN []byte
 // identity (which refers to units and people), then the business modules.
 func Migrations() []db.Migrations {
 	return []db.Migrations{settings.Migrations, audit.Migrations, history.Migrations, jobs.Migrations, refdata.Migrations,
-		org.Migrations, auth.Migrations, notify.Migrations, attach.Migrations, workflow.Migrations, space.Migrations, energy.Migrations}
+		org.Migrations, auth.Migrations, notify.Migrations, attach.Migrations, workflow.Migrations, space.Migrations, energy.Migrations,
+		pv.Migrations, emc.Migrations, quota.Migrations, report.Migrations}
 }
 
 // App is the assembled program.
@@ -69,6 +74,10 @@ type App struct {
 	Workflow *workflow.Service
 	Space    *space.Service
 	Energy   *energy.Service
+	Report   *report.Service
+	Quota    *quota.Service
+	PV       *pv.Service
+	EMC      *emc.Service
 
 	// AdminPassword is set when this start created the first admin with a generated password.
 	AdminPassword string
@@ -194,6 +203,15 @@ func (a *App) build() error {
 		Refdata: a.Refdata, Workflow: a.Workflow, Jobs: a.Jobs, Notify: a.Notify, Attach: a.Attach, Calendar: a.Calendar}
 	a.Energy = energy.New(energy.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth, Refdata: a.Refdata, Jobs: a.Jobs,
 		MQTTURL: a.Cfg.MQTTURL})
+	a.Report = report.New(report.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth, Refdata: a.Refdata,
+		Workflow: a.Workflow, Jobs: a.Jobs, Notify: a.Notify, Calendar: a.Calendar, Energy: a.Energy})
+	a.Energy.Lock = a.Report.CheckLock
+	a.PV = pv.New(pv.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth, Refdata: a.Refdata,
+		Workflow: a.Workflow, Jobs: a.Jobs, Notify: a.Notify, Calendar: a.Calendar, Energy: a.Energy})
+	a.EMC = emc.New(emc.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth, Refdata: a.Refdata,
+		Workflow: a.Workflow, Jobs: a.Jobs, Notify: a.Notify, Calendar: a.Calendar, Energy: a.Energy})
+	a.Quota = quota.New(quota.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth, Refdata: a.Refdata,
+		Workflow: a.Workflow, Jobs: a.Jobs, Notify: a.Notify, Calendar: a.Calendar, Energy: a.Energy})
 
 	a.Auth.Routes(a.Cfg.TrustProxy)
 	a.Org.Routes()
@@ -206,11 +224,18 @@ func (a *App) build() error {
 	a.Workflow.Routes()
 	a.Space.Routes()
 	a.Energy.Routes()
+	a.Report.Routes()
+	a.Quota.Routes()
+	a.PV.Routes()
+	a.EMC.Routes()
 	return nil
 }
 
-// DemoModules are the business modules whose demo data `serve --demo` and `demo` load, in order.
-func (a *App) DemoModules() []demo.Module { return []demo.Module{a.Space, a.Energy} }
+// DemoModules are the business modules whose demo data `serve --demo` and `demo` load, in order. The annual
+// report comes last: its approved 2025 reports lock those figures.
+func (a *App) DemoModules() []demo.Module {
+	return []demo.Module{a.Space, a.Energy, a.PV, a.EMC, a.Quota, a.Report}
+}
 
 // Start begins background work (periodic jobs, the energy readings writer and MQTT subscriber). serve calls it;
 // tests that need jobs call it themselves.

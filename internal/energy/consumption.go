@@ -97,6 +97,9 @@ func (s *Service) setConsumption(ctx context.Context, q db.Q, sc auth.Scope, in 
 		return Entry{}, err
 	}
 	p, _ := ParsePeriod(in.Period)
+	if err := s.checkLock(ctx, q, in.OrgID, p.Year); err != nil {
+		return Entry{}, err
+	}
 	e := Entry{OrgID: in.OrgID, Period: in.Period, EnergyType: t.Code, Unit: t.Unit, InputAmount: in.Amount, InputUnit: unit.Code,
 		Note: in.Note, Source: source, UpdatedAt: now.Unix(), UpdatedBy: audit.ActorFrom(ctx).Username, Changed: true}
 	if unit.Litres {
@@ -168,6 +171,9 @@ func (s *Service) deleteConsumption(ctx context.Context, q db.Q, sc auth.Scope, 
 	if !ok {
 		return errs.Invalid("period", "统计月份应为 YYYY-MM")
 	}
+	if err := s.checkLock(ctx, q, orgID, p.Year); err != nil {
+		return err
+	}
 	before, had, err := getEntry(ctx, q, orgID, period, typ)
 	if err != nil {
 		return err
@@ -217,6 +223,9 @@ func (s *Service) SaveGrid(ctx context.Context, sc auth.Scope, orgID int64, year
 	var res GridResult
 	err := s.DB.Tx(ctx, func(q db.Q) error {
 		if err := sc.CheckOrg(ctx, q, org.Tree{}, orgID, "org_id"); err != nil {
+			return err
+		}
+		if err := s.checkLock(ctx, q, orgID, year); err != nil {
 			return err
 		}
 		existing, err := ListEntries(ctx, q, sc, orgID, year)
@@ -337,6 +346,9 @@ func (s *Service) SetOrgYear(ctx context.Context, sc auth.Scope, in OrgYear) (Or
 	var out OrgYear
 	err := s.DB.Tx(ctx, func(q db.Q) error {
 		if err := sc.CheckOrg(ctx, q, org.Tree{}, in.OrgID, "org_id"); err != nil {
+			return err
+		}
+		if err := s.checkLock(ctx, q, in.OrgID, in.Year); err != nil {
 			return err
 		}
 		before, err := GetOrgYear(ctx, q, in.OrgID, in.Year)

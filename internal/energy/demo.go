@@ -3,8 +3,10 @@ package energy
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -125,7 +127,7 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 			u.trend = 0.01 + rng.Float64()*0.02 // a few grow
 		}
 		u.types = []string{"electricity", "water"}
-		for t := range prof.shares {
+		for _, t := range slices.Sorted(maps.Keys(prof.shares)) { // sorted: the demo must not depend on map order
 			if rng.Float64() < 0.75 {
 				u.types = append(u.types, t)
 			}

@@ -29,6 +29,7 @@
 package energy
 
 import (
+	"context"
 	"embed"
 	"log/slog"
 	"sync"
@@ -84,6 +85,10 @@ type Deps struct {
 type Service struct {
 	Deps
 
+	// Lock, when set, refuses writes to a unit's figures for a locked statistics year (the annual report sets it:
+	// 409 once the year's report is approved). It runs inside the write transaction.
+	Lock func(ctx context.Context, q db.Q, orgID int64, year int) error
+
 	// RollupWait bounds how long a read of meter-derived figures waits for pending roll-ups (default 2 s).
 	RollupWait time.Duration
 
@@ -120,4 +125,12 @@ func New(d Deps) *Service {
 			Timeout: 10 * time.Minute, Run: s.rollupJob})
 	}
 	return s
+}
+
+// checkLock applies Lock, if any.
+func (s *Service) checkLock(ctx context.Context, q db.Q, orgID int64, year int) error {
+	if s.Lock == nil {
+		return nil
+	}
+	return s.Lock(ctx, q, orgID, year)
 }

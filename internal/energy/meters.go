@@ -370,6 +370,33 @@ func (s *Service) UpdateMeter(ctx context.Context, sc auth.Scope, id int64, in M
 	return out, err
 }
 
+// SetMeterExport marks (or unmarks) a meter as a grid-export point (上网关口表, such as a PV system's export meter):
+// its readings are kept and charted but never count as the unit's consumption. It runs in the caller's transaction
+// and recomputes the unit's figures of every year the meter has data in. Unknown meters are ignored.
+func SetMeterExport(ctx context.Context, q db.Q, meterID int64, export bool) error {
+	if meterID == 0 {
+		return nil
+	}
+	m, err := GetMeter(ctx, q, auth.Everything(), meterID)
+	if errs.Is(err, errs.CodeNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	role := ""
+	if export {
+		role = "export"
+	}
+	res, err := q.Exec(ctx, "UPDATE energy_meters SET role = ? WHERE id = ? AND role <> ?", role, meterID, role)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return recomputeMeterYears(ctx, q, m)
+}
+
 // recomputeMeterYears recomputes the unit figures of every year a meter has monthly roll-ups in.
 func recomputeMeterYears(ctx context.Context, q db.Q, m Meter) error {
 	periods, err := db.Strings(ctx, q, "SELECT DISTINCT substr(period, 1, 4) FROM energy_meter_monthly WHERE meter_id = ?", m.ID)

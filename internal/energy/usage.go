@@ -57,7 +57,8 @@ var monthCols = func() string {
 func orgLockKey(orgID int64) int64 { return 0x656e6572<<32 | (orgID & 0xffffffff) }
 
 // recomputeUsage rebuilds the effective figures of (unit, year, type): for each month the statistics entry if
-// there is one, else the sum of the unit's main meters (no sub-item, no parent meter) for that month, else none.
+// there is one, else the sum of the unit's main meters (no sub-item, no parent meter, not an export point) for
+// that month, else none.
 // It runs in the caller's transaction after any change to entries or meter roll-ups.
 func recomputeUsage(ctx context.Context, q db.Q, orgID int64, year int, typ string) error {
 	if err := db.Lock(ctx, q, orgLockKey(orgID)); err != nil {
@@ -66,7 +67,7 @@ func recomputeUsage(ctx context.Context, q db.Q, orgID int64, year int, typ stri
 	u := Usage{OrgID: orgID, Year: year, EnergyType: typ}
 	from, to := fmt.Sprintf("%04d-01", year), fmt.Sprintf("%04d-12", year)
 	rows, err := q.Query(ctx, `SELECT mm.period, SUM(mm.amount) FROM energy_meter_monthly mm JOIN energy_meters m ON m.id = mm.meter_id
-		WHERE m.org_id = ? AND m.energy_type = ? AND m.sub_item = '' AND m.parent_id IS NULL AND mm.period >= ? AND mm.period <= ?
+		WHERE m.org_id = ? AND m.energy_type = ? AND m.sub_item = '' AND m.parent_id IS NULL AND m.role = '' AND mm.period >= ? AND mm.period <= ?
 		GROUP BY mm.period`, orgID, typ, from, to)
 	if err != nil {
 		return err

@@ -103,7 +103,7 @@ var Options = []Option{
 			c.JT808Auth = v
 			return nil
 		}},
-	{Flag: "mqtt-url", Env: "GOVOPS_MQTT_URL", Default: "", Help: "能耗采集 MQTT 代理地址，如 tcp://127.0.0.1:1883；空则不订阅（能耗模块实现后生效）",
+	{Flag: "mqtt-url", Env: "GOVOPS_MQTT_URL", Default: "", Help: "能耗采集 MQTT 代理地址，如 tcp://127.0.0.1:1883；空则不订阅",
 		set: func(c *Config, v string) error { c.MQTTURL = v; return nil }},
 	{Flag: "tile-url", Env: "GOVOPS_TILE_URL", Default: "", Help: "地图瓦片地址模板 (天地图或内网瓦片服务)，空则不加载底图（地图页面实现后生效）",
 		set: func(c *Config, v string) error { c.TileURL = v; return nil }},

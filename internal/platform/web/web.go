@@ -236,6 +236,14 @@ func (u *UI) MenuFor(r *http.Request, p Principal) []MenuGroup {
 		return len(u.GroupOrder)
 	}
 	sort.SliceStable(groups, func(i, j int) bool { return rank(groups[i]) < rank(groups[j]) })
+	// The current page is the item with the longest path that is the request path or a prefix of it, so that
+	// /energy/pv/eligibility marks 屋顶光伏评估 and not also 屋顶光伏 (/energy/pv).
+	best := ""
+	for _, it := range u.menu {
+		if (r.URL.Path == it.Path || (it.Path != "/" && strings.HasPrefix(r.URL.Path, it.Path+"/"))) && len(it.Path) > len(best) {
+			best = it.Path
+		}
+	}
 	for _, g := range groups {
 		var items []MenuItem
 		for _, it := range u.menu {
@@ -249,7 +257,7 @@ func (u *UI) MenuFor(r *http.Request, p Principal) []MenuGroup {
 		sort.SliceStable(items, func(i, j int) bool { return items[i].Order < items[j].Order })
 		mg := MenuGroup{Label: u.Catalog.T(lang, g)}
 		for _, it := range items {
-			active := r.URL.Path == it.Path || (it.Path != "/" && strings.HasPrefix(r.URL.Path, it.Path+"/"))
+			active := best != "" && it.Path == best
 			mg.Items = append(mg.Items, MenuLink{Label: u.Catalog.T(lang, it.Label), Path: it.Path, Active: active})
 		}
 		out = append(out, mg)

@@ -1,0 +1,123 @@
+package browsertest
+
+import (
+	"bytes"
+	"encoding/base64"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// TestEnergyReportFlow is the annual statistics report's main flow: the unit administrator of 松岭县教育局 opens
+// its 2025 基层表, sees the completeness check and submits it; the county bureau (songling) approves it on its
+// review page; the province's energy manager exports the county's summary table, which must be a valid .xlsx in
+// the layout of the form. Pages are photographed at desktop and phone width.
+func TestEnergyReportFlow(t *testing.T) {
+	t.Parallel()
+	s := StartServer(t)
+	b := s.NewTab(t, "energy-report")
+	b.SignIn("edu", DemoPassword)
+
+	// The report list of edu's scope links its own 2025 基层表.
+	b.Visit("/energy/reports?year=2025")
+	b.ExpectText("main table", "松岭县教育局")
+	links := b.Links(`main table a[href^="/energy/reports/"]`)
+	if len(links) != 1 {
+		t.Fatalf("edu's list links %d reports, want its own", len(links))
+	}
+	form := links[0]
+	b.Visit(form)
+	b.ExpectText("main h1", "松岭县教育局")
+	b.ExpectText("main .report-check", "完整性检查")
+	b.ExpectText("main .report-state", "草稿")
+	if n := b.Count(`main .report-lines tbody tr`); n < 10 {
+		t.Errorf("the form shows %d consumption rows", n)
+	}
+	b.Snap("draft")
+	b.Phone()
+	b.Open(form)
+	if o := b.Overflow(); o.Px > 0 {
+		t.Errorf("phone: the form is %d px too wide: %s", o.Px, strings.Join(o.Culprits, "; "))
+	}
+	b.Desktop()
+	b.Visit(form)
+	if st := b.ClickAndWait(`main button[data-action="submit"]`); st != 200 {
+		t.Fatalf("submit: status %d: %s", st, short(b.Text("main")))
+	}
+	b.Check()
+	b.ExpectText("main .flash", "已上报")
+	b.ExpectText("main .report-state", "已上报")
+	b.SignOut()
+
+	// The county bureau approves it from its review page.
+	b.SignIn("songling", DemoPassword)
+	b.Visit("/energy/reports/review?year=2025")
+	row := `main .review-list tr[data-org]`
+	if n := b.Count(row); n < 3 {
+		t.Fatalf("the review page lists %d units", n)
+	}
+	id := Eval[string](b, `Array.from(document.querySelectorAll("main .review-list tr[data-org]")).find(r => r.textContent.includes("松岭县教育局")).dataset.org`)
+	if st := b.ClickAndWait(`main .review-list tr[data-org="` + id + `"] button[data-action="approve"]`); st != 200 {
+		t.Fatalf("approve: status %d: %s", st, short(b.Text("main")))
+	}
+	b.Check()
+	b.ExpectText("main .flash", "已审核通过")
+	b.ExpectText(`main .review-list tr[data-org="`+id+`"]`, "已审核")
+	b.Snap("approved")
+	b.Phone()
+	b.Open("/energy/reports/review?year=2025")
+	if o := b.Overflow(); o.Px > 0 {
+		t.Errorf("phone: the review page is %d px too wide: %s", o.Px, strings.Join(o.Culprits, "; "))
+	}
+	b.Desktop()
+	b.SignOut()
+
+	// The energy manager exports the county's summary by region.
+	b.SignIn("energy", DemoPassword)
+	b.Visit("/energy/reports/summary?year=2025")
+	b.ExpectText("main .summary-table", "合计")
+	b.Phone()
+	b.Open("/energy/reports/summary?year=2025")
+	if o := b.Overflow(); o.Px > 0 {
+		t.Errorf("phone: the summary is %d px too wide: %s", o.Px, strings.Join(o.Culprits, "; "))
+	}
+	b.Desktop()
+	b.Visit("/energy/reports/summary?year=2025")
+	export := b.Links(`#summary-export`)
+	if len(export) != 1 {
+		t.Fatalf("no summary export link")
+	}
+	d := b.Fetch(export[0])
+	if d.Status != 200 || !strings.Contains(d.Type, "spreadsheetml") || !strings.Contains(d.Disposition, "attachment") {
+		t.Fatalf("summary export: status %d, type %q, disposition %q", d.Status, d.Type, d.Disposition)
+	}
+	data, err := base64.StdEncoding.DecodeString(d.Base64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("the summary is not a valid .xlsx: %v", err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(f.GetSheetList()[0])
+	if err != nil || len(rows) < 9 {
+		t.Fatalf("summary has %d rows (%v)", len(rows), err)
+	}
+	if rows[0][0] != "公共机构能源资源消费状况（行政区域汇总）" {
+		t.Errorf("summary title %q", rows[0][0])
+	}
+	if h := strings.Join(rows[6], "|"); !strings.HasPrefix(h, "行政区域|单位数|已上报|已审核|电力") {
+		t.Errorf("summary header %q", h)
+	}
+	found := false
+	for _, r := range rows {
+		if len(r) > 0 && r[0] == "合计" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the summary has no total row")
+	}
+}

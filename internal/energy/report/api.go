@@ -1,0 +1,124 @@
+package report
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/govops/govops/internal/platform/auth"
+	"github.com/govops/govops/internal/platform/errs"
+	"github.com/govops/govops/internal/platform/web"
+)
+
+// Detail is a unit's report as the API returns it.
+type Detail struct {
+	Report       Report       `json:"report"`
+	Form         Form         `json:"form"`
+	Completeness Completeness `json:"completeness"`
+	Locked       bool         `json:"locked" doc:"已审核：该单位该年度的能耗数据已锁定"`
+}
+
+func (s *Service) api() {
+	u := s.UI
+	yearQ := web.Param{Name: "year", Type: "integer", Help: "统计年度，默认上一年"}
+	u.API("GET /api/v1/energy/reports", "energy:read", web.Doc{Summary: "数据范围内各单位某年度统计报表的状态与完整性检查", Response: Item{}, List: true,
+		Query: []web.Param{yearQ, {Name: "status", Help: "draft|submitted|returned|approved"}, {Name: "kind", Help: "basic 基层表（默认）|summary 综合表"}}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			f, err := s.parseFilter(r)
+			if err != nil {
+				return err
+			}
+			items, err := s.listItems(r, f)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, web.NewItems(items, int64(len(items))))
+		})
+	u.API("GET /api/v1/energy/reports/summary", "energy:read", web.Doc{Summary: "综合表：机关事务管理部门所辖单位按行政区域或单位类别汇总（format=xlsx 导出 Excel）",
+		Response: Summary{}, Query: []web.Param{yearQ, {Name: "org_id", Type: "integer", Help: "汇总单位，默认本人数据范围的单位"},
+			{Name: "by", Help: "region（默认）|category"}, {Name: "format", Help: "xlsx 导出"}}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, y, by, err := s.parseSummary(r)
+			if err != nil {
+				return err
+			}
+			sm, err := BuildSummary(r.Context(), s.DB, auth.ScopeFrom(r.Context()), id, y, by)
+			if err != nil {
+				return err
+			}
+			if web.WantsExport(r) {
+				data, err := SummaryWorkbook(sm)
+				if err != nil {
+					return errs.Internal(err)
+				}
+				return s.sendWorkbook(w, r, fmt.Sprintf("%s-%d年度综合表", sm.OrgName, y), data, id)
+			}
+			return web.JSON(w, http.StatusOK, sm)
+		})
+	u.API("GET /api/v1/energy/reports/{org_id}/{year}", "energy:read", web.Doc{Summary: "单位某年度的基层表：基本信息、能源资源消费状况、完整性检查与上报状态", Response: Detail{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, y, err := pathKey(r)
+			if err != nil {
+				return err
+			}
+			ctx := r.Context()
+			sc := auth.ScopeFrom(ctx)
+			fm, err := BuildForm(ctx, s.DB, sc, id, y)
+			if err != nil {
+				return err
+			}
+			rep, err := GetReport(ctx, s.DB, sc, id, y, KindBasic)
+			if err != nil {
+				return err
+			}
+			cs, err := s.checkUnits(ctx, s.DB, []int64{id}, y)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, Detail{Report: rep, Form: fm, Completeness: cs[id], Locked: rep.Status == StatusApproved})
+		})
+	u.API("GET /api/v1/energy/reports/{org_id}/{year}/export", "energy:read", web.Doc{Summary: "导出基层表（Excel，按统计报表表式）"},
+		s.formExport)
+	u.API("PUT /api/v1/energy/reports/{org_id}/{year}/info", "energy:enter", web.Doc{Summary: "填报基层表中能耗数据以外的栏目（新能源汽车数量等）与签字栏",
+		Body: Info{}, Response: Info{}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			id, y, err := pathKey(r)
+			if err != nil {
+				return err
+			}
+			var in Info
+			if err := web.DecodeJSON(r, &in); err != nil {
+				return err
+			}
+			out, err := s.SaveInfo(r.Context(), auth.ScopeFrom(r.Context()), id, y, in)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, out)
+		})
+	for _, action := range []string{ActSubmit, ActApprove, ActReturn, ActReopen} {
+		tr := Transitions[action]
+		who := "本单位（综合表由本级机关事务管理部门）"
+		if tr.Reviewer {
+			who = "上级审核单位"
+		}
+		u.API("POST /api/v1/energy/reports/{org_id}/{year}/"+action, "energy:enter", web.Doc{
+			Summary: fmt.Sprintf("%s统计报表（%s；不允许的状态 409，非审核层级 403，数据范围外 404）", tr.Name, who), Body: ActInput{}, Response: Report{}},
+			func(w http.ResponseWriter, r *http.Request) error {
+				id, y, err := pathKey(r)
+				if err != nil {
+					return err
+				}
+				var in ActInput
+				if r.ContentLength != 0 {
+					if err := web.DecodeJSON(r, &in); err != nil {
+						return err
+					}
+				}
+				rep, err := s.Act(r.Context(), auth.ScopeFrom(r.Context()), id, y, action, in)
+				if err != nil {
+					return err
+				}
+				return web.JSON(w, http.StatusOK, rep)
+			})
+	}
+}

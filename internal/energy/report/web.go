@@ -1,0 +1,514 @@
+package report
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/govops/govops/internal/energy"
+	"github.com/govops/govops/internal/org"
+	"github.com/govops/govops/internal/platform/audit"
+	"github.com/govops/govops/internal/platform/auth"
+	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/errs"
+	"github.com/govops/govops/internal/platform/history"
+	"github.com/govops/govops/internal/platform/web"
+	"github.com/govops/govops/internal/platform/xlsx"
+)
+
+// Routes registers the module's templates, catalogue, menu, pages and API.
+func (s *Service) Routes() {
+	u := s.UI
+	u.AddTemplates("energyreport", web.Sub(templatesFS, "templates"))
+	if err := u.Catalog.Add(web.LangEN, catalogEN); err != nil {
+		panic(err)
+	}
+	u.AddFuncs(template.FuncMap{"reportStatus": StatusName, "reportNum": func(v float64) string { return fmtNum(v, 4) },
+		"reportBadge": func(st string) string {
+			switch st {
+			case StatusApproved:
+				return "badge badge-ok"
+			case StatusReturned:
+				return "badge badge-danger"
+			case StatusSubmitted:
+				return "badge badge-warn"
+			}
+			return "badge"
+		}})
+	g := "menu.energy|节能管理"
+	u.AddMenu(
+		web.MenuItem{Group: g, Label: "energy.report.menu.list|统计报表", Path: "/energy/reports", Perm: "energy:read", Order: 110},
+		web.MenuItem{Group: g, Label: "energy.report.menu.review|报表审核", Path: "/energy/reports/review", Perm: "energy:enter", Order: 112},
+		web.MenuItem{Group: g, Label: "energy.report.menu.summary|报表汇总", Path: "/energy/reports/summary", Perm: "energy:read", Order: 114},
+	)
+	s.api()
+	u.Page("GET /energy/reports", "energy:read", s.listPage)
+	u.Page("GET /energy/reports/export", "energy:read", s.listExport)
+	u.Page("GET /energy/reports/review", "energy:enter", s.reviewPage)
+	u.Page("GET /energy/reports/summary", "energy:read", s.summaryPage)
+	u.Page("GET /energy/reports/{org_id}/{year}", "energy:read", s.formPage)
+	u.Page("GET /energy/reports/{org_id}/{year}/export", "energy:read", s.formExport)
+	u.Page("POST /energy/reports/{org_id}/{year}/info", "energy:enter", s.infoPost)
+	u.Page("POST /energy/reports/{org_id}/{year}/{action}", "energy:enter", s.actPost)
+}
+
+// defaultYear is the report year by default: last year (the report is due by 31 March of this year).
+func (s *Service) defaultYear() int { return energy.PeriodOf(s.Clock.Now().Unix()).Year - 1 }
+
+func (s *Service) queryYear(r *http.Request) (int, error) {
+	v := strings.TrimSpace(r.URL.Query().Get("year"))
+	if v == "" {
+		return s.defaultYear(), nil
+	}
+	y, err := strconv.Atoi(v)
+	if err != nil || y < 2000 || y > energy.PeriodOf(s.Clock.Now().Unix()).Year {
+		return 0, errs.Invalid("year", "年度应为 2000 年至今年的 4 位数字")
+	}
+	return y, nil
+}
+
+func pathKey(r *http.Request) (int64, int, error) {
+	id, err := web.PathID(r, "org_id")
+	if err != nil {
+		return 0, 0, err
+	}
+	y, err := strconv.Atoi(r.PathValue("year"))
+	if err != nil || y < 2000 || y > 9999 {
+		return 0, 0, errs.Invalid("year", "年度应为 4 位数字")
+	}
+	return id, y, nil
+}
+
+func (s *Service) years() []int {
+	now := energy.PeriodOf(s.Clock.Now().Unix()).Year
+	var ys []int
+	for y := now; y >= now-6; y-- {
+		ys = append(ys, y)
+	}
+	return ys
+}
+
+// Item is a report in a list with its completeness.
+type Item struct {
+	Report
+	Completeness Completeness `json:"completeness"`
+}
+
+// listItems is the report list of the caller's scope with completeness badges.
+func (s *Service) listItems(r *http.Request, f Filter) ([]Item, error) {
+	ctx := r.Context()
+	list, err := ListReports(ctx, s.DB, auth.ScopeFrom(ctx), f)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(list))
+	for i, it := range list {
+		ids[i] = it.OrgID
+	}
+	cs, err := s.checkUnits(ctx, s.DB, ids, f.Year)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]Item, len(list))
+	for i, it := range list {
+		items[i] = Item{Report: it, Completeness: cs[it.OrgID]}
+	}
+	return items, nil
+}
+
+func (s *Service) parseFilter(r *http.Request) (Filter, error) {
+	y, err := s.queryYear(r)
+	if err != nil {
+		return Filter{}, err
+	}
+	f := Filter{Year: y, Kind: r.URL.Query().Get("kind"), Status: r.URL.Query().Get("status")}
+	if f.Kind != "" && org.Name(Kinds, f.Kind) == "" {
+		return f, errs.Invalid("kind", "报表类型应为 basic 或 summary")
+	}
+	if f.Status != "" && StatusName(f.Status) == "" {
+		return f, errs.Invalid("status", "状态应为 draft、submitted、returned 或 approved")
+	}
+	return f, nil
+}
+
+type listPage struct {
+	web.Globals
+	F        Filter
+	Years    []int
+	Statuses []org.Enum
+	Items    []Item
+	Counts   map[string]int
+	Deadline string
+}
+
+func (s *Service) listPage(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.parseFilter(r)
+	if err != nil {
+		return err
+	}
+	all := f
+	all.Status = ""
+	items, err := s.listItems(r, all)
+	if err != nil {
+		return err
+	}
+	p := &listPage{Globals: s.UI.G(r, "energy.report.list|能源资源消费统计报表", web.Crumb{Label: "menu.energy|节能管理"},
+		web.Crumb{Label: "energy.report.menu.list|统计报表"}), F: f, Years: s.years(), Statuses: Statuses, Counts: map[string]int{}}
+	for _, it := range items {
+		p.Counts[it.Status]++
+		if f.Status == "" || it.Status == f.Status {
+			p.Items = append(p.Items, it)
+		}
+	}
+	if rules, err := LoadRules(r.Context(), s.DB, f.Year, ""); err == nil {
+		p.Deadline = Deadline(f.Year, rules).Format("2006-01-02")
+	}
+	return s.UI.Render(w, r, http.StatusOK, "energyreport/list.html", p)
+}
+
+func (s *Service) listExport(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.parseFilter(r)
+	if err != nil {
+		return err
+	}
+	items, err := s.listItems(r, f)
+	if err != nil {
+		return err
+	}
+	rows := make([][]any, 0, len(items))
+	for _, it := range items {
+		var issues []string
+		for _, is := range it.Completeness.Issues {
+			issues = append(issues, is.Message)
+		}
+		rows = append(rows, []any{it.OrgName, it.ParentName, org.Name(org.Categories, it.Category), it.StatusName, it.Completeness.Blocking,
+			it.Completeness.Warnings, strings.Join(issues, "；"), web.FormatTime(it.SubmittedAt), it.SubmittedBy, web.FormatTime(it.ReviewedAt), it.ReviewedBy, it.Reason})
+	}
+	return xlsx.Export(w, r, s.DB, s.Clock.Now(), fmt.Sprintf("%d年度统计报表上报情况", f.Year),
+		[]string{"单位", "审核单位", "单位类别", "状态", "必须处理", "提示", "完整性检查", "上报时间", "上报人", "审核时间", "审核人", "退回原因"}, rows)
+}
+
+type formPage struct {
+	web.Globals
+	Form         Form
+	Report       Report
+	Completeness Completeness
+	History      []history.Entry
+	CanSubmit    bool
+	CanReview    bool
+	CanEdit      bool
+	Locked       bool
+	Years        []int
+	Errors       map[string]string
+	Message      string
+}
+
+func (s *Service) formData(r *http.Request, orgID int64, y int) (*formPage, error) {
+	ctx := r.Context()
+	sc := auth.ScopeFrom(ctx)
+	fm, err := BuildForm(ctx, s.DB, sc, orgID, y)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := GetReport(ctx, s.DB, sc, orgID, y, KindBasic)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := s.checkUnits(ctx, s.DB, []int64{orgID}, y)
+	if err != nil {
+		return nil, err
+	}
+	h, err := History(ctx, s.DB, rep)
+	if err != nil {
+		return nil, err
+	}
+	p := &formPage{Globals: s.UI.G(r, "energy.report.form|基层表", web.Crumb{Label: "menu.energy|节能管理"},
+		web.Crumb{Label: "energy.report.menu.list|统计报表", Path: fmt.Sprintf("/energy/reports?year=%d", y)}, web.Crumb{Label: fm.OrgName}),
+		Form: fm, Report: rep, Completeness: cs[orgID], History: h, Years: s.years()}
+	enter := p.Can("energy:enter")
+	p.CanSubmit = enter && rep.ParentID != 0 && contains(Transitions[ActSubmit].From, rep.Status)
+	p.CanReview = enter && canReview(sc, rep)
+	p.CanEdit = enter && rep.Status != StatusSubmitted && rep.Status != StatusApproved
+	p.Locked = rep.Status == StatusApproved
+	return p, nil
+}
+
+func (s *Service) formPage(w http.ResponseWriter, r *http.Request) error {
+	id, y, err := pathKey(r)
+	if err != nil {
+		return err
+	}
+	p, err := s.formData(r, id, y)
+	if err != nil {
+		return err
+	}
+	return s.UI.Render(w, r, http.StatusOK, "energyreport/form.html", p)
+}
+
+// sendWorkbook audits an export and sends it.
+func (s *Service) sendWorkbook(w http.ResponseWriter, r *http.Request, name string, data []byte, orgID int64) error {
+	now := s.Clock.Now()
+	if err := s.DB.Tx(r.Context(), func(q db.Q) error {
+		return audit.Record(r.Context(), q, now, audit.Entry{Action: "export.xlsx", ObjectType: "export", ObjectKey: name, OrgID: orgID, Success: true,
+			Extra: map[string]any{"path": r.URL.Path, "query": r.URL.RawQuery}})
+	}); err != nil {
+		return err
+	}
+	xlsx.Send(w, name, data)
+	return nil
+}
+
+func (s *Service) formExport(w http.ResponseWriter, r *http.Request) error {
+	id, y, err := pathKey(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	sc := auth.ScopeFrom(ctx)
+	fm, err := BuildForm(ctx, s.DB, sc, id, y)
+	if err != nil {
+		return err
+	}
+	rep, err := GetReport(ctx, s.DB, sc, id, y, KindBasic)
+	if err != nil {
+		return err
+	}
+	data, err := FormWorkbook(fm, rep)
+	if err != nil {
+		return errs.Internal(err)
+	}
+	return s.sendWorkbook(w, r, fmt.Sprintf("%s-%d年度基层表", fm.OrgName, y), data, id)
+}
+
+func (s *Service) infoPost(w http.ResponseWriter, r *http.Request) error {
+	id, y, err := pathKey(r)
+	if err != nil {
+		return err
+	}
+	f := errs.Fields{}
+	in := Info{NewEnergyVehicles: formInt(r, "new_energy_vehicles", f), ChargingPiles: formInt(r, "charging_piles", f),
+		LandAreaM2: formFloat(r, "land_area_m2", f), Principal: r.PostFormValue("principal"), StatsLead: r.PostFormValue("stats_lead"),
+		Preparer: r.PostFormValue("preparer"), Phone: r.PostFormValue("phone")}
+	err = f.Err()
+	if err == nil {
+		_, err = s.SaveInfo(r.Context(), auth.ScopeFrom(r.Context()), id, y, in)
+	}
+	back := fmt.Sprintf("/energy/reports/%d/%d", id, y)
+	if e := errs.As(err); e != nil && e.Code == errs.CodeValidation {
+		p, perr := s.formData(r, id, y)
+		if perr != nil {
+			return perr
+		}
+		p.Form.Extra = in
+		p.Errors, p.Message = e.Fields, e.Message
+		return s.UI.Render(w, r, http.StatusUnprocessableEntity, "energyreport/form.html", p)
+	} else if e != nil && e.Code == errs.CodeConflict {
+		s.UI.SetFlash(w, "error", e.Message)
+		http.Redirect(w, r, back, http.StatusSeeOther)
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return s.UI.Redirect(w, r, back, "已保存报表基本信息")
+}
+
+// formInt and formFloat read optional numbers (empty = 0).
+func formInt(r *http.Request, name string, f errs.Fields) int64 {
+	if strings.TrimSpace(r.PostFormValue(name)) == "" {
+		return 0
+	}
+	return web.FormInt(r, name, f)
+}
+
+func formFloat(r *http.Request, name string, f errs.Fields) float64 {
+	if strings.TrimSpace(r.PostFormValue(name)) == "" {
+		return 0
+	}
+	return web.FormFloat(r, name, f)
+}
+
+var actDone = map[string]string{ActSubmit: "已上报，等待上级审核", ActApprove: "已审核通过", ActReturn: "已退回", ActReopen: "已重新打开，报表退回填报单位"}
+
+func (s *Service) actPost(w http.ResponseWriter, r *http.Request) error {
+	id, y, err := pathKey(r)
+	if err != nil {
+		return err
+	}
+	action := r.PathValue("action")
+	if _, ok := Transitions[action]; !ok {
+		return errs.NotFound("操作")
+	}
+	in := ActInput{Kind: r.PostFormValue("kind"), Reason: r.PostFormValue("reason")}
+	_, err = s.Act(r.Context(), auth.ScopeFrom(r.Context()), id, y, action, in)
+	back := r.PostFormValue("back")
+	if !strings.HasPrefix(back, "/energy/reports") || strings.HasPrefix(back, "//") {
+		back = fmt.Sprintf("/energy/reports/%d/%d", id, y)
+	}
+	if e := errs.As(err); e != nil && (e.Code == errs.CodeConflict || e.Code == errs.CodeValidation) {
+		msg := e.Message
+		for _, v := range e.Fields {
+			msg = v
+		}
+		s.UI.SetFlash(w, "error", msg)
+		http.Redirect(w, r, back, http.StatusSeeOther)
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return s.UI.Redirect(w, r, back, actDone[action])
+}
+
+type reviewPage struct {
+	web.Globals
+	Year      int
+	Years     []int
+	Reviewer  string
+	Units     []Item
+	Summaries []Report
+	Back      string
+	Pending   int
+}
+
+func (s *Service) reviewPage(w http.ResponseWriter, r *http.Request) error {
+	y, err := s.queryYear(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	sc := auth.ScopeFrom(ctx)
+	p := &reviewPage{Globals: s.UI.G(r, "energy.report.review|统计报表审核", web.Crumb{Label: "menu.energy|节能管理"},
+		web.Crumb{Label: "energy.report.menu.review|报表审核"}), Year: y, Years: s.years(), Back: fmt.Sprintf("/energy/reports/review?year=%d", y)}
+	// The reviewer is the caller's scope unit; a system-wide user reviews the top units' children.
+	parent := sc.OrgID
+	if sc.All() || sc.Kind != auth.ScopeSubtree {
+		if sc.All() {
+			ids, err := db.Int64s(ctx, s.DB, "SELECT id FROM orgs WHERE parent_id IS NULL AND status = 'active' ORDER BY path LIMIT 1")
+			if err != nil {
+				return err
+			}
+			if len(ids) > 0 {
+				parent = ids[0]
+			}
+		} else {
+			parent = 0
+		}
+	}
+	if parent != 0 {
+		o, err := org.GetOrg(ctx, s.DB, sc, parent)
+		if err != nil {
+			return err
+		}
+		p.Reviewer = o.Name
+		if p.Units, err = s.listItems(r, Filter{Year: y, ParentID: parent}); err != nil {
+			return err
+		}
+		if p.Summaries, err = ListReports(ctx, s.DB, sc, Filter{Year: y, Kind: KindSummary, ParentID: parent}); err != nil {
+			return err
+		}
+		for _, it := range p.Units {
+			if it.Status == StatusSubmitted {
+				p.Pending++
+			}
+		}
+		for _, it := range p.Summaries {
+			if it.Status == StatusSubmitted {
+				p.Pending++
+			}
+		}
+	}
+	return s.UI.Render(w, r, http.StatusOK, "energyreport/review.html", p)
+}
+
+type summaryPage struct {
+	web.Globals
+	Year      int
+	Years     []int
+	By        string
+	Org       org.Org
+	Summary   Summary
+	Pending   []string
+	CanSubmit bool
+	CanReview bool
+	Back      string
+	History   []history.Entry
+}
+
+// summaryOrg is the bureau a summary is for: org_id, else the caller's scope unit, else the top unit.
+func (s *Service) summaryOrg(r *http.Request) (int64, error) {
+	id, err := web.QueryInt(r, "org_id")
+	if err != nil || id != 0 {
+		return id, err
+	}
+	sc := auth.ScopeFrom(r.Context())
+	if !sc.All() && sc.OrgID != 0 {
+		return sc.OrgID, nil
+	}
+	ids, err := db.Int64s(r.Context(), s.DB, "SELECT id FROM orgs WHERE parent_id IS NULL AND status = 'active' ORDER BY path LIMIT 1")
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	return ids[0], nil
+}
+
+func (s *Service) parseSummary(r *http.Request) (int64, int, string, error) {
+	y, err := s.queryYear(r)
+	if err != nil {
+		return 0, 0, "", err
+	}
+	by := r.URL.Query().Get("by")
+	if by == "" {
+		by = ByRegion
+	}
+	if by != ByRegion && by != ByCategory {
+		return 0, 0, "", errs.Invalid("by", "汇总方式应为 region（行政区域）或 category（单位类别）")
+	}
+	id, err := s.summaryOrg(r)
+	if err != nil {
+		return 0, 0, "", err
+	}
+	if id == 0 {
+		return 0, 0, "", errs.NotFound("单位")
+	}
+	return id, y, by, nil
+}
+
+func (s *Service) summaryPage(w http.ResponseWriter, r *http.Request) error {
+	id, y, by, err := s.parseSummary(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	sc := auth.ScopeFrom(ctx)
+	sm, err := BuildSummary(ctx, s.DB, sc, id, y, by)
+	if err != nil {
+		return err
+	}
+	if web.WantsExport(r) {
+		data, err := SummaryWorkbook(sm)
+		if err != nil {
+			return errs.Internal(err)
+		}
+		return s.sendWorkbook(w, r, fmt.Sprintf("%s-%d年度%s", sm.OrgName, y, map[string]string{ByRegion: "行政区域汇总", ByCategory: "分类汇总"}[by]), data, id)
+	}
+	o, err := org.GetOrg(ctx, s.DB, sc, id)
+	if err != nil {
+		return err
+	}
+	p := &summaryPage{Globals: s.UI.G(r, "energy.report.summary|统计报表汇总", web.Crumb{Label: "menu.energy|节能管理"},
+		web.Crumb{Label: "energy.report.menu.summary|报表汇总"}), Year: y, Years: s.years(), By: by, Org: o, Summary: sm,
+		Back: fmt.Sprintf("/energy/reports/summary?org_id=%d&year=%d&by=%s", id, y, by)}
+	enter := p.Can("energy:enter")
+	if sm.Report.Children > 0 {
+		if p.Pending, err = s.pendingChildren(ctx, s.DB, id, y); err != nil {
+			return err
+		}
+		p.CanSubmit = enter && sm.Report.ParentID != 0 && (sc.All() || sc.OrgID == id) && contains(Transitions[ActSubmit].From, sm.Report.Status)
+		p.CanReview = enter && canReview(sc, sm.Report)
+		if p.History, err = History(ctx, s.DB, sm.Report); err != nil {
+			return err
+		}
+	}
+	return s.UI.Render(w, r, http.StatusOK, "energyreport/summary.html", p)
+}
