@@ -23,6 +23,7 @@ import (
 	"github.com/govops/govops/internal/demo"
 	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/config"
+	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/db/dbtest"
 )
 
@@ -75,6 +76,26 @@ func New(tb testing.TB, opt ...Options) *Env {
 		a.Close()
 	})
 	return &Env{T: tb, App: a, Server: srv, Clock: clk}
+}
+
+// OrgID finds a unit by its name (the test fails when there is none).
+func (e *Env) OrgID(tb testing.TB, name string) int64 {
+	tb.Helper()
+	var id int64
+	if err := e.App.DB.QueryRow(context.Background(), "SELECT id FROM orgs WHERE name = ?", name).Scan(&id); err != nil {
+		tb.Fatalf("unit %s: %v", name, err)
+	}
+	return id
+}
+
+// Count runs a COUNT query on the program's database.
+func (e *Env) Count(tb testing.TB, query string, args ...any) int64 {
+	tb.Helper()
+	n, err := db.Count(context.Background(), e.App.DB, query, args...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return n
 }
 
 // Client talks to the server as one user.

@@ -2,17 +2,14 @@ package pv_test
 
 import (
 	"context"
-	"reflect"
 	"testing"
 
 	"github.com/govops/govops/internal/apptest"
 	"github.com/govops/govops/internal/energy/pv"
 	"github.com/govops/govops/internal/platform/audit"
-	"github.com/govops/govops/internal/platform/db"
 )
 
-// env is the whole program (apptest) with the PV part: app.go's when it wires it, else registered here exactly as
-// app.go will (migrations after energy's, New with the program's kit, seeding, routes, demo).
+// env is the whole program (apptest) with the pv module's service at hand and a context for direct calls.
 type env struct {
 	*apptest.Env
 	svc *pv.Service
@@ -22,41 +19,10 @@ type env struct {
 func newEnv(t testing.TB, demo bool) *env {
 	t.Helper()
 	e := apptest.New(t, apptest.Options{Demo: demo})
-	a := e.App
-	ctx := audit.WithActor(context.Background(), audit.Actor{Username: "test"})
-	var svc *pv.Service
-	if f := reflect.ValueOf(a).Elem().FieldByName("PV"); f.IsValid() && !f.IsNil() {
-		svc = f.Interface().(*pv.Service)
-	} else {
-		if _, err := db.Migrate(ctx, a.DB, pv.Migrations); err != nil {
-			t.Fatalf("migrate pv: %v", err)
-		}
-		svc = pv.New(pv.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: a.UI, Auth: a.Auth, Refdata: a.Refdata, Workflow: a.Workflow, Jobs: a.Jobs,
-			Notify: a.Notify, Calendar: a.Calendar, Energy: a.Energy})
-		if err := a.Refdata.Seed(ctx); err != nil {
-			t.Fatalf("seed refdata: %v", err)
-		}
-		if _, _, err := a.Auth.Seed(ctx, ""); err != nil {
-			t.Fatalf("seed roles: %v", err)
-		}
-		svc.Routes()
-		if err := a.UI.Build(); err != nil {
-			t.Fatalf("build templates: %v", err)
-		}
-		if demo {
-			if err := svc.LoadDemo(ctx); err != nil {
-				t.Fatalf("pv demo: %v", err)
-			}
-		}
-	}
-	return &env{Env: e, svc: svc, ctx: ctx}
+	return &env{Env: e, svc: e.App.PV, ctx: audit.WithActor(context.Background(), audit.Actor{Username: "test"})}
 }
 
 func (e *env) count(t testing.TB, query string, args ...any) int64 {
 	t.Helper()
-	n, err := db.Count(context.Background(), e.App.DB, query, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return e.Count(t, query, args...)
 }
