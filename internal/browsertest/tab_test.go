@@ -116,7 +116,9 @@ func (b *Tab) onEvent(ev any) {
 		u := e.Request.URL
 		switch {
 		case b.sameOrigin(u):
-			if e.Type != network.ResourceTypeEventSource && e.Type != network.ResourceTypeWebSocket { // never "finish"
+			// Event streams and web sockets never "finish"; the favicon is fetched by the browser on its own schedule
+			// (and not always reported as finished), not by the page, so it does not make a page unready.
+			if e.Type != network.ResourceTypeEventSource && e.Type != network.ResourceTypeWebSocket && !strings.Contains(u, "/favicon.") {
 				b.inflight[e.RequestID] = u
 			}
 		case b.external(u):
