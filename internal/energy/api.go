@@ -106,20 +106,26 @@ type orgYearBody struct {
 	FloorAreaM2 float64 `json:"floor_area_m2"`
 }
 
+// requestFactors reads ?year= (default this year) and ?region_code= and loads the factors of that accounting year.
+func (s *Service) requestFactors(r *http.Request) (*Factors, string, error) {
+	y, err := queryYear(r, PeriodOf(s.Clock.Now().Unix()).Year)
+	if err != nil {
+		return nil, "", err
+	}
+	region, err := queryRegion(r)
+	if err != nil {
+		return nil, "", err
+	}
+	f, err := LoadFactors(r.Context(), s.DB, y)
+	return f, region, err
+}
+
 func (s *Service) api() {
 	u := s.UI
 	u.API("GET /api/v1/energy/types", "energy:read", web.Doc{Summary: "能源品种、计量单位与折标准煤系数（含来源）", Response: TypeFactor{}, List: true,
 		Query: []web.Param{{Name: "year", Type: "integer", Help: "核算年度，默认今年"}, {Name: "region_code", Help: "按该区划选用系数"}}},
 		func(w http.ResponseWriter, r *http.Request) error {
-			y, err := queryYear(r, PeriodOf(s.Clock.Now().Unix()).Year)
-			if err != nil {
-				return err
-			}
-			region, err := queryRegion(r)
-			if err != nil {
-				return err
-			}
-			f, err := LoadFactors(r.Context(), s.DB, y)
+			f, region, err := s.requestFactors(r)
 			if err != nil {
 				return err
 			}
@@ -130,15 +136,7 @@ func (s *Service) api() {
 		Response: EmissionFactor{}, List: true,
 		Query: []web.Param{{Name: "year", Type: "integer", Help: "核算年度，默认今年"}, {Name: "region_code", Help: "按该区划选用因子（区域电网、省级因子）"}}},
 		func(w http.ResponseWriter, r *http.Request) error {
-			y, err := queryYear(r, PeriodOf(s.Clock.Now().Unix()).Year)
-			if err != nil {
-				return err
-			}
-			region, err := queryRegion(r)
-			if err != nil {
-				return err
-			}
-			f, err := LoadFactors(r.Context(), s.DB, y)
+			f, region, err := s.requestFactors(r)
 			if err != nil {
 				return err
 			}

@@ -3,6 +3,7 @@ package energy
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 
@@ -429,7 +430,7 @@ func (s *Service) rankings(w http.ResponseWriter, r *http.Request) error {
 func fmtNum(v float64) string {
 	switch {
 	case v >= 10000:
-		return web.FormatYuan(int64(v*100 + 0.5))[:len(web.FormatYuan(int64(v*100+0.5)))-3]
+		return web.FormatNum(math.Round(v))
 	case v >= 100:
 		return strconv.FormatFloat(round(v, 1), 'f', -1, 64)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
+	"github.com/govops/govops/internal/platform/web"
 )
 
 // Quota is a unit's annual quota, covering the unit and everything below it.
@@ -608,29 +609,11 @@ func (s *Service) decomposeTx(ctx context.Context, q db.Q, sc auth.Scope, in Dec
 	return touched, err
 }
 
-// num renders a figure for messages (thousands separators, 2 decimals at most).
+// num renders a figure for messages and pages: web.FormatNum (thousands separators, 2 decimals at most), without
+// decimals from 10,000 up (there they are noise, and they keep the cards narrow).
 func num(v float64) string {
-	digits := 2
 	if math.Abs(v) >= 10000 {
-		digits = 0 // decimals of large totals are noise, and they keep the cards narrow
+		v = round(v, 0)
 	}
-	s := strconv.FormatFloat(round(v, digits), 'f', -1, 64)
-	intPart, frac := s, ""
-	if i := strings.IndexByte(s, '.'); i >= 0 {
-		intPart, frac = s[:i], s[i:]
-	}
-	neg := strings.HasPrefix(intPart, "-")
-	intPart = strings.TrimPrefix(intPart, "-")
-	var b strings.Builder
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	out := b.String() + frac
-	if neg {
-		out = "-" + out
-	}
-	return out
+	return web.FormatNum(v)
 }

@@ -491,6 +491,10 @@ func formatInt(v any) string {
 }
 
 // formatNum renders a float with up to 2 decimals and thousands separators.
+// FormatNum renders a number as the "num" template function does: thousands separators and at most two decimals
+// (trailing zeros dropped), "—" for NaN and infinities.
+func FormatNum(v float64) string { return formatNum(v) }
+
 func formatNum(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return "—"
