@@ -354,10 +354,10 @@ func (s *Service) UpdateMeter(ctx context.Context, sc auth.Scope, id int64, in M
 			}
 		}
 		if before.OrgID != out.OrgID || before.EnergyType != out.EnergyType || before.Main() != out.Main() {
-			if err := recomputeMeterYears(ctx, q, before); err != nil {
+			if err := s.recomputeMeterYears(ctx, q, before); err != nil {
 				return err
 			}
-			if err := recomputeMeterYears(ctx, q, out); err != nil {
+			if err := s.recomputeMeterYears(ctx, q, out); err != nil {
 				return err
 			}
 		}
@@ -373,7 +373,7 @@ func (s *Service) UpdateMeter(ctx context.Context, sc auth.Scope, id int64, in M
 // SetMeterExport marks (or unmarks) a meter as a grid-export point (上网关口表, such as a PV system's export meter):
 // its readings are kept and charted but never count as the unit's consumption. It runs in the caller's transaction
 // and recomputes the unit's figures of every year the meter has data in. Unknown meters are ignored.
-func SetMeterExport(ctx context.Context, q db.Q, meterID int64, export bool) error {
+func (s *Service) SetMeterExport(ctx context.Context, q db.Q, meterID int64, export bool) error {
 	if meterID == 0 {
 		return nil
 	}
@@ -394,17 +394,18 @@ func SetMeterExport(ctx context.Context, q db.Q, meterID int64, export bool) err
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
-	return recomputeMeterYears(ctx, q, m)
+	return s.recomputeMeterYears(ctx, q, m)
 }
 
-// recomputeMeterYears recomputes the unit figures of every year a meter has monthly roll-ups in.
-func recomputeMeterYears(ctx context.Context, q db.Q, m Meter) error {
+// recomputeMeterYears recomputes the unit figures of every year a meter has monthly roll-ups in (held for locked
+// years, see recomputeOrHold).
+func (s *Service) recomputeMeterYears(ctx context.Context, q db.Q, m Meter) error {
 	periods, err := db.Strings(ctx, q, "SELECT DISTINCT substr(period, 1, 4) FROM energy_meter_monthly WHERE meter_id = ?", m.ID)
 	if err != nil {
 		return err
 	}
 	for _, y := range periods {
-		if err := recomputeUsage(ctx, q, m.OrgID, atoi(y), m.EnergyType); err != nil {
+		if err := s.recomputeOrHold(ctx, q, usageKey{OrgID: m.OrgID, Year: atoi(y), Type: m.EnergyType}); err != nil {
 			return err
 		}
 	}

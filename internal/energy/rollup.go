@@ -9,6 +9,7 @@ import (
 
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/settings"
 )
 
@@ -130,7 +131,7 @@ func (s *Service) rollupQueued(ctx context.Context, limit int) (int, error) {
 				}
 			}
 			for k := range keys {
-				if err := recomputeUsage(ctx, q, k.OrgID, k.Year, k.Type); err != nil {
+				if err := s.recomputeOrHold(ctx, q, k); err != nil {
 					return err
 				}
 			}
@@ -145,6 +146,43 @@ func (s *Service) rollupQueued(ctx context.Context, limit int) (int, error) {
 		yieldLock(time.Since(t0), 1)
 	}
 	return done, nil
+}
+
+// recomputeOrHold recomputes a unit figure from its meters, unless the unit's year is locked: then the figure
+// stays as approved and the change is held (energy_usage_held) until ReleaseHeld, which the report calls when it
+// is reopened.
+func (s *Service) recomputeOrHold(ctx context.Context, q db.Q, k usageKey) error {
+	if err := s.checkLock(ctx, q, k.OrgID, k.Year); err != nil {
+		if !errs.Is(err, errs.CodeConflict) {
+			return err
+		}
+		_, err := q.Exec(ctx, `INSERT INTO energy_usage_held (org_id, year, energy_type, since) VALUES (?, ?, ?, ?)
+			ON CONFLICT (org_id, year, energy_type) DO NOTHING`, k.OrgID, k.Year, k.Type, s.Clock.Now().Unix())
+		return err
+	}
+	return recomputeUsage(ctx, q, k.OrgID, k.Year, k.Type)
+}
+
+// Held lists the energy types of (unit, year) whose meter data changed after the year was locked and is not in
+// the unit's figures yet.
+func Held(ctx context.Context, q db.Q, orgID int64, year int) ([]string, error) {
+	return db.Strings(ctx, q, "SELECT energy_type FROM energy_usage_held WHERE org_id = ? AND year = ? ORDER BY energy_type", orgID, year)
+}
+
+// ReleaseHeld recomputes the figures of (unit, year) held while the year was locked, in the caller's transaction
+// (the report's reopen), and reports the energy types it recomputed.
+func (s *Service) ReleaseHeld(ctx context.Context, q db.Q, orgID int64, year int) ([]string, error) {
+	types, err := Held(ctx, q, orgID, year)
+	if err != nil || len(types) == 0 {
+		return nil, err
+	}
+	for _, t := range types {
+		if err := recomputeUsage(ctx, q, orgID, year, t); err != nil {
+			return nil, err
+		}
+	}
+	_, err = q.Exec(ctx, "DELETE FROM energy_usage_held WHERE org_id = ? AND year = ?", orgID, year)
+	return types, err
 }
 
 // yieldLock pauses the single writer after a transaction that took d, for share × d (at most 100 ms): long enough

@@ -74,6 +74,15 @@ func TypeName(code string) string {
 	return code
 }
 
+// TypeNames is TypeName of each code.
+func TypeNames(codes []string) []string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = TypeName(c)
+	}
+	return out
+}
+
 // UnitLabel renders a unit code for people ("m3" → "m³").
 func UnitLabel(u string) string {
 	return strings.NewReplacer("m3", "m³").Replace(u)

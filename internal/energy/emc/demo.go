@@ -16,12 +16,21 @@ import (
 // demoTemp is a synthetic monthly mean outdoor temperature (°C) of the demo province, January to December.
 var demoTemp = [12]float64{4, 6, 11, 17, 22, 26, 29, 28.5, 24, 18, 12, 6}
 
-// demoDegreeDays makes synthetic degree days for a month: HDD base 18 °C, CDD base 22 °C (a seasonal pattern with a
-// small deterministic year-to-year variation), rounded to whole degree days.
-func demoDegreeDays(p energy.Period, rng *rand.Rand) (hdd, cdd float64) {
+// demoSpread is the half-range (°C) of the synthetic daily mean temperatures around the month's mean.
+const demoSpread = 5.0
+
+// demoDegreeDays makes synthetic degree days for a month at the base temperatures in force for the region (the
+// page states them): daily means spread evenly ±demoSpread around the month's mean, which varies a little from
+// year to year (deterministic), summed day by day and rounded to whole degree days.
+func demoDegreeDays(p energy.Period, rng *rand.Rand, b Bases) (hdd, cdd float64) {
 	t := demoTemp[p.Month-1] + (rng.Float64()-0.5)*1.5
-	days := float64(daysIn(p))
-	return math.Round(math.Max(0, 18-t) * days), math.Round(math.Max(0, t-22) * days)
+	days := daysIn(p)
+	for d := range days {
+		td := t + demoSpread*(2*(float64(d)+0.5)/float64(days)-1)
+		hdd += math.Max(0, b.HDD-td)
+		cdd += math.Max(0, td-b.CDD)
+	}
+	return math.Round(hdd), math.Round(cdd)
 }
 
 func daysIn(p energy.Period) int {
@@ -56,9 +65,13 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 	}
 	var ds []DegreeDay
 	for _, r := range regions {
+		b, err := loadBases(ctx, s.DB, r+"0000", now.Format("2006-01-02"))
+		if err != nil {
+			return err
+		}
 		rng := rand.New(rand.NewPCG(2020, 11))
 		for p := (energy.Period{Year: 2020, Month: 1}); !last.Before(p); p = p.Next() {
-			h, c := demoDegreeDays(p, rng)
+			h, c := demoDegreeDays(p, rng, b)
 			ds = append(ds, DegreeDay{RegionCode: r + "0000", Period: p.String(), HDD: h, CDD: c, Source: "演示数据（按季节规律合成）"})
 		}
 	}

@@ -303,11 +303,11 @@ func (s *Service) save(ctx context.Context, sc auth.Scope, id int64, in Input) (
 		}
 		if before.ExportMeterID != sys.ExportMeterID {
 			// The export meter measures what leaves the site: it must not count as the unit's consumption.
-			if err := energy.SetMeterExport(ctx, q, before.ExportMeterID, false); err != nil {
+			if err := s.Energy.SetMeterExport(ctx, q, before.ExportMeterID, false); err != nil {
 				return err
 			}
 		}
-		if err := energy.SetMeterExport(ctx, q, sys.ExportMeterID, true); err != nil {
+		if err := s.Energy.SetMeterExport(ctx, q, sys.ExportMeterID, true); err != nil {
 			return err
 		}
 		var err error

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/govops/govops/internal/energy"
 	"net/http"
 
 	"github.com/govops/govops/internal/platform/auth"
@@ -15,6 +16,7 @@ type Detail struct {
 	Form         Form         `json:"form"`
 	Completeness Completeness `json:"completeness"`
 	Locked       bool         `json:"locked" doc:"已审核：该单位该年度的能耗数据已锁定"`
+	Held         []string     `json:"held_types,omitempty" doc:"锁定后计量数据有变化、尚未计入年度数据的能源品种（重新打开后计入）"`
 }
 
 func (s *Service) api() {
@@ -74,7 +76,11 @@ func (s *Service) api() {
 			if err != nil {
 				return err
 			}
-			return web.JSON(w, http.StatusOK, Detail{Report: rep, Form: fm, Completeness: cs[id], Locked: rep.Status == StatusApproved})
+			held, err := energy.Held(ctx, s.DB, id, y)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, Detail{Report: rep, Form: fm, Completeness: cs[id], Locked: rep.Status == StatusApproved, Held: held})
 		})
 	u.API("GET /api/v1/energy/reports/{org_id}/{year}/export", "energy:read", web.Doc{Summary: "导出基层表（Excel，按统计报表表式）"},
 		s.formExport)

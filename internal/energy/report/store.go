@@ -286,6 +286,16 @@ func (s *Service) Act(ctx context.Context, sc auth.Scope, orgID int64, year int,
 		if in.Reason != "" {
 			summary += "；原因：" + in.Reason
 		}
+		if action == ActReopen && in.Kind == KindBasic {
+			// Meter data that arrived while the year was locked now counts.
+			types, err := s.Energy.ReleaseHeld(ctx, q, orgID, year)
+			if err != nil {
+				return err
+			}
+			if len(types) > 0 {
+				summary += "；计入锁定期间变化的计量数据：" + strings.Join(energy.TypeNames(types), "、")
+			}
+		}
 		if err := history.Record(ctx, q, now, "energy_report", after.ID, action, summary); err != nil {
 			return err
 		}

@@ -200,6 +200,7 @@ type formPage struct {
 	CanReview    bool
 	CanEdit      bool
 	Locked       bool
+	Held         []string // names of the energy types whose meter data changed after the lock
 	Years        []int
 	Errors       map[string]string
 	Message      string
@@ -232,6 +233,11 @@ func (s *Service) formData(r *http.Request, orgID int64, y int) (*formPage, erro
 	p.CanReview = enter && canReview(sc, rep)
 	p.CanEdit = enter && rep.Status != StatusSubmitted && rep.Status != StatusApproved
 	p.Locked = rep.Status == StatusApproved
+	held, err := energy.Held(ctx, s.DB, orgID, y)
+	if err != nil {
+		return nil, err
+	}
+	p.Held = energy.TypeNames(held)
 	return p, nil
 }
 

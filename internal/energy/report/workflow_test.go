@@ -85,6 +85,35 @@ func TestWorkflow(t *testing.T) {
 	if st := en.JSON("POST", "/api/v1/energy/consumption", map[string]any{"org_id": edu, "period": "2024-03", "energy_type": "water", "amount": 12.5}, nil); st != 200 && st != 201 {
 		t.Errorf("entry into an open year: %d", st)
 	}
+	// Meter data of the locked year rolls up into the meter but is held out of the unit's figures until reopened.
+	var m struct {
+		ID int64 `json:"id"`
+	}
+	if st := en.JSON("POST", "/api/v1/energy/meters", map[string]any{"org_id": edu, "energy_type": "lpg", "name": "食堂液化气表", "cumulative": true}, &m); st != 201 {
+		t.Fatalf("create meter: %d", st)
+	}
+	var readings []map[string]any // a whole year at 240 kg a month: the reopened report stays complete
+	for i := 0; i <= 12; i++ {
+		ts := fmt.Sprintf("%04d-%02d-01T00:00:00+08:00", 2025+i/12, i%12+1)
+		readings = append(readings, map[string]any{"meter_id": m.ID, "ts": ts, "value": 100 + 240*i})
+	}
+	if st := en.JSON("POST", "/api/v1/energy/readings", readings, nil); st != 200 {
+		t.Fatalf("post readings: %d", st)
+	}
+	e.App.Energy.WaitRollups(e.ctx)
+	if n := e.count(t, "SELECT COUNT(*) FROM energy_meter_monthly WHERE meter_id = ? AND period = '2025-05'", m.ID); n != 1 {
+		t.Errorf("the meter's own May roll-up: %d rows", n)
+	}
+	if n := e.count(t, "SELECT COUNT(*) FROM energy_usage WHERE org_id = ? AND year = 2025 AND energy_type = 'lpg'", edu); n != 0 {
+		t.Errorf("meter data changed the locked year's figures")
+	}
+	var d report.Detail
+	if st := sl.JSON("GET", fmt.Sprintf("/api/v1/energy/reports/%d/2025", edu), nil, &d); st != 200 || len(d.Held) != 1 || d.Held[0] != "lpg" {
+		t.Errorf("held types: %d %v", st, d.Held)
+	}
+	if r := e.Browser("songling", demoPW).Get(fmt.Sprintf("/energy/reports/%d/2025", edu)); !strings.Contains(r.Body, "held-changes") || !strings.Contains(r.Body, "液化石油气") {
+		t.Errorf("the report page does not show the held meter data")
+	}
 	// Outside the scope: songling cannot see a unit of another county.
 	other := e.orgID(t, "云溪县教育局")
 	expect(sl, other, "approve", nil, 404)
@@ -94,6 +123,15 @@ func TestWorkflow(t *testing.T) {
 	expect(sl, edu, "reopen", map[string]string{"reason": "燃气公司更正了 12 月账单"}, 200)
 	if l, _ := e.svc.Locked(e.ctx, e.App.DB, edu, 2025); l {
 		t.Errorf("reopened report still locked")
+	}
+	if n := e.count(t, "SELECT COUNT(*) FROM energy_usage WHERE org_id = ? AND year = 2025 AND energy_type = 'lpg' AND m05 = 240", edu); n != 1 {
+		t.Errorf("reopening did not bring in the held meter data")
+	}
+	if n := e.count(t, "SELECT COUNT(*) FROM energy_usage_held WHERE org_id = ?", edu); n != 0 {
+		t.Errorf("held marks left after reopening: %d", n)
+	}
+	if n := e.count(t, "SELECT COUNT(*) FROM object_history WHERE summary LIKE ?", "%计入锁定期间变化的计量数据：液化石油气%"); n != 1 {
+		t.Errorf("the reopening's history does not name the held data (%d)", n)
 	}
 	if st := en.JSON("POST", "/api/v1/energy/consumption", entry, nil); st != 200 && st != 201 {
 		t.Errorf("entry after reopening: %d", st)
