@@ -209,9 +209,9 @@ func (a *App) build() error {
 	a.PV = pv.New(pv.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth, Refdata: a.Refdata,
 		Workflow: a.Workflow, Jobs: a.Jobs, Notify: a.Notify, Calendar: a.Calendar, Energy: a.Energy})
 	a.EMC = emc.New(emc.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth, Refdata: a.Refdata,
-		Workflow: a.Workflow, Jobs: a.Jobs, Notify: a.Notify, Calendar: a.Calendar, Energy: a.Energy})
+		Workflow: a.Workflow, Jobs: a.Jobs, Notify: a.Notify, Calendar: a.Calendar, Energy: a.Energy, Attach: a.Attach})
 	a.Quota = quota.New(quota.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth, Refdata: a.Refdata,
-		Workflow: a.Workflow, Jobs: a.Jobs, Notify: a.Notify, Calendar: a.Calendar, Energy: a.Energy})
+		Workflow: a.Workflow, Jobs: a.Jobs, Notify: a.Notify, Calendar: a.Calendar, Energy: a.Energy, Attach: a.Attach})
 
 	a.Auth.Routes(a.Cfg.TrustProxy)
 	a.Org.Routes()

@@ -110,14 +110,7 @@ func subtypeOptions() []web.Option {
 
 // panel loads the attachments panel of a record when the attachment kit is wired.
 func (s *Service) panel(r *http.Request, objType string, id int64) *attach.Panel {
-	if s.Attach == nil {
-		return nil
-	}
-	p, err := s.Attach.Panel(r, objType, id)
-	if err != nil {
-		return nil
-	}
-	return &p
+	return s.Attach.PagePanel(r, objType, id)
 }
 
 func (s *Service) hist(r *http.Request, objType string, id int64) ([]history.Entry, error) {

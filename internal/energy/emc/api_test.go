@@ -110,8 +110,33 @@ func TestContractsAPI(t *testing.T) {
 			t.Errorf("edu sees %s", x.OrgName)
 		}
 	}
+	// The contract's documents: the energy manager attaches the signed contract; songling (松岭县, in scope without
+	// energy:contract) reads but cannot attach; edu sees nothing; deleting the contract deletes them.
+	pdf := []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+	att := map[string]string{"object_type": "energy_contract", "object_id": fmt.Sprint(k.ID)}
+	if r := c.Upload("/api/v1/attachments", "合同文本（签字版）.pdf", pdf, att); r.StatusCode != 201 {
+		t.Fatalf("attach: %d %s", r.StatusCode, r.Body)
+	}
+	list := fmt.Sprintf("/api/v1/attachments?object_type=energy_contract&object_id=%d", k.ID)
+	sl := e.API("songling", "Demo@2026")
+	var files struct{ Items []map[string]any }
+	if st := sl.JSON("GET", list, nil, &files); st != 200 || len(files.Items) != 1 {
+		t.Errorf("songling lists the documents: %d %v", st, files.Items)
+	}
+	if r := e.Browser("energy", "Demo@2026").Get(fmt.Sprintf("/energy/contracts/%d", k.ID)); !strings.Contains(r.Body, "合同文本（签字版）.pdf") || !strings.Contains(r.Body, `action="/attachments"`) {
+		t.Errorf("the contract page does not list the document with an upload form")
+	}
+	if r := sl.Upload("/api/v1/attachments", "x.pdf", pdf, att); r.StatusCode != 403 {
+		t.Errorf("songling attaches: %d, want 403", r.StatusCode)
+	}
+	if st := edu.JSON("GET", list, nil, nil); st != 404 {
+		t.Errorf("edu lists the documents: %d, want 404", st)
+	}
 	if st := c.JSON("DELETE", fmt.Sprintf("/api/v1/energy/contracts/%d", k.ID), nil, nil); st != 204 {
 		t.Errorf("delete: %d", st)
+	}
+	if n := e.Count(t, "SELECT COUNT(*) FROM attachments WHERE object_type = 'energy_contract' AND object_id = ?", k.ID); n != 0 {
+		t.Errorf("%d attachments left after deleting the contract", n)
 	}
 }
 

@@ -407,6 +407,11 @@ func (s *Service) Delete(ctx context.Context, sc auth.Scope, id int64) error {
 		if _, err := q.Exec(ctx, "DELETE FROM energy_emc_contracts WHERE id = ?", id); err != nil {
 			return err
 		}
+		if s.Attach != nil {
+			if _, err := s.Attach.DeleteAll(ctx, q, objContract, id); err != nil {
+				return err
+			}
+		}
 		return audit.Record(ctx, q, now, audit.Entry{Action: "energy.contract.delete", ObjectType: "energy_contract", ObjectID: id, OrgID: c.OrgID,
 			Success: true, Before: c.snapshot()})
 	})

@@ -26,6 +26,7 @@ import (
 	"log/slog"
 
 	"github.com/govops/govops/internal/energy"
+	"github.com/govops/govops/internal/platform/attach"
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/calendar"
@@ -75,6 +76,7 @@ type Deps struct {
 	Notify   *notify.Service
 	Calendar *calendar.Calendar
 	Energy   *energy.Service
+	Attach   *attach.Store // the contract, M&V and acceptance documents of a contract (nil: none)
 }
 
 // Service is the contracts part of the energy module.
@@ -98,8 +100,25 @@ func New(d Deps) *Service {
 		"energy.contract.override": "放行未通过验收的基准模型", "energy.contract.payment": "记录节能效益结算支付", "energy.degree_days": "维护度日数", "energy.contract.occupancy": "维护合同用能人数等自变量",
 		"energy.contract.demo": "载入合同能源管理演示数据",
 	}, map[string]string{"energy_contract": "合同能源管理项目", "energy_degree_days": "度日数"})
+	if d.Attach != nil {
+		d.Attach.RegisterOwner(objContract, func(ctx context.Context, q db.Q, id int64) error {
+			_, err := Get(ctx, q, auth.ScopeFrom(ctx), id)
+			return err
+		}, func(ctx context.Context, q db.Q, id int64) error {
+			if _, err := Get(ctx, q, auth.ScopeFrom(ctx), id); err != nil {
+				return err
+			}
+			if u := auth.UserFrom(ctx); u == nil || !u.Can("energy:contract") {
+				return errs.Forbidden("没有管理合同能源管理项目的权限")
+			}
+			return nil
+		})
+	}
 	return s
 }
+
+// objContract is the object type of a contract (audit, history, attachments).
+const objContract = "energy_contract"
 
 // Routes registers templates, the catalogue, menu items, pages and API.
 func (s *Service) Routes() {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/govops/govops/internal/energy"
 	"github.com/govops/govops/internal/org"
+	"github.com/govops/govops/internal/platform/attach"
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
@@ -237,9 +238,10 @@ type listPage struct {
 type reportPage struct {
 	web.Globals
 	Report
-	Charts  []chartOpt
-	History []history.Entry
-	Errors  map[string]string
+	Charts      []chartOpt
+	History     []history.Entry
+	Errors      map[string]string
+	Attachments *attach.Panel // the contract, M&V and acceptance documents
 }
 
 type formPage struct {
@@ -390,9 +392,10 @@ func (s *Service) renderReport(w http.ResponseWriter, r *http.Request, status in
 		p.Charts = append(p.Charts, mvChart(t))
 	}
 	var err error
-	if p.History, err = history.List(r.Context(), s.DB, "energy_contract", c.ID, 50); err != nil {
+	if p.History, err = history.List(r.Context(), s.DB, objContract, c.ID, 50); err != nil {
 		return err
 	}
+	p.Attachments = s.Attach.PagePanel(r, objContract, c.ID)
 	return s.UI.Render(w, r, status, "emc/report.html", p)
 }
 

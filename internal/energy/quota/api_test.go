@@ -280,6 +280,30 @@ func TestExplanationFlow(t *testing.T) {
 	if st := s.JSON("POST", "/api/v1/energy/quota-explanations", map[string]any{"org_id": school, "year": 2026, "reasons": []string{"staff"}, "text": "again"}, nil); st != 409 {
 		t.Fatalf("duplicate: %d", st)
 	}
+	// Supporting documents: the county adds them while the explanation is in approval; whoever sees it sees them.
+	pdf := []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+	att := map[string]string{"object_type": "energy_quota_explanation", "object_id": fmt.Sprint(x.ID)}
+	if r := s.Upload("/api/v1/attachments", "新增教学班用电清单.pdf", pdf, att); r.StatusCode != 201 {
+		t.Fatalf("attach a document: %d %s", r.StatusCode, r.Body)
+	}
+	list := fmt.Sprintf("/api/v1/attachments?object_type=energy_quota_explanation&object_id=%d", x.ID)
+	var files struct {
+		Items []struct {
+			Filename string `json:"filename"`
+		}
+	}
+	if st := en.JSON("GET", list, nil, &files); st != 200 || len(files.Items) != 1 || files.Items[0].Filename != "新增教学班用电清单.pdf" {
+		t.Fatalf("the approver's view of the documents: %d %+v", st, files)
+	}
+	if r := e.Browser("energy", demoPW).Get(fmt.Sprintf("/energy/quota-explanations/%d", x.ID)); !strings.Contains(r.Body, "新增教学班用电清单.pdf") {
+		t.Errorf("the explanation page does not list the document")
+	}
+	if st := e.API("edu", demoPW).JSON("GET", list, nil, nil); st != 404 {
+		t.Errorf("another unit reads the documents: %d, want 404", st)
+	}
+	if r := e.API("edu", demoPW).Upload("/api/v1/attachments", "x.pdf", pdf, att); r.StatusCode != 404 {
+		t.Errorf("another unit attaches: %d, want 404", r.StatusCode)
+	}
 	var inst int64
 	var approver string
 	if err := e.App.DB.QueryRow(context.Background(), `SELECT i.id, u.username FROM wf_instances i JOIN wf_tasks k ON k.instance_id = i.id JOIN users u ON u.id = k.user_id
@@ -298,6 +322,9 @@ func TestExplanationFlow(t *testing.T) {
 	s.JSON("GET", fmt.Sprintf("/api/v1/energy/quota-explanations/%d", x.ID), nil, &x)
 	if x.Status != "approved" {
 		t.Fatalf("after approval: %+v", x)
+	}
+	if r := s.Upload("/api/v1/attachments", "补充.pdf", pdf, att); r.StatusCode != 409 {
+		t.Errorf("attach to an approved explanation: %d, want 409", r.StatusCode)
 	}
 	var w struct {
 		Items []struct {

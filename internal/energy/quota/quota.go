@@ -23,11 +23,13 @@ import (
 	"time"
 
 	"github.com/govops/govops/internal/energy"
+	"github.com/govops/govops/internal/platform/attach"
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/calendar"
 	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/jobs"
 	"github.com/govops/govops/internal/platform/notify"
 	"github.com/govops/govops/internal/platform/refdata"
@@ -84,6 +86,7 @@ type Deps struct {
 	Notify   *notify.Service
 	Calendar *calendar.Calendar
 	Energy   *energy.Service
+	Attach   *attach.Store // supporting documents of over-quota explanations (nil: none)
 }
 
 // Service is the module instance.
@@ -120,6 +123,25 @@ func New(d Deps) *Service {
 	}
 	if d.Notify != nil {
 		d.Notify.AddEvent(eventWarning, "quota.event.warning|能耗定额预警")
+	}
+	if d.Attach != nil {
+		// Whoever sees an explanation sees its documents; the unit adds or removes them until it is approved.
+		d.Attach.RegisterOwner(objExplain, func(ctx context.Context, q db.Q, id int64) error {
+			_, err := GetExplanation(ctx, q, auth.ScopeFrom(ctx), id)
+			return err
+		}, func(ctx context.Context, q db.Q, id int64) error {
+			e, err := GetExplanation(ctx, q, auth.ScopeFrom(ctx), id)
+			if err != nil {
+				return err
+			}
+			if u := auth.UserFrom(ctx); u == nil || !u.Can("energy:enter") {
+				return errs.Forbidden("没有填报能耗数据的权限")
+			}
+			if e.Status != "submitted" && e.Status != "returned" {
+				return errs.Conflict("说明已" + e.StatusName + "，附件不能再修改")
+			}
+			return nil
+		})
 	}
 	return s
 }

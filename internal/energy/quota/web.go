@@ -8,6 +8,7 @@ import (
 
 	"github.com/govops/govops/internal/energy"
 	"github.com/govops/govops/internal/org"
+	"github.com/govops/govops/internal/platform/attach"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
@@ -576,6 +577,8 @@ type explanationPage struct {
 	Reasons  []Enum
 	CanRedo  bool
 	Approved bool
+	// Attachments are the supporting documents (nil without the attachment kit).
+	Attachments *attach.Panel
 }
 
 // Has tells whether the resubmission form has a reason ticked.
@@ -614,5 +617,6 @@ func (s *Service) renderExplanation(w http.ResponseWriter, r *http.Request, stat
 		return err
 	}
 	p.History = h
+	p.Attachments = s.Attach.PagePanel(r, objExplain, e.ID)
 	return s.UI.Render(w, r, status, "quota/explanation.html", p)
 }

@@ -18,23 +18,8 @@
 // forms; /api/v1/attachments lists, uploads (multipart: object_type, object_id, file) and deletes. Every upload,
 // deletion and download (a sensitive read) is audited.
 //
-// To show a record's attachments on a module's page, put Store.Panel's result in the page data (field
-// Attachments) and include this snippet in the module's template:
-//
-//	{{with .Attachments}}{{$p := .}}<section class="card"><h2>{{t "attach.title|附件"}}</h2>
-//	{{if .Items}}<div class="table-wrap"><table><thead><tr><th>{{t "attach.filename|文件名"}}</th><th class="num">{{t "attach.size|大小"}}</th>
-//	<th>{{t "attach.uploader|上传人"}}</th><th>{{t "attach.time|上传时间"}}</th>{{if .CanEdit}}<th></th>{{end}}</tr></thead><tbody>
-//	{{range .Items}}<tr><td><a href="{{.URL}}">{{.Filename}}</a></td><td class="num">{{.SizeText}}</td><td>{{.Uploader}}</td>
-//	<td class="nowrap">{{datetime .CreatedAt}}</td>{{if $p.CanEdit}}<td class="right"><form method="post" action="{{.URL}}/delete" class="inline">
-//	<input type="hidden" name="csrf_token" value="{{$p.CSRF}}"><input type="hidden" name="next" value="{{$p.Next}}">
-//	<button class="btn-small btn-danger" data-confirm="{{t "attach.delete.confirm|确定删除该附件？"}}">{{t "attach.delete|删除"}}</button></form></td>{{end}}</tr>{{end}}
-//	</tbody></table></div>{{else}}<p class="muted">{{t "attach.empty|暂无附件"}}</p>{{end}}
-//	{{if .CanEdit}}<form method="post" action="/attachments" enctype="multipart/form-data" class="toolbar">
-//	<input type="hidden" name="csrf_token" value="{{.CSRF}}"><input type="hidden" name="next" value="{{.Next}}">
-//	<input type="hidden" name="object_type" value="{{.ObjectType}}"><input type="hidden" name="object_id" value="{{.ObjectID}}">
-//	<input type="file" name="file" accept="{{.Accept}}" required aria-label="{{t "attach.choose|选择文件"}}">
-//	<button type="submit">{{t "attach.upload|上传"}}</button><span class="muted">{{tf "attach.limit|单个文件不超过 %d MB" .MaxMB}}</span></form>{{end}}
-//	</section>{{end}}
+// To show a record's attachments on a module's page, put Store.Panel's result (a *Panel, nil when there is none)
+// in the page data and include the web kit's partial: {{template "attachments" .Attachments}}.
 package attach
 
 import (

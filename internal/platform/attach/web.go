@@ -57,6 +57,22 @@ func (s *Store) Panel(r *http.Request, objectType string, objectID int64) (Panel
 	return p, nil
 }
 
+// PagePanel is Panel for a page that shows attachments beside other content: nil when the store is nil (a
+// program without attachments) or the caller may not see them; a failure of the check is logged, not shown.
+func (s *Store) PagePanel(r *http.Request, objectType string, objectID int64) *Panel {
+	if s == nil {
+		return nil
+	}
+	p, err := s.Panel(r, objectType, objectID)
+	if err != nil {
+		if !denied(err) {
+			s.log().Error("attachments panel", "object_type", objectType, "object_id", objectID, "err", err)
+		}
+		return nil
+	}
+	return &p
+}
+
 func (s *Store) log() *slog.Logger {
 	if s.UI != nil && s.UI.Log != nil {
 		return s.UI.Log
