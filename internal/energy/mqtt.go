@@ -333,6 +333,10 @@ func (s *Service) newSubscriber(ctx context.Context, url string) (*subscriber, e
 	opts := mqtt.NewClientOptions().AddBroker(url).SetClientID(cfg.ClientID).SetCleanSession(false).SetAutoReconnect(true).
 		SetConnectRetry(true).SetConnectRetryInterval(5 * time.Second).SetOrderMatters(false).SetAutoAckDisabled(true).
 		SetKeepAlive(30 * time.Second).SetMaxReconnectInterval(time.Minute)
+	// With a persistent session the broker sends what it kept for us right after CONNACK, before the subscription
+	// below has registered its handler: without a default handler those messages would be dropped unacknowledged
+	// (and only redelivered at the next connection).
+	opts.SetDefaultPublishHandler(sub.handle)
 	opts.SetOnConnectHandler(func(c mqtt.Client) {
 		filters := map[string]byte{}
 		for _, t := range cfg.Topics {
