@@ -53,13 +53,22 @@ var targetIndicators = []string{IndPerAreaKgce, IndPerCapitaKgce, IndPerCapitaWa
 // ComputeProgress computes the year's indicators, the previous year's and the baseline year's, and compares each
 // target indicator with its target (targets of the selection's region, else national).
 func ComputeProgress(ctx context.Context, q db.Q, sc auth.Scope, sel Selection, span Span) (Progress, error) {
-	p, _, _, err := progressAndTrends(ctx, q, sc, sel, span, false)
+	p, _, _, err := progressAndTrends(ctx, q, sc, sel, span, false, nil)
 	return p, err
 }
 
+// yearPart is what progressAndTrends computes of one year: its indicators and, when asked, its monthly trend.
+type yearPart struct {
+	In Indicators
+	Tr Trend
+}
+
+// partFunc computes one year's part through compute, or from a cache (progressCached).
+type partFunc func(sp Span, trend bool, compute func() (yearPart, error)) (yearPart, error)
+
 // progressAndTrends is ComputeProgress, with trends also the monthly trends of the year and the previous year
 // derived from the same passes over the figures (one per year), run side by side.
-func progressAndTrends(ctx context.Context, q db.Q, sc auth.Scope, sel Selection, span Span, trends bool) (Progress, Trend, Trend, error) {
+func progressAndTrends(ctx context.Context, q db.Q, sc auth.Scope, sel Selection, span Span, trends bool, part partFunc) (Progress, Trend, Trend, error) {
 	var p Progress
 	var curTr, prevTr Trend
 	if err := span.check(); err != nil {
@@ -85,33 +94,49 @@ func progressAndTrends(ctx context.Context, q db.Q, sc auth.Scope, sel Selection
 	prev.Year--
 	base.Year = p.BaselineYear
 	// The three years are independent reads: on a database (not inside a transaction) they run side by side.
+	if part == nil {
+		part = func(_ Span, _ bool, compute func() (yearPart, error)) (yearPart, error) { return compute() }
+	}
 	year := func(sp Span, f *Factors, in *Indicators, tr *Trend) func() error {
 		return func() error {
 			if sp.Year < minYear {
 				return nil
 			}
-			var agg yearAgg
-			var err error
-			if tr != nil && trends {
-				agg, err = loadYearAgg(ctx, q, w, args, sp.Year, sp.months())
-			} else {
-				agg, err = loadSpanAgg(ctx, q, w, args, sp)
-			}
+			trend := tr != nil && trends
+			got, err := part(sp, trend, func() (yearPart, error) {
+				var out yearPart
+				var agg yearAgg
+				var err error
+				if trend {
+					agg, err = loadYearAgg(ctx, q, w, args, sp.Year, sp.months())
+				} else {
+					agg, err = loadSpanAgg(ctx, q, w, args, sp)
+				}
+				if err != nil {
+					return out, err
+				}
+				f := f
+				if f == nil {
+					if f, err = LoadFactors(ctx, q, sp.Year); err != nil {
+						return out, err
+					}
+				}
+				if out.In, err = computeFrom(ctx, q, sel, sp, f, agg, w, args); err != nil {
+					return out, err
+				}
+				if trend {
+					out.Tr, err = trendFrom(ctx, q, agg, f)
+				}
+				return out, err
+			})
 			if err != nil {
 				return err
 			}
-			if f == nil {
-				if f, err = LoadFactors(ctx, q, sp.Year); err != nil {
-					return err
-				}
+			*in = got.In
+			if trend {
+				*tr = got.Tr
 			}
-			if *in, err = computeFrom(ctx, q, sel, sp, f, agg, w, args); err != nil {
-				return err
-			}
-			if tr != nil && trends {
-				*tr, err = trendFrom(ctx, q, agg, f)
-			}
-			return err
+			return nil
 		}
 	}
 	if err := parallel(q, year(span, f, &p.Current, &curTr), year(prev, nil, &p.Previous, &prevTr), year(base, nil, &p.Baseline, nil)); err != nil {

@@ -363,3 +363,52 @@ func TestSubtreeRollupAndScope(t *testing.T) {
 		t.Errorf("unit admin creating a meter: %d, want 403", st)
 	}
 }
+
+// TestProgressCacheFollowsEachYear: the progress read keeps each year's part cached by that year's version, so a
+// write to the current year, the previous year or the baseline year shows at once in the right part and only there.
+func TestProgressCacheFollowsEachYear(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.Admin()
+	unit := mkOrg(t, c, map[string]any{"name": "缓存测试单位", "headcount": 10, "floor_area_m2": 1000})
+	entry := func(period string, kwh float64) {
+		t.Helper()
+		if st := c.JSON("POST", "/api/v1/energy/consumption", map[string]any{"org_id": unit, "period": period, "energy_type": "electricity", "amount": kwh}, nil); st != 200 && st != 201 {
+			t.Fatalf("entry %s: %d", period, st)
+		}
+	}
+	type part struct {
+		TotalKgce float64 `json:"total_kgce"`
+	}
+	var p struct {
+		Current, Previous, Baseline part
+	}
+	read := func() {
+		t.Helper()
+		if st := c.JSON("GET", fmt.Sprintf("/api/v1/energy/progress?org_id=%d&year=2025", unit), nil, &p); st != 200 {
+			t.Fatalf("progress: %d", st)
+		}
+	}
+	entry("2025-03", 1000)
+	entry("2024-03", 2000)
+	entry("2020-03", 3000)
+	read()
+	want := func(cur, prev, base float64) {
+		t.Helper()
+		k := 0.1229 // kgce per kWh (GB/T 2589-2020 当量值)
+		if !near(p.Current.TotalKgce, cur*k) || !near(p.Previous.TotalKgce, prev*k) || !near(p.Baseline.TotalKgce, base*k) {
+			t.Errorf("progress %+v, want %v / %v / %v kWh", p, cur, prev, base)
+		}
+	}
+	want(1000, 2000, 3000)
+	read() // warm
+	want(1000, 2000, 3000)
+	entry("2025-04", 500)
+	read()
+	want(1500, 2000, 3000)
+	entry("2024-04", 100)
+	read()
+	want(1500, 2100, 3000)
+	entry("2020-04", 10)
+	read()
+	want(1500, 2100, 3010)
+}

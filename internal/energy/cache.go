@@ -11,8 +11,9 @@ import (
 
 // The pages and the API ask for the same aggregates again and again (a province's dashboard reads 160,000 rows
 // per year), while the figures change in bursts. figureCache keeps computed aggregates per scope, selection and
-// span, valid while energy_meta.usage_version — bumped in every transaction that writes energy_usage or
-// energy_org_years, in any process — is unchanged, and for at most cacheTTL, since edits of a unit's headcount,
+// span, valid while the version of the figures they read — energy_usage_versions per year, energy_meta.usage_version
+// for all years, bumped in every transaction that writes energy_usage or energy_org_years, in any process — is
+// unchanged, and for at most cacheTTL, since edits of a unit's headcount,
 // area, region or category (the spine's tables) bump nothing here. The factors' reference data is part of the
 // version too.
 
@@ -33,19 +34,36 @@ type cacheItem struct {
 	val     any
 }
 
-// cachedFigures returns the value computed by fn for key in the caller's scope, from the cache when still valid.
+// cachedFigures returns the value computed by fn for key in the caller's scope, from the cache when still valid
+// (no figure of any year changed).
 func cachedFigures[T any](ctx context.Context, s *Service, sc auth.Scope, key string, fn func() (T, error)) (T, error) {
+	return cachedIn(ctx, s, sc, key, 0, fn)
+}
+
+// cachedYear is cachedFigures for a value that depends on one year's figures only: writes of other years (this
+// month's readings) leave it valid.
+func cachedYear[T any](ctx context.Context, s *Service, sc auth.Scope, key string, year int, fn func() (T, error)) (T, error) {
+	return cachedIn(ctx, s, sc, key, year, fn)
+}
+
+func cachedIn[T any](ctx context.Context, s *Service, sc auth.Scope, key string, year int, fn func() (T, error)) (T, error) {
 	var zero T
-	// The figures' version and the state of the factor datasets (an override added, ended or revised, a new
-	// edition seeded): either changing makes every cached aggregate stale.
+	// The figures' version (all years, or the year's) and the state of the factor datasets (an override added,
+	// ended or revised, a new edition seeded): either changing makes the cached aggregate stale.
 	var uv, n, maxID, maxCreated, maxEnded int64
-	err := s.DB.QueryRow(ctx, `SELECT (SELECT usage_version FROM energy_meta WHERE id = 1), COUNT(*), COALESCE(MAX(id), 0), COALESCE(MAX(created_at), 0),
-		COALESCE(MAX(ended_at), 0) FROM refdata_rows WHERE kind IN (?, ?, ?, ?, ?)`, KindKgce, KindCO2, KindVariant, KindDensity, KindTarget).
+	figures := "(SELECT usage_version FROM energy_meta WHERE id = 1)"
+	args := []any{KindKgce, KindCO2, KindVariant, KindDensity, KindTarget}
+	if year != 0 {
+		figures = "COALESCE((SELECT version FROM energy_usage_versions WHERE year = ?), 0)"
+		args = append([]any{year}, args...)
+	}
+	err := s.DB.QueryRow(ctx, `SELECT `+figures+`, COUNT(*), COALESCE(MAX(id), 0), COALESCE(MAX(created_at), 0),
+		COALESCE(MAX(ended_at), 0) FROM refdata_rows WHERE kind IN (?, ?, ?, ?, ?)`, args...).
 		Scan(&uv, &n, &maxID, &maxCreated, &maxEnded)
 	if err != nil {
 		return zero, err
 	}
-	version := fmt.Sprintf("%d/%d/%d/%d/%d", uv, n, maxID, maxCreated, maxEnded)
+	version := fmt.Sprintf("%d/%d/%d/%d/%d/%d", year, uv, n, maxID, maxCreated, maxEnded)
 	k := fmt.Sprintf("%s|%s|%d|%s|%d", key, sc.Kind, sc.OrgID, sc.Path, sc.PersonID)
 	c := &s.cache
 	c.mu.Lock()
@@ -79,31 +97,33 @@ type progressResult struct {
 	Cur, Prev Trend
 }
 
-// progressCached is progressAndTrends through the cache.
+// progressCached is progressAndTrends with each year's part (the year, the previous year, the baseline year)
+// through the cache by that year's version: new figures of this year leave last year's and 2020's parts cached.
 func (s *Service) progressCached(ctx context.Context, sc auth.Scope, sel Selection, span Span, trends bool) (progressResult, error) {
-	return cachedFigures(ctx, s, sc, fmt.Sprintf("progress|%+v|%+v|%t", sel, span, trends), func() (progressResult, error) {
-		p, cur, prev, err := progressAndTrends(ctx, s.DB, sc, sel, span, trends)
-		return progressResult{p, cur, prev}, err
-	})
+	part := func(sp Span, trend bool, compute func() (yearPart, error)) (yearPart, error) {
+		return cachedYear(ctx, s, sc, fmt.Sprintf("year|%+v|%+v|%t", sel, sp, trend), sp.Year, compute)
+	}
+	p, cur, prev, err := progressAndTrends(ctx, s.DB, sc, sel, span, trends, part)
+	return progressResult{p, cur, prev}, err
 }
 
 // computeCached is Compute through the cache.
 func (s *Service) computeCached(ctx context.Context, sc auth.Scope, sel Selection, span Span) (Indicators, error) {
-	return cachedFigures(ctx, s, sc, fmt.Sprintf("compute|%+v|%+v", sel, span), func() (Indicators, error) {
+	return cachedYear(ctx, s, sc, fmt.Sprintf("compute|%+v|%+v", sel, span), span.Year, func() (Indicators, error) {
 		return Compute(ctx, s.DB, sc, sel, span, nil)
 	})
 }
 
 // unitFiguresCached is UnitFigures through the cache (callers must not modify the result).
 func (s *Service) unitFiguresCached(ctx context.Context, sc auth.Scope, sel Selection, span Span) ([]UnitFigure, error) {
-	return cachedFigures(ctx, s, sc, fmt.Sprintf("units|%+v|%+v", sel, span), func() ([]UnitFigure, error) {
+	return cachedYear(ctx, s, sc, fmt.Sprintf("units|%+v|%+v", sel, span), span.Year, func() ([]UnitFigure, error) {
 		return UnitFigures(ctx, s.DB, sc, sel, span, nil)
 	})
 }
 
 // rankingsCached is Rankings through the cache (callers must not modify the result).
 func (s *Service) rankingsCached(ctx context.Context, sc auth.Scope, sel Selection, span Span, indicator string) ([]RankItem, error) {
-	return cachedFigures(ctx, s, sc, fmt.Sprintf("rank|%+v|%+v|%s", sel, span, indicator), func() ([]RankItem, error) {
+	return cachedYear(ctx, s, sc, fmt.Sprintf("rank|%+v|%+v|%s", sel, span, indicator), span.Year, func() ([]RankItem, error) {
 		return Rankings(ctx, s.DB, sc, sel, span, indicator)
 	})
 }

@@ -361,7 +361,7 @@ func (s *Service) SetOrgYear(ctx context.Context, sc auth.Scope, in OrgYear) (Or
 			in.OrgID, in.Year, in.Headcount, in.FloorAreaM2, now.Unix(), audit.ActorFrom(ctx).Username); err != nil {
 			return err
 		}
-		if err := bumpVersion(ctx, q); err != nil {
+		if err := bumpVersion(ctx, q, in.Year); err != nil {
 			return err
 		}
 		out = OrgYear{OrgID: in.OrgID, Year: in.Year, Headcount: in.Headcount, FloorAreaM2: in.FloorAreaM2, Recorded: true}

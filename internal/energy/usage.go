@@ -111,15 +111,32 @@ func recomputeUsage(ctx context.Context, q db.Q, orgID int64, year int, typ stri
 	return writeUsage(ctx, q, []Usage{u})
 }
 
-// bumpVersion marks the figures changed (see cache.go), in the caller's transaction.
-func bumpVersion(ctx context.Context, q db.Q) error {
-	_, err := q.Exec(ctx, "UPDATE energy_meta SET usage_version = usage_version + 1 WHERE id = 1")
-	return err
+// bumpVersion marks the figures of the given years changed (see cache.go), in the caller's transaction.
+func bumpVersion(ctx context.Context, q db.Q, years ...int) error {
+	if _, err := q.Exec(ctx, "UPDATE energy_meta SET usage_version = usage_version + 1 WHERE id = 1"); err != nil {
+		return err
+	}
+	seen := map[int]bool{}
+	for _, y := range years {
+		if seen[y] {
+			continue
+		}
+		seen[y] = true
+		if _, err := q.Exec(ctx, `INSERT INTO energy_usage_versions (year, version) VALUES (?, 1)
+			ON CONFLICT (year) DO UPDATE SET version = energy_usage_versions.version + 1`, y); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeUsage replaces usage rows (deleting those with no month left).
 func writeUsage(ctx context.Context, q db.Q, us []Usage) error {
-	if err := bumpVersion(ctx, q); err != nil {
+	years := make([]int, 0, 1)
+	for _, u := range us {
+		years = append(years, u.Year)
+	}
+	if err := bumpVersion(ctx, q, years...); err != nil {
 		return err
 	}
 	const batch = 300
