@@ -14,7 +14,7 @@ import (
 // Issue is one finding of the completeness check. Blocking issues stop the submission; warnings are shown to the
 // unit and the reviewer.
 type Issue struct {
-	Code     string  `json:"code" doc:"missing_months · no_electricity · missing_headcount · missing_area · org_year_default · type_dropped · yoy_change · missing_credit_code"`
+	Code     string  `json:"code" doc:"missing_months · no_electricity · missing_headcount · missing_area · org_year_default · type_dropped · yoy_change · missing_credit_code · section_incomplete · section_exceeds"`
 	Blocking bool    `json:"blocking"`
 	Type     string  `json:"energy_type,omitempty"`
 	Months   []int   `json:"months,omitempty" doc:"缺少数据的月份"`
@@ -39,6 +39,8 @@ type CheckInput struct {
 	OrgYearSet  bool // 用能人数/建筑面积 recorded for the year
 	HasCredit   bool
 	NeedsCredit bool
+	Sections    []Section          // the revision's hand-filled tables (采暖能耗, 数据中心机房)
+	Values      map[string]float64 // their figures
 }
 
 // Completeness holds a unit's issues with counts, for badges.
@@ -103,6 +105,7 @@ func Check(in CheckInput, rules Rules) Completeness {
 			}
 		}
 	}
+	issues = append(issues, sectionIssues(in)...)
 	if in.LastKgce > 0 && in.ThisKgce > 0 {
 		if ch := round(in.ThisKgce/in.LastKgce-1, 6); math.Abs(ch) > rules.YoYThreshold {
 			issues = append(issues, Issue{Code: "yoy_change", Change: round(ch, 4),
@@ -122,6 +125,39 @@ func Check(in CheckInput, rules Rules) Completeness {
 		c.Issues = []Issue{}
 	}
 	return c
+}
+
+// sectionIssues checks the hand-filled tables a unit started: every required field filled, and no energy figure
+// above the unit's own figure of that type for the year (the tables break down what the unit consumed).
+func sectionIssues(in CheckInput) []Issue {
+	var out []Issue
+	for _, fs := range fillSections(in.Sections, in.Values, nil, "") {
+		if miss := fs.Missing(); len(miss) > 0 {
+			out = append(out, Issue{Code: "section_incomplete", Blocking: true,
+				Message: fmt.Sprintf("%s已开始填报，缺少%s", fs.Title, strings.Join(miss, "、"))})
+		}
+		used := map[string]float64{}
+		var order []string
+		for _, l := range fs.Lines {
+			if l.Type == "" || !l.Has || l.Calc != "" {
+				continue
+			}
+			if _, ok := used[l.Type]; !ok {
+				order = append(order, l.Type)
+			}
+			// Rows of the same type that are parts of one another (IT ⊂ 机房总耗电量) count once: the largest.
+			used[l.Type] = math.Max(used[l.Type], l.Value/l.Scale)
+		}
+		for _, typ := range order {
+			total := in.This[typ].Total
+			if used[typ] > total*(1+1e-9)+1e-9 {
+				t, _ := energy.TypeByCode(typ)
+				out = append(out, Issue{Code: "section_exceeds", Blocking: true, Type: typ,
+					Message: fmt.Sprintf("%s中的%s（%s %s）超过本单位全年%s消费量（%s %s）", fs.Title, t.Name, fmtNum(used[typ], 2), t.Unit, t.Name, fmtNum(total, 2), t.Unit)})
+			}
+		}
+	}
+	return out
 }
 
 func upDown(ch float64) string {
@@ -244,6 +280,32 @@ func (s *Service) checkUnits(ctx context.Context, q db.Q, ids []int64, y int) (m
 			return nil, err
 		}
 	}
+	values := map[int64]map[string]float64{}
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		rows, err := q.Query(ctx, "SELECT org_id, key, value FROM energy_report_values WHERE year = ? AND org_id IN ("+db.In(len(part))+")",
+			append([]any{y}, db.Args(part)...)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var k string
+			var v float64
+			if err := rows.Scan(&id, &k, &v); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if values[id] == nil {
+				values[id] = map[string]float64{}
+			}
+			values[id][k] = v
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
 	fThis, err := energy.LoadFactors(ctx, q, y)
 	if err != nil {
 		return nil, err
@@ -278,7 +340,7 @@ func (s *Service) checkUnits(ctx context.Context, q db.Q, ids []int64, y int) (m
 		}
 		out[id] = Check(CheckInput{Months: months, This: this[id], Last: last[id], ThisKgce: kgce(fThis, this[id], f.Region),
 			LastKgce: kgce(fLast, last[id], f.Region), Headcount: f.Headcount, FloorArea: f.FloorArea, OrgYearSet: f.OrgYearSet,
-			HasCredit: f.Credit, NeedsCredit: def.HasInfo("credit_code")}, r)
+			HasCredit: f.Credit, NeedsCredit: def.HasInfo("credit_code"), Sections: def.Sections, Values: values[id]}, r)
 	}
 	return out, nil
 }

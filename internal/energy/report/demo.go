@@ -3,6 +3,8 @@ package report
 import (
 	"context"
 	"fmt"
+	"math"
+	"strings"
 	"time"
 
 	"github.com/govops/govops/internal/energy"
@@ -110,7 +112,67 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 				return err
 			}
 		}
+		if err := s.demoSections(ctx, q, def, y); err != nil {
+			return err
+		}
 		return audit.Record(ctx, q, s.Clock.Now(), audit.Entry{Action: "energy.report.demo", ObjectType: "energy_report", ObjectKey: fmt.Sprint(y),
 			Success: true, Extra: map[string]any{"reports": n}})
 	})
+}
+
+// demoSections fills the hand-filled tables for a few units: 采暖能耗 for the units with heat consumption (their
+// heat, with a tenth of the electricity of the winter months for heating), 数据中心机房 for the province's bureau
+// and each city's bureau (18 % of the electricity, PUE 1.6).
+func (s *Service) demoSections(ctx context.Context, q db.Q, def Definition, y int) error {
+	units, err := db.Select(ctx, q, func(sc db.Scanner) ([2]any, error) {
+		var id int64
+		var name string
+		return [2]any{id, name}, sc.Scan(&id, &name)
+	}, "SELECT o.id, o.name FROM orgs o WHERE o.status = 'active' ORDER BY o.path")
+	if err != nil {
+		return err
+	}
+	for _, u := range units {
+		id, name := u[0].(int64), u[1].(string)
+		us, err := energy.GetUsage(ctx, q, id, y)
+		if err != nil {
+			return err
+		}
+		byType := map[string]energy.Usage{}
+		for _, x := range us {
+			byType[x.EnergyType] = x
+		}
+		oy, err := energy.GetOrgYear(ctx, q, id, y)
+		if err != nil {
+			return err
+		}
+		vals := map[string]float64{}
+		set := func(key string, v float64) {
+			if _, ok := def.inputRow(key); ok {
+				vals[key] = math.Floor(v*100) / 100 // never above the figure it is a part of
+			}
+		}
+		if h, ok := byType["heat"]; ok && h.Total() > 0 && oy.FloorAreaM2 > 0 {
+			set("heating_area_m2", math.Round(oy.FloorAreaM2*0.85))
+			set("heating_days", 121)
+			set("heating_heat", h.Total())
+			if e, ok := byType["electricity"]; ok {
+				set("heating_electricity", (e.M[0]+e.M[1]+e.M[10]+e.M[11])*0.1)
+			}
+		}
+		if e, ok := byType["electricity"]; ok && e.Total() > 0 && (name == "示范省机关事务管理局" || strings.HasSuffix(name, "市机关事务管理局")) {
+			dc := e.Total() * 0.18
+			set("dc_area_m2", 120)
+			set("dc_racks", 24)
+			set("dc_ups_kva", 200)
+			set("dc_electricity", dc)
+			set("dc_it_electricity", dc/1.6)
+		}
+		if len(vals) > 0 {
+			if err := saveValues(ctx, q, id, y, vals); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

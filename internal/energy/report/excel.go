@@ -184,6 +184,28 @@ func FormWorkbook(fm Form, rep Report) ([]byte, error) {
 			s.set(6, "", st.cell)
 		}
 	}
+	// The hand-filled tables the unit filled (采暖能耗, 数据中心机房), numbered on from 三.
+	n := 2
+	for _, sec := range fm.Sections {
+		if !sec.Filled {
+			continue
+		}
+		n++
+		s.row += 2
+		s.merge(1, cols, fmt.Sprintf("%s、%s（表号：%s）", chineseNumeral(n), sec.Title, orDash(sec.TableNo)), st.section)
+		s.row++
+		for i, h := range []string{"指标名称", "代码", "计量单位"} {
+			s.set(i+1, h, st.head)
+		}
+		s.merge(4, cols, "本年", st.head)
+		for _, l := range sec.Lines {
+			s.row++
+			s.set(1, l.Name, st.cell)
+			s.set(2, l.Code, st.cell)
+			s.set(3, orDash(l.Unit), st.cell)
+			s.merge(4, cols, lineValue(l.Value, l.Has), st.num)
+		}
+	}
 	var reported time.Time
 	if rep.SubmittedAt > 0 {
 		reported = time.Unix(rep.SubmittedAt, 0)
@@ -261,9 +283,63 @@ func SummaryWorkbook(sm Summary) ([]byte, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
+	// A sheet for each hand-filled table (采暖能耗, 数据中心机房) that some unit filled.
+	for i, sec := range sm.Def.Sections {
+		if i >= len(sm.Total.Sections) || !sm.Total.Sections[i].Filled {
+			continue
+		}
+		ss := &sheet{f: f, name: sec.Title + "汇总"}
+		if _, err := f.NewSheet(ss.name); err != nil {
+			return nil, err
+		}
+		cols := 2 + len(sec.Rows)
+		ss.headerBlock(st, cols, sec.Header, "汇总单位", sm.OrgName, sm.Year, sm.Def.Name)
+		ss.row += 2
+		heads := []string{first, "填报单位数"}
+		for _, r := range sec.Rows {
+			h := r.Name
+			if r.Unit != "" {
+				h += "（" + r.Unit + "）"
+			}
+			heads = append(heads, h+"\n"+r.Code)
+		}
+		for c, h := range heads {
+			ss.set(c+1, h, st.head)
+		}
+		if ss.err == nil {
+			ss.err = f.SetRowHeight(ss.name, ss.row, 45)
+		}
+		for _, g := range append(append([]Group{}, sm.Groups...), sm.Total) {
+			gs := g.Sections[i]
+			ss.row++
+			ss.set(1, g.Name, st.cell)
+			ss.set(2, gs.Units, st.num)
+			for c, l := range gs.Lines {
+				ss.set(3+c, lineValue(l.Value, l.Has), st.num)
+			}
+		}
+		sw := []float64{26, 10}
+		for range sec.Rows {
+			sw = append(sw, 16)
+		}
+		ss.widths(sw...)
+		if ss.err != nil {
+			return nil, ss.err
+		}
+	}
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// chineseNumeral is the numeral of a form's part: 一 … 十.
+func chineseNumeral(n int) string {
+	const digits = "一二三四五六七八九十"
+	r := []rune(digits)
+	if n >= 1 && n <= len(r) {
+		return string(r[n-1])
+	}
+	return fmt.Sprint(n)
 }

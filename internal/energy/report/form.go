@@ -52,6 +52,7 @@ type Definition struct {
 	CategorySummary Header    `json:"category_summary"`
 	InfoRows        []InfoRow `json:"info_rows"`
 	Rows            []FormRow `json:"rows"`
+	Sections        []Section `json:"sections,omitempty" doc:"按需填报的基层表：采暖能耗、数据中心机房"`
 	Source          string    `json:"source"`
 	Confidence      string    `json:"confidence"`
 }
@@ -70,6 +71,11 @@ func (d Definition) check() error {
 		case "total_kgce", "per_area_kgce", "per_capita_kgce", "per_capita_water":
 		default:
 			return fmt.Errorf("row %s: unknown src %q", r.Code, r.Src)
+		}
+	}
+	for _, s := range d.Sections {
+		if err := s.check(); err != nil {
+			return err
 		}
 	}
 	for _, r := range d.InfoRows {
@@ -148,6 +154,8 @@ type Info struct {
 	StatsLead         string  `json:"stats_lead" doc:"统计负责人"`
 	Preparer          string  `json:"preparer" doc:"填表人"`
 	Phone             string  `json:"phone" doc:"联系电话"`
+	// Values are the figures of the hand-filled tables (采暖能耗, 数据中心机房) by field key; a PUT replaces them all.
+	Values map[string]float64 `json:"values,omitempty" doc:"采暖能耗、数据中心机房报表的栏目（键见表式 sections）→ 数值"`
 }
 
 // Line is a filled row of 能源资源消费状况: this year, last year and this year's standard coal (amount rows of
@@ -179,6 +187,7 @@ type Form struct {
 	Header     Header            `json:"header"`
 	Info       []InfoLine        `json:"info"`
 	Lines      []Line            `json:"lines"`
+	Sections   []FilledSection   `json:"sections,omitempty"`
 	Extra      Info              `json:"extra"`
 	Headcount  int64             `json:"headcount"`
 	FloorArea  float64           `json:"floor_area_m2"`
@@ -194,10 +203,16 @@ func LoadInfo(ctx context.Context, q db.Q, orgID int64, year int) (Info, error) 
 	err := q.QueryRow(ctx, `SELECT new_energy_vehicles, land_area_m2, charging_piles, principal, stats_lead, preparer, phone
 		FROM energy_report_info WHERE org_id = ? AND year = ?`, orgID, year).Scan(&in.NewEnergyVehicles, &in.LandAreaM2, &in.ChargingPiles,
 		&in.Principal, &in.StatsLead, &in.Preparer, &in.Phone)
-	if db.IsNoRows(err) {
-		return Info{}, nil
+	if err != nil && !db.IsNoRows(err) {
+		return in, err
 	}
-	return in, err
+	if in.Values, err = loadValues(ctx, q, orgID, year); err != nil {
+		return in, err
+	}
+	if len(in.Values) == 0 {
+		in.Values = nil
+	}
+	return in, nil
 }
 
 // BuildForm fills the 基层表 of a unit (in the caller's scope: 404 otherwise) for year y from energy's figures.
@@ -258,6 +273,13 @@ func BuildForm(ctx context.Context, q db.Q, sc auth.Scope, orgID int64, y int) (
 		f.Info = append(f.Info, InfoLine{InfoRow: r, Value: v})
 	}
 	f.Lines = FillLines(def.Rows, cur, prev)
+	if len(def.Sections) > 0 {
+		fac, err := energy.LoadFactors(ctx, q, y)
+		if err != nil {
+			return Form{}, err
+		}
+		f.Sections = fillSections(def.Sections, extra.Values, fac, o.RegionCode)
+	}
 	return f, nil
 }
 

@@ -426,6 +426,15 @@ func (s *Service) SaveInfo(ctx context.Context, sc auth.Scope, orgID int64, year
 		if err != nil {
 			return err
 		}
+		def, err := LoadDefinition(ctx, q, year)
+		if err != nil {
+			return err
+		}
+		vf := errs.Fields{}
+		def.checkValues(in.Values, vf)
+		if err := vf.Err(); err != nil {
+			return err
+		}
 		if r.Status == StatusSubmitted || r.Status == StatusApproved {
 			return errs.Conflict("报表" + r.StatusName + "，不能再修改；如需修改请由审核单位退回或重新打开")
 		}
@@ -440,6 +449,9 @@ func (s *Service) SaveInfo(ctx context.Context, sc auth.Scope, orgID int64, year
 			preparer = excluded.preparer, phone = excluded.phone, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
 			orgID, year, in.NewEnergyVehicles, in.LandAreaM2, in.ChargingPiles, in.Principal, in.StatsLead, in.Preparer, in.Phone,
 			now.Unix(), audit.ActorFrom(ctx).Username); err != nil {
+			return err
+		}
+		if err := saveValues(ctx, q, orgID, year, in.Values); err != nil {
 			return err
 		}
 		return audit.Record(ctx, q, now, audit.Entry{Action: "energy.report.info", ObjectType: "energy_report", ObjectKey: fmt.Sprintf("%d/%d", orgID, year),

@@ -26,6 +26,7 @@ type Group struct {
 	Approved int64             `json:"approved" doc:"已审核的单位数"`
 	WithData int64             `json:"with_data" doc:"本年有能耗数据的单位数"`
 	Lines    []Line            `json:"lines"`
+	Sections []FilledSection   `json:"sections,omitempty" doc:"采暖能耗、数据中心机房：填报单位数与各栏目之和"`
 	Cur      energy.Indicators `json:"-"`
 }
 
@@ -188,7 +189,15 @@ func BuildSummary(ctx context.Context, q db.Q, sc auth.Scope, orgID int64, y int
 	if err != nil {
 		return sm, err
 	}
+	secs, err := sectionSums(ctx, q, sc, def, o.Path, y, func(region, cat string) string { return keyOf(region, cat) })
+	if err != nil {
+		return sm, err
+	}
 	fill := func(g *Group, key string) {
+		g.Sections = secs[key]
+		if g.Sections == nil {
+			g.Sections = sumSections(def.Sections, nil)
+		}
 		var c, p energy.Indicators
 		if v := cur[key]; v != nil {
 			c = *v
@@ -211,6 +220,102 @@ func BuildSummary(ctx context.Context, q db.Q, sc auth.Scope, orgID int64, y int
 	fill(total, "\x00total")
 	sm.Total = *total
 	return sm, nil
+}
+
+// sectionSums adds up the hand-filled tables of the active units under path by group (and "\x00total"): the
+// inputs and each unit's standard coal (with its region's factors) summed, ratios taken of the sums, and the
+// number of units that filled each table.
+func sectionSums(ctx context.Context, q db.Q, sc auth.Scope, def Definition, path string, y int, keyOf func(region, cat string) string) (map[string][]FilledSection, error) {
+	if len(def.Sections) == 0 {
+		return nil, nil
+	}
+	f, err := energy.LoadFactors(ctx, q, y)
+	if err != nil {
+		return nil, err
+	}
+	type unitVals struct {
+		region, cat string
+		vals        map[string]float64
+	}
+	units := map[int64]*unitVals{}
+	var ids []int64
+	cond, args := sc.PathCond("o.id", "o.path")
+	rows, err := q.Query(ctx, `SELECT o.id, COALESCE(o.region_code, ''), o.category, v.key, v.value FROM energy_report_values v JOIN orgs o ON o.id = v.org_id
+		WHERE v.year = ? AND o.path >= ? AND o.path < ? AND o.status = 'active' AND `+cond+` ORDER BY o.id`, append([]any{y, path, pathUpper(path)}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var region, cat, k string
+		var v float64
+		if err := rows.Scan(&id, &region, &cat, &k, &v); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		u := units[id]
+		if u == nil {
+			u = &unitVals{region: region, cat: cat, vals: map[string]float64{}}
+			units[id] = u
+			ids = append(ids, id)
+		}
+		u.vals[k] = v
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	parts := map[string][][]FilledSection{}
+	for _, id := range ids {
+		u := units[id]
+		fs := fillSections(def.Sections, u.vals, f, u.region)
+		for _, key := range []string{keyOf(u.region, u.cat), "\x00total"} {
+			parts[key] = append(parts[key], fs)
+		}
+	}
+	out := map[string][]FilledSection{}
+	for key, p := range parts {
+		out[key] = sumSections(def.Sections, p)
+	}
+	return out, nil
+}
+
+// sumSections adds up units' filled sections: inputs and standard coal summed, ratios recomputed from the sums.
+func sumSections(secs []Section, units [][]FilledSection) []FilledSection {
+	out := make([]FilledSection, len(secs))
+	for i, s := range secs {
+		fs := FilledSection{Section: s, Lines: make([]SectionLine, len(s.Rows))}
+		for j, r := range s.Rows {
+			fs.Lines[j] = SectionLine{SectionRow: r}
+		}
+		for _, u := range units {
+			if !u[i].Filled {
+				continue
+			}
+			fs.Filled = true
+			fs.Units++
+			for j, l := range u[i].Lines {
+				if l.Has && l.Calc != "ratio" {
+					fs.Lines[j].Value += l.Value
+					fs.Lines[j].Has = true
+				}
+			}
+		}
+		at := map[string]int{}
+		for j, l := range fs.Lines {
+			at[l.Key] = j
+			if l.Calc == "ratio" {
+				a, b := fs.Lines[at[l.Of[0]]], fs.Lines[at[l.Of[1]]]
+				if a.Has && b.Has && b.Value > 0 {
+					fs.Lines[j].Value, fs.Lines[j].Has = round(a.Value/b.Value, 4), true
+				}
+			} else {
+				fs.Lines[j].Value = round(fs.Lines[j].Value, 4)
+			}
+		}
+		out[i] = fs
+	}
+	return out
 }
 
 func typeIndex(code string) int {

@@ -200,7 +200,8 @@ type formPage struct {
 	CanReview    bool
 	CanEdit      bool
 	Locked       bool
-	Held         []string // names of the energy types whose meter data changed after the lock
+	Held         []string          // names of the energy types whose meter data changed after the lock
+	Typed        map[string]string // the hand-filled tables' fields as typed, when the form comes back with errors
 	Years        []int
 	Errors       map[string]string
 	Message      string
@@ -288,6 +289,18 @@ func (s *Service) formExport(w http.ResponseWriter, r *http.Request) error {
 	return s.sendWorkbook(w, r, fmt.Sprintf("%s-%d年度基层表", fm.OrgName, y), data, id)
 }
 
+// SectionValue is what an input of a hand-filled table shows: what was typed (a form back with errors), else the
+// saved figure, else nothing.
+func (p *formPage) SectionValue(l SectionLine) string {
+	if p.Typed != nil {
+		return p.Typed[l.Key]
+	}
+	if l.Has {
+		return fmtNum(l.Value, 4)
+	}
+	return ""
+}
+
 func (s *Service) infoPost(w http.ResponseWriter, r *http.Request) error {
 	id, y, err := pathKey(r)
 	if err != nil {
@@ -297,6 +310,27 @@ func (s *Service) infoPost(w http.ResponseWriter, r *http.Request) error {
 	in := Info{NewEnergyVehicles: formInt(r, "new_energy_vehicles", f), ChargingPiles: formInt(r, "charging_piles", f),
 		LandAreaM2: formFloat(r, "land_area_m2", f), Principal: r.PostFormValue("principal"), StatsLead: r.PostFormValue("stats_lead"),
 		Preparer: r.PostFormValue("preparer"), Phone: r.PostFormValue("phone")}
+	// The hand-filled tables' fields (v_<key>) of the year's revision; blank = not filled.
+	typed := map[string]string{}
+	if def, derr := LoadDefinition(r.Context(), s.DB, y); derr == nil {
+		for _, sec := range def.Sections {
+			for _, row := range sec.Rows {
+				name := "v_" + row.Key
+				raw := strings.TrimSpace(r.PostFormValue(name))
+				if !row.Input() || raw == "" {
+					continue
+				}
+				typed[row.Key] = raw
+				if in.Values == nil {
+					in.Values = map[string]float64{}
+				}
+				if v := web.FormFloat(r, name, f); !f.Has(name) {
+					in.Values[row.Key] = v
+				}
+			}
+		}
+		def.checkValues(in.Values, f) // every error at once, with those of the fields that are not numbers
+	}
 	err = f.Err()
 	if err == nil {
 		_, err = s.SaveInfo(r.Context(), auth.ScopeFrom(r.Context()), id, y, in)
@@ -307,7 +341,7 @@ func (s *Service) infoPost(w http.ResponseWriter, r *http.Request) error {
 		if perr != nil {
 			return perr
 		}
-		p.Form.Extra = in
+		p.Form.Extra, p.Typed = in, typed
 		p.Errors, p.Message = e.Fields, e.Message
 		return s.UI.Render(w, r, http.StatusUnprocessableEntity, "energyreport/form.html", p)
 	} else if e != nil && e.Code == errs.CodeConflict {
