@@ -11,11 +11,11 @@ import (
 
 // The pages and the API ask for the same aggregates again and again (a province's dashboard reads 160,000 rows
 // per year), while the figures change in bursts. figureCache keeps computed aggregates per scope, selection and
-// span, valid while the version of the figures they read — energy_usage_versions per year, energy_meta.usage_version
-// for all years, bumped in every transaction that writes energy_usage or energy_org_years, in any process — is
-// unchanged, and for at most cacheTTL, since edits of a unit's headcount,
-// area, region or category (the spine's tables) bump nothing here. The factors' reference data is part of the
-// version too.
+// span, valid while the version of the year they read (energy_usage_versions, bumped in every transaction that
+// writes that year's energy_usage or energy_org_years, in any process) is unchanged, and for at most cacheTTL,
+// since edits of a unit's headcount, area, region or category (the spine's tables) bump nothing here. The factors'
+// reference data is part of the version too. (energy_meta.usage_version, the single version of the first release,
+// is no longer used.)
 
 const (
 	cacheTTL   = time.Minute
@@ -34,32 +34,16 @@ type cacheItem struct {
 	val     any
 }
 
-// cachedFigures returns the value computed by fn for key in the caller's scope, from the cache when still valid
-// (no figure of any year changed).
-func cachedFigures[T any](ctx context.Context, s *Service, sc auth.Scope, key string, fn func() (T, error)) (T, error) {
-	return cachedIn(ctx, s, sc, key, 0, fn)
-}
-
-// cachedYear is cachedFigures for a value that depends on one year's figures only: writes of other years (this
-// month's readings) leave it valid.
+// cachedYear returns the value computed by fn for key in the caller's scope, from the cache while the figures of
+// year (and the factor datasets) are unchanged: writes of other years (this month's readings) leave it valid.
 func cachedYear[T any](ctx context.Context, s *Service, sc auth.Scope, key string, year int, fn func() (T, error)) (T, error) {
-	return cachedIn(ctx, s, sc, key, year, fn)
-}
-
-func cachedIn[T any](ctx context.Context, s *Service, sc auth.Scope, key string, year int, fn func() (T, error)) (T, error) {
 	var zero T
-	// The figures' version (all years, or the year's) and the state of the factor datasets (an override added,
-	// ended or revised, a new edition seeded): either changing makes the cached aggregate stale.
+	// The year's figures' version and the state of the factor datasets (an override added, ended or revised, a new
+	// edition seeded): either changing makes the cached aggregate stale.
 	var uv, n, maxID, maxCreated, maxEnded int64
-	figures := "(SELECT usage_version FROM energy_meta WHERE id = 1)"
-	args := []any{KindKgce, KindCO2, KindVariant, KindDensity, KindTarget}
-	if year != 0 {
-		figures = "COALESCE((SELECT version FROM energy_usage_versions WHERE year = ?), 0)"
-		args = append([]any{year}, args...)
-	}
-	err := s.DB.QueryRow(ctx, `SELECT `+figures+`, COUNT(*), COALESCE(MAX(id), 0), COALESCE(MAX(created_at), 0),
-		COALESCE(MAX(ended_at), 0) FROM refdata_rows WHERE kind IN (?, ?, ?, ?, ?)`, args...).
-		Scan(&uv, &n, &maxID, &maxCreated, &maxEnded)
+	err := s.DB.QueryRow(ctx, `SELECT COALESCE((SELECT version FROM energy_usage_versions WHERE year = ?), 0), COUNT(*), COALESCE(MAX(id), 0),
+		COALESCE(MAX(created_at), 0), COALESCE(MAX(ended_at), 0) FROM refdata_rows WHERE kind IN (?, ?, ?, ?, ?)`,
+		year, KindKgce, KindCO2, KindVariant, KindDensity, KindTarget).Scan(&uv, &n, &maxID, &maxCreated, &maxEnded)
 	if err != nil {
 		return zero, err
 	}

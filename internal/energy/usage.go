@@ -113,9 +113,6 @@ func recomputeUsage(ctx context.Context, q db.Q, orgID int64, year int, typ stri
 
 // bumpVersion marks the figures of the given years changed (see cache.go), in the caller's transaction.
 func bumpVersion(ctx context.Context, q db.Q, years ...int) error {
-	if _, err := q.Exec(ctx, "UPDATE energy_meta SET usage_version = usage_version + 1 WHERE id = 1"); err != nil {
-		return err
-	}
 	seen := map[int]bool{}
 	for _, y := range years {
 		if seen[y] {

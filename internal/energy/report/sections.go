@@ -16,7 +16,7 @@ import (
 // counts, so they never add to the unit's totals.
 type Section struct {
 	Key     string       `json:"key" doc:"heating 采暖能耗 · datacenter 数据中心机房"`
-	Header                  // title, 表号, authorities
+	Header               // title, 表号, authorities
 	Applies string       `json:"applies" doc:"哪些单位填报"`
 	Rows    []SectionRow `json:"rows"`
 }
