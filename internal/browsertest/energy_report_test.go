@@ -35,6 +35,27 @@ func TestEnergyReportFlow(t *testing.T) {
 		t.Errorf("the form shows %d consumption rows", n)
 	}
 	b.Snap("draft")
+	// The unit has a data-centre room: it fills that table (IT above the total first: refused, what was typed kept).
+	b.ExpectText("#section-datacenter", "公共机构数据中心机房能源消费状况")
+	b.Fill("#f-v_dc_area_m2", "40")
+	b.Fill("#f-v_dc_racks", "8")
+	b.Fill("#f-v_dc_electricity", "16000")
+	b.Fill("#f-v_dc_it_electricity", "17000")
+	if st := b.ClickAndWait(`#section-datacenter button[type=submit]`, form+"/info"); st != 422 {
+		t.Fatalf("IT above the total: status %d, want 422", st)
+	}
+	b.Check()
+	b.ExpectText("#section-datacenter", "不得大于机房总耗电量")
+	b.Snap("datacenter-error")
+	b.Fill("#f-v_dc_it_electricity", "10000")
+	if st := b.ClickAndWait(`#section-datacenter button[type=submit]`); st != 200 {
+		t.Fatalf("save the data-centre table: status %d: %s", st, short(b.Text("main")))
+	}
+	b.Check()
+	b.ExpectText("main .flash", "已保存")
+	if v := Eval[string](b, `document.querySelector('#section-datacenter tr[data-code="410"] td:last-child').textContent.trim()`); v != "1.6" {
+		t.Errorf("PUE shows %q, want 1.6", v)
+	}
 	b.Phone()
 	b.Open(form)
 	if o := b.Overflow(); o.Px > 0 {

@@ -36,6 +36,7 @@ type SectionRow struct {
 	MaxValue float64  `json:"max_value,omitempty"`
 	NotAbove string   `json:"not_above,omitempty" doc:"不得大于该栏目（如 IT 设备耗电量不大于机房总耗电量）"`
 	Calc     string   `json:"calc,omitempty" doc:"kgce 折标准煤之和 · ratio 两栏目之比"`
+	Summary  string   `json:"summary,omitempty" doc:"综合表中的汇总方式：空为求和，mean 为填报单位的平均值（如采暖天数）"`
 	Of       []string `json:"of,omitempty"`
 }
 
@@ -58,6 +59,9 @@ func (s Section) check() error {
 			if _, ok := energy.TypeByCode(r.Type); !ok || r.Scale <= 0 {
 				return fmt.Errorf("section %s row %s: unknown energy type %q or scale %v", s.Key, r.Code, r.Type, r.Scale)
 			}
+		}
+		if r.Summary != "" && (r.Summary != "mean" || r.Calc != "") {
+			return fmt.Errorf("section %s row %s: summary %q (only mean, on an input row)", s.Key, r.Code, r.Summary)
 		}
 		switch r.Calc {
 		case "":

@@ -191,10 +191,24 @@ func TestSections(t *testing.T) {
 	if st := e.API("songling", demoPW).JSON("GET", fmt.Sprintf("/api/v1/energy/reports/summary?org_id=%d&year=2025&by=category", songling), nil, &sm); st != 200 {
 		t.Fatalf("summary: %d", st)
 	}
-	var dc report.FilledSection
+	var dc, heat report.FilledSection
 	for _, s := range sm.Total.Sections {
-		if s.Key == "datacenter" {
+		switch s.Key {
+		case "datacenter":
 			dc = s
+		case "heating":
+			heat = s
+		}
+	}
+	// Heating: areas add up, days are the mean of the units that gave them.
+	area := e.count(t, `SELECT CAST(SUM(v.value) AS BIGINT) FROM energy_report_values v JOIN orgs o ON o.id = v.org_id JOIN orgs p ON p.id = ?
+		WHERE v.year = 2025 AND v.key = 'heating_area_m2' AND o.path LIKE p.path || '%'`, songling)
+	for _, l := range heat.Lines {
+		if l.Key == "heating_area_m2" && int64(l.Value) != area {
+			t.Errorf("summary heating area %v, want %d", l.Value, area)
+		}
+		if l.Key == "heating_days" && (l.Value < 100 || l.Value > 366) {
+			t.Errorf("summary heating days %v: not a mean", l.Value)
 		}
 	}
 	want := e.count(t, `SELECT COUNT(DISTINCT v.org_id) FROM energy_report_values v JOIN orgs o ON o.id = v.org_id JOIN orgs p ON p.id = ?

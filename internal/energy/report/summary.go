@@ -288,6 +288,7 @@ func sumSections(secs []Section, units [][]FilledSection) []FilledSection {
 		for j, r := range s.Rows {
 			fs.Lines[j] = SectionLine{SectionRow: r}
 		}
+		n := make([]int, len(s.Rows)) // units with a figure, per row (for means)
 		for _, u := range units {
 			if !u[i].Filled {
 				continue
@@ -298,7 +299,13 @@ func sumSections(secs []Section, units [][]FilledSection) []FilledSection {
 				if l.Has && l.Calc != "ratio" {
 					fs.Lines[j].Value += l.Value
 					fs.Lines[j].Has = true
+					n[j]++
 				}
+			}
+		}
+		for j, l := range fs.Lines {
+			if l.Summary == "mean" && n[j] > 0 {
+				fs.Lines[j].Value = l.Value / float64(n[j])
 			}
 		}
 		at := map[string]int{}
