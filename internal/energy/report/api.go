@@ -35,6 +35,10 @@ func (s *Service) api() {
 			}
 			return web.JSON(w, http.StatusOK, web.NewItems(items, int64(len(items))))
 		})
+	u.API("GET /api/v1/energy/reports/details", "energy:read", web.Doc{Summary: "基层表明细：机关事务管理部门所辖各单位的基层表，每单位一行、按表式代码分列（format=xlsx 导出 Excel）",
+		Response: Details{}, Query: []web.Param{{Name: "org_id", Type: "integer", Help: "汇总单位，默认本人所在单位"}, yearQ,
+			{Name: "status", Help: "只列该状态的报表：draft、submitted、returned、approved"}, {Name: "format", Help: "xlsx 导出 Excel"}}},
+		func(w http.ResponseWriter, r *http.Request) error { return s.details(w, r, false) })
 	u.API("GET /api/v1/energy/reports/summary", "energy:read", web.Doc{Summary: "综合表：机关事务管理部门所辖单位按行政区域或单位类别汇总（format=xlsx 导出 Excel）",
 		Response: Summary{}, Query: []web.Param{yearQ, {Name: "org_id", Type: "integer", Help: "汇总单位，默认本人数据范围的单位"},
 			{Name: "by", Help: "region（默认）|category"}, {Name: "format", Help: "xlsx 导出"}}},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/govops/govops/internal/apptest"
 	"github.com/govops/govops/internal/energy/report"
+	"github.com/govops/govops/internal/platform/auth"
 )
 
 // TestSectionRevisions: the hand-filled tables follow the revisions FACTS.md lists — 2022 dropped 数据中心机房
@@ -233,4 +234,101 @@ func hasIssue(c report.Completeness, code, text string) bool {
 		}
 	}
 	return false
+}
+
+// TestDetails: the detail table has a row per unit of the bureau's subtree in the caller's scope, the same figures
+// as each unit's 基层表 (checked cell by cell for one unit), the status filter, and a workbook with the codes.
+func TestDetails(t *testing.T) {
+	e := newEnv(t, true)
+	songling := e.orgID(t, "松岭县机关事务服务中心")
+	edu := e.orgID(t, "松岭县教育局")
+	sl := e.API("songling", demoPW)
+	var d report.Details
+	if st := sl.JSON("GET", fmt.Sprintf("/api/v1/energy/reports/details?org_id=%d&year=2025", songling), nil, &d); st != 200 {
+		t.Fatalf("details: %d", st)
+	}
+	want := e.count(t, `SELECT COUNT(*) FROM orgs o JOIN orgs p ON p.id = ? WHERE o.status = 'active' AND o.path LIKE p.path || '%'`, songling)
+	if int64(len(d.Rows)) != want {
+		t.Fatalf("%d rows, want %d units", len(d.Rows), want)
+	}
+	fm, err := report.BuildForm(e.ctx, e.App.DB, auth.Everything(), edu, 2025)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect := map[string]float64{}
+	for _, l := range fm.Lines {
+		if l.HasThis {
+			expect[l.Code] = l.This
+		}
+	}
+	for _, s := range fm.Sections {
+		for _, l := range s.Lines {
+			if l.Has {
+				expect[l.Code] = l.Value
+			}
+		}
+	}
+	expect["105"], expect["106"] = float64(fm.Headcount), fm.FloorArea
+	found := false
+	for _, r := range d.Rows {
+		if r.OrgID != edu {
+			continue
+		}
+		found = true
+		if len(r.Cells) != len(d.Columns) {
+			t.Fatalf("%d cells for %d columns", len(r.Cells), len(d.Columns))
+		}
+		got := map[string]float64{}
+		for _, c := range r.Cells {
+			if c.Has {
+				got[c.Code] = c.Value
+			}
+		}
+		for code, v := range expect {
+			if math.Abs(got[code]-v) > 1e-6 {
+				t.Errorf("%s: detail %v, 基层表 %v", code, got[code], v)
+			}
+		}
+		if _, ok := got["310"]; !ok {
+			t.Errorf("the demo heating figures of 松岭县教育局 are missing: %v", got)
+		}
+	}
+	if !found {
+		t.Fatal("松岭县教育局 not in the details")
+	}
+	// Status filter and scope.
+	var drafts report.Details
+	sl.JSON("GET", fmt.Sprintf("/api/v1/energy/reports/details?org_id=%d&year=2025&status=draft", songling), nil, &drafts)
+	for _, r := range drafts.Rows {
+		if r.Status != "draft" {
+			t.Errorf("status filter: %s is %s", r.OrgName, r.Status)
+		}
+	}
+	if len(drafts.Rows) == 0 || len(drafts.Rows) >= len(d.Rows) {
+		t.Errorf("draft rows %d of %d", len(drafts.Rows), len(d.Rows))
+	}
+	if st := sl.JSON("GET", fmt.Sprintf("/api/v1/energy/reports/details?org_id=%d&year=2025&status=lost", songling), nil, nil); st != 422 {
+		t.Errorf("bad status: %d", st)
+	}
+	if st := e.API("edu", demoPW).JSON("GET", fmt.Sprintf("/api/v1/energy/reports/details?org_id=%d&year=2025", songling), nil, nil); st != 404 {
+		t.Errorf("edu reads the county's details: %d", st)
+	}
+	var own report.Details
+	if st := e.API("edu", demoPW).JSON("GET", "/api/v1/energy/reports/details?year=2025", nil, &own); st != 200 || len(own.Rows) != 1 || own.Rows[0].OrgID != edu {
+		t.Errorf("edu's own details: %d %d rows", st, len(own.Rows))
+	}
+	// The workbook (page link) carries the codes in its header row and a row per unit; the export is audited.
+	x := e.Browser("songling", demoPW).Get(fmt.Sprintf("/energy/reports/details?org_id=%d&year=2025", songling))
+	f, err := excelize.OpenReader(bytes.NewReader([]byte(x.Body)))
+	if err != nil {
+		t.Fatalf("workbook: %d %v", x.StatusCode, err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows("基层表明细")
+	if len(rows) != 3+len(d.Rows) || !strings.HasPrefix(strings.Join(rows[2], "|"), "单位名称|统一社会信用代码|单位类别|行政区划代码|报表状态|105 用能人数") {
+		t.Errorf("workbook rows %d, header %v", len(rows), rows[2])
+	}
+	if n := e.count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'export.xlsx' AND object_id LIKE ?", "%基层表明细%"); n != 1 {
+		t.Errorf("%d audited detail exports", n)
+	}
 }

@@ -138,46 +138,14 @@ func BuildSummary(ctx context.Context, q db.Q, sc auth.Scope, orgID int64, y int
 				in = &energy.Indicators{Year: year}
 				out[key] = in
 			}
-			in.ReportingUnits++
-			in.Headcount += u.Headcount
-			in.FloorAreaM2 += u.FloorAreaM2
-			for _, t := range energy.Types {
-				a, ok := u.Amounts[t.Code]
-				if !ok {
-					continue
-				}
-				var tf *energy.TypeFigure
-				for i := range in.ByType {
-					if in.ByType[i].EnergyType == t.Code {
-						tf = &in.ByType[i]
-					}
-				}
-				if tf == nil {
-					in.ByType = append(in.ByType, energy.TypeFigure{EnergyType: t.Code, Name: t.Name, Unit: t.Unit, Counted: t.Counted})
-					tf = &in.ByType[len(in.ByType)-1]
-				}
-				tf.Amount += a
-				if k := f.Kgce(t.Code, u.RegionCode); k.Found && t.Counted {
-					tf.Kgce += a * k.Value
-				}
-				switch {
-				case t.Code == "water":
-					in.WaterM3 += a
-				case t.Code == "pv_generation":
-					in.PVGenerationKWh += a
-				}
-			}
-			in.TotalKgce += u.TotalKgce
+			addUnit(in, u, f)
 		}
 		for _, u := range figs {
 			add(keyOf(u.RegionCode, u.Category), u)
 			add("\x00total", u)
 		}
 		for _, in := range out {
-			sort.SliceStable(in.ByType, func(i, j int) bool { return typeIndex(in.ByType[i].EnergyType) < typeIndex(in.ByType[j].EnergyType) })
-			in.PerAreaKgce = ratio(in.TotalKgce, in.FloorAreaM2)
-			in.PerCapitaKgce = ratio(in.TotalKgce, float64(in.Headcount))
-			in.PerCapitaWaterM3 = ratio(in.WaterM3, float64(in.Headcount))
+			finishIndicators(in)
 		}
 		return out, nil
 	}
@@ -323,6 +291,49 @@ func sumSections(secs []Section, units [][]FilledSection) []FilledSection {
 		out[i] = fs
 	}
 	return out
+}
+
+// addUnit adds a unit's figures of a year to in (a group's indicators, or the unit's own when in starts empty):
+// amounts and standard coal by type, water, PV generation and the denominators. finishIndicators then orders the
+// types and computes the intensities.
+func addUnit(in *energy.Indicators, u energy.UnitFigure, f *energy.Factors) {
+	in.ReportingUnits++
+	in.Headcount += u.Headcount
+	in.FloorAreaM2 += u.FloorAreaM2
+	for _, t := range energy.Types {
+		a, ok := u.Amounts[t.Code]
+		if !ok {
+			continue
+		}
+		var tf *energy.TypeFigure
+		for i := range in.ByType {
+			if in.ByType[i].EnergyType == t.Code {
+				tf = &in.ByType[i]
+			}
+		}
+		if tf == nil {
+			in.ByType = append(in.ByType, energy.TypeFigure{EnergyType: t.Code, Name: t.Name, Unit: t.Unit, Counted: t.Counted})
+			tf = &in.ByType[len(in.ByType)-1]
+		}
+		tf.Amount += a
+		if k := f.Kgce(t.Code, u.RegionCode); k.Found && t.Counted {
+			tf.Kgce += a * k.Value
+		}
+		switch {
+		case t.Code == "water":
+			in.WaterM3 += a
+		case t.Code == "pv_generation":
+			in.PVGenerationKWh += a
+		}
+	}
+	in.TotalKgce += u.TotalKgce
+}
+
+func finishIndicators(in *energy.Indicators) {
+	sort.SliceStable(in.ByType, func(i, j int) bool { return typeIndex(in.ByType[i].EnergyType) < typeIndex(in.ByType[j].EnergyType) })
+	in.PerAreaKgce = ratio(in.TotalKgce, in.FloorAreaM2)
+	in.PerCapitaKgce = ratio(in.TotalKgce, float64(in.Headcount))
+	in.PerCapitaWaterM3 = ratio(in.WaterM3, float64(in.Headcount))
 }
 
 func typeIndex(code string) int {

@@ -48,6 +48,7 @@ func (s *Service) Routes() {
 	u.Page("GET /energy/reports/export", "energy:read", s.listExport)
 	u.Page("GET /energy/reports/review", "energy:enter", s.reviewPage)
 	u.Page("GET /energy/reports/summary", "energy:read", s.summaryPage)
+	u.Page("GET /energy/reports/details", "energy:read", func(w http.ResponseWriter, r *http.Request) error { return s.details(w, r, true) })
 	u.Page("GET /energy/reports/{org_id}/{year}", "energy:read", s.formPage)
 	u.Page("GET /energy/reports/{org_id}/{year}/export", "energy:read", s.formExport)
 	u.Page("POST /energy/reports/{org_id}/{year}/info", "energy:enter", s.infoPost)
