@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/govops/govops/internal/platform/audit"
+	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
 )
 
@@ -267,6 +268,7 @@ func (s *Service) demoMeters(ctx context.Context, units []demoUnit, metered map[
 	end := now.Truncate(15 * time.Minute)
 	rng := rand.New(rand.NewPCG(99, 2026))
 	var all []Reading
+	var virtuals []MeterInput // 线损及未计量 = 总表 − the sub-item meters, created once the readings are rolled up
 	for _, u := range units {
 		if !metered[u.ID] {
 			continue
@@ -308,6 +310,12 @@ func (s *Service) demoMeters(ctx context.Context, units []demoUnit, metered map[
 				return err
 			}
 		}
+		formula := prefix + "-E0"
+		for _, sb := range subs {
+			formula += fmt.Sprintf(" - %s-E%s", prefix, strings.ToUpper(sb.code))
+		}
+		virtuals = append(virtuals, MeterInput{OrgID: u.ID, BuildingID: building, Name: short + "线损及未计量（推算）", EnergyType: "electricity",
+			Formula: formula, Note: "演示数据：总表减各分项表，即线路损耗与未分项计量的用电"})
 		waterID, err := mk(short+"给水总表", prefix+"-W0", "water", "", 1, 0)
 		if err != nil {
 			return err
@@ -364,5 +372,13 @@ func (s *Service) demoMeters(ctx context.Context, units []demoUnit, metered map[
 			return err
 		}
 	}
-	return s.writer().sync(ctx, 0, 5*time.Minute)
+	if err := s.writer().sync(ctx, 0, 5*time.Minute); err != nil {
+		return err
+	}
+	for _, in := range virtuals {
+		if _, err := s.CreateMeter(ctx, auth.Everything(), in); err != nil {
+			return fmt.Errorf("demo virtual meter: %w", err)
+		}
+	}
+	return nil
 }

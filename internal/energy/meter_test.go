@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/govops/govops/internal/apptest"
+	"github.com/govops/govops/internal/energy"
+	"github.com/govops/govops/internal/platform/auth"
 )
 
 type reading struct {
@@ -300,5 +302,108 @@ func TestBuildingSubItems(t *testing.T) {
 	}
 	if r := br.Get(fmt.Sprintf("/energy/meters/%d?from=2025-06-01&to=2025-07-01", main)); r.StatusCode != 200 || !strings.Contains(r.Body, "同楼栋分项表") {
 		t.Errorf("meter page lacks the balance: %d", r.StatusCode)
+	}
+}
+
+// TestVirtualMeter: 空调 = 总表 − 照明 − 动力 as a virtual sub-item meter — formulas checked (422 on formula), its
+// months computed from its terms' and recomputed when they change, no readings of its own, never counted as the
+// unit's consumption, present in the sub-item breakdown; a term cannot change unit or type, a meter cannot change
+// kind.
+func TestVirtualMeter(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.Admin()
+	unit := mkOrg(t, c, map[string]any{"name": "虚拟表测试单位", "headcount": 40, "floor_area_m2": 2000})
+	other := mkOrg(t, c, map[string]any{"name": "另一单位"})
+	main := mkMeter(t, c, map[string]any{"org_id": unit, "energy_type": "electricity", "name": "总表", "code": "V-MAIN"})
+	light := mkMeter(t, c, map[string]any{"org_id": unit, "energy_type": "electricity", "name": "照明", "code": "V-LIGHT", "sub_item": "a"})
+	power := mkMeter(t, c, map[string]any{"org_id": unit, "energy_type": "electricity", "name": "动力", "code": "V-POWER", "sub_item": "c"})
+	mkMeter(t, c, map[string]any{"org_id": unit, "energy_type": "water", "name": "水表", "code": "V-WATER"})
+	mkMeter(t, c, map[string]any{"org_id": other, "energy_type": "electricity", "name": "别家总表", "code": "V-OTHER"})
+	for _, bad := range []string{"V-MAIN -", "V-MAIN V-LIGHT", "+ V-MAIN", "V-NOPE - V-LIGHT", "V-MAIN - V-WATER", "V-MAIN - V-OTHER", "V-MAIN - V-MAIN", "V-MAIN - #abc"} {
+		var eb apptest.ErrorBody
+		if st := c.JSON("POST", "/api/v1/energy/meters", map[string]any{"org_id": unit, "energy_type": "electricity", "name": "空调", "sub_item": "b",
+			"formula": bad}, &eb); st != 422 || eb.Error.Fields["formula"] == "" {
+			t.Errorf("formula %q: %d %v", bad, st, eb.Error.Fields)
+		}
+	}
+	// Readings first, the virtual meter afterwards: it is computed from the history at once.
+	rs := []reading{
+		{main, "2025-01-01T00:00:00+08:00", 1000}, {main, "2025-02-01T00:00:00+08:00", 2000},
+		{light, "2025-01-01T00:00:00+08:00", 100}, {light, "2025-02-01T00:00:00+08:00", 400},
+		{power, "2025-01-01T00:00:00+08:00", 50}, {power, "2025-02-01T00:00:00+08:00", 250},
+	}
+	if st, res := postReadings(t, c, rs); st != 200 || res.Inserted != 6 {
+		t.Fatalf("readings: %d %+v", st, res)
+	}
+	e.svc.WaitRollups(e.ctx)
+	hvac := mkMeter(t, c, map[string]any{"org_id": unit, "energy_type": "electricity", "name": "空调（推算）", "sub_item": "b",
+		"formula": "V-MAIN − V-LIGHT -V-POWER"})
+	month := func(id int64, period string) float64 {
+		t.Helper()
+		var v float64
+		_ = e.App.DB.QueryRow(e.ctx, "SELECT COALESCE(SUM(amount), 0) FROM energy_meter_monthly WHERE meter_id = ? AND period = ?", id, period).Scan(&v)
+		return v
+	}
+	if v := month(hvac, "2025-01"); v != 500 {
+		t.Errorf("January of 总表 − 照明 − 动力 = %v, want 1000 − 300 − 200 = 500", v)
+	}
+	var m struct {
+		Role    string `json:"role"`
+		Formula string `json:"formula"`
+		Terms   []struct {
+			MeterID int64 `json:"meter_id"`
+			Sign    int   `json:"sign"`
+		} `json:"terms"`
+	}
+	if st := c.JSON("GET", fmt.Sprintf("/api/v1/energy/meters/%d", hvac), nil, &m); st != 200 || m.Role != "virtual" || m.Formula != "V-MAIN - V-LIGHT - V-POWER" || len(m.Terms) != 3 {
+		t.Errorf("virtual meter: %d %+v", st, m)
+	}
+	// New readings of the terms recompute it.
+	more := []reading{{main, "2025-03-01T00:00:00+08:00", 2600}, {light, "2025-03-01T00:00:00+08:00", 500}, {power, "2025-03-01T00:00:00+08:00", 300}}
+	if st, _ := postReadings(t, c, more); st != 200 {
+		t.Fatalf("more readings: %d", st)
+	}
+	e.svc.WaitRollups(e.ctx)
+	if v := month(hvac, "2025-02"); v != 450 {
+		t.Errorf("February = %v, want 600 − 100 − 50 = 450", v)
+	}
+	// It takes no readings and never counts as consumption.
+	if st, _ := postReadings(t, c, []reading{{hvac, "2025-03-02T00:00:00+08:00", 1}}); st != 422 {
+		t.Errorf("a reading for the virtual meter: %d, want 422", st)
+	}
+	if jan := getIndicators(t, c, fmt.Sprintf("org_id=%d&year=2025&month=1", unit)); jan.amount("electricity") != 1000 {
+		t.Errorf("January consumption %v, want the main meter's 1000", jan.amount("electricity"))
+	}
+	items, err := energy.SubItemBreakdown(e.ctx, e.App.DB, auth.Everything(), energy.Selection{OrgID: unit}, 0, 2025)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, it := range items {
+		got[it.Code] = it.Months[0]
+	}
+	if got["a"] != 300 || got["b"] != 500 || got["c"] != 200 {
+		t.Errorf("sub-item breakdown for January %v, want a 300, b 500 (virtual), c 200", got)
+	}
+	// Kinds do not change; a term keeps its unit and type.
+	var eb apptest.ErrorBody
+	if st := c.JSON("PATCH", fmt.Sprintf("/api/v1/energy/meters/%d", main), map[string]any{"org_id": unit, "energy_type": "electricity", "name": "总表",
+		"code": "V-MAIN", "formula": "V-LIGHT"}, &eb); st != 422 || eb.Error.Fields["formula"] == "" {
+		t.Errorf("physical → virtual: %d %v", st, eb.Error.Fields)
+	}
+	if st := c.JSON("PATCH", fmt.Sprintf("/api/v1/energy/meters/%d", light), map[string]any{"org_id": unit, "energy_type": "water", "name": "照明",
+		"code": "V-LIGHT"}, &eb); st != 422 || eb.Error.Fields["energy_type"] == "" {
+		t.Errorf("a term changing type: %d %v", st, eb.Error.Fields)
+	}
+	// Editing the formula recomputes the whole history.
+	if st := c.JSON("PATCH", fmt.Sprintf("/api/v1/energy/meters/%d", hvac), map[string]any{"org_id": unit, "energy_type": "electricity", "name": "空调（推算）",
+		"sub_item": "b", "formula": "V-MAIN - V-LIGHT"}, nil); st != 200 {
+		t.Fatalf("edit formula: %d", st)
+	}
+	if v := month(hvac, "2025-01"); v != 700 {
+		t.Errorf("January after the edit = %v, want 1000 − 300 = 700", v)
+	}
+	if r := e.Browser("admin", apptest.AdminPassword).Get(fmt.Sprintf("/energy/meters/%d", hvac)); r.StatusCode != 200 || !strings.Contains(r.Body, `id="formula"`) || !strings.Contains(r.Body, "照明") {
+		t.Errorf("meter page: %d", r.StatusCode)
 	}
 }

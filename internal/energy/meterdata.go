@@ -87,7 +87,7 @@ func MeterSeries(ctx context.Context, q db.Q, sc auth.Scope, meterID, from, to i
 	var ys []float64
 	span := to - from
 	switch {
-	case span <= 2*86400:
+	case span <= 2*86400 && !m.Virtual(): // a virtual meter has no readings: its hours
 		sr.Resolution = "interval"
 		det, err := LoadDetection(ctx, q)
 		if err != nil {

@@ -3,6 +3,7 @@ package energy
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"math"
 	"regexp"
 	"strings"
@@ -34,6 +35,9 @@ type Meter struct {
 	ValueKey     string  `json:"value_key,omitempty" doc:"MQTT 数据中读数的键；空则取 value 或唯一的数值"`
 	Status       string  `json:"status" doc:"active 在用 · retired 停用"`
 	Note         string  `json:"note,omitempty"`
+	Role         string  `json:"role,omitempty" doc:"空为计量用能；export 上网关口表（不计入用能）；virtual 虚拟表"`
+	Terms        []Term  `json:"terms,omitempty" doc:"虚拟表的公式：各计量表及加减"`
+	Formula      string  `json:"formula,omitempty" doc:"虚拟表的公式，如 “M-01 - M-02”"`
 	LastTS       int64   `json:"-"`
 	LastReading  string  `json:"last_reading_at,omitempty" doc:"最近读数时间 RFC 3339"`
 	OrgName      string  `json:"org_name,omitempty"`
@@ -49,6 +53,9 @@ type Meter struct {
 // Main reports a main meter: no sub-item and no parent meter — the meters whose sum is a unit's consumption
 // where it has no statistics entry.
 func (m Meter) Main() bool { return m.SubItem == "" && m.ParentID == 0 }
+
+// Virtual reports a meter computed from others (no readings of its own).
+func (m Meter) Virtual() bool { return m.Role == RoleVirtual }
 
 // TypeName is the Chinese name of the meter's energy type (for templates).
 func (m Meter) TypeName() string { return TypeName(m.EnergyType) }
@@ -67,7 +74,7 @@ func (m Meter) UnitLabel() string {
 func (m Meter) snapshot() map[string]any {
 	return map[string]any{"org_id": m.OrgID, "building_id": m.BuildingID, "parent_id": m.ParentID, "code": m.Code, "name": m.Name,
 		"energy_type": m.EnergyType, "sub_item": m.SubItem, "multiplier": m.Multiplier, "cumulative": m.Cumulative,
-		"interval_s": m.IntervalS, "value_key": m.ValueKey, "status": m.Status, "note": m.Note}
+		"interval_s": m.IntervalS, "value_key": m.ValueKey, "status": m.Status, "note": m.Note, "formula": m.Formula}
 }
 
 // MeterInput is the body of POST /api/v1/energy/meters (API.md) and PATCH (all fields).
@@ -85,6 +92,7 @@ type MeterInput struct {
 	ValueKey   string   `json:"value_key,omitempty"`
 	Status     string   `json:"status,omitempty"`
 	Note       string   `json:"note,omitempty"`
+	Formula    string   `json:"formula,omitempty" doc:"虚拟表：本单位计量表的编码或 #编号，以空格隔开的 + − 连接，如 “M-01 - M-02 - M-03”。虚拟表不接收读数、不计入用能，其数据由公式中的表计算；实体表与虚拟表不能互相转换"`
 }
 
 var codeRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/-]{0,79}$`)
@@ -141,11 +149,18 @@ func (in *MeterInput) check(f errs.Fields) Meter {
 	if utf8.RuneCountInString(m.Note) > 200 {
 		f.Add("note", "备注不超过 200 字")
 	}
+	m.Formula = strings.TrimSpace(in.Formula)
+	if m.Formula != "" {
+		m.Role = RoleVirtual
+		if _, err := parseFormula(m.Formula); err != nil {
+			f.Add("formula", err.Error())
+		}
+	}
 	return m
 }
 
 const meterCols = `m.id, m.org_id, COALESCE(m.building_id, 0), COALESCE(m.parent_id, 0), COALESCE(m.code, ''), m.name, m.energy_type, m.sub_item,
-	m.multiplier, m.cumulative, m.interval_s, m.value_key, m.status, m.note, m.last_ts, m.created_at, o.name, o.path, COALESCE(o.region_code, ''),
+	m.multiplier, m.cumulative, m.interval_s, m.value_key, m.status, m.note, m.role, m.last_ts, m.created_at, o.name, o.path, COALESCE(o.region_code, ''),
 	COALESCE(b.name, ''), COALESCE(p.name, ''), (SELECT COUNT(*) FROM energy_anomalies a WHERE a.meter_id = m.id AND a.status = 'open')`
 
 const meterFrom = ` FROM energy_meters m JOIN orgs o ON o.id = m.org_id LEFT JOIN buildings b ON b.id = m.building_id
@@ -154,7 +169,7 @@ const meterFrom = ` FROM energy_meters m JOIN orgs o ON o.id = m.org_id LEFT JOI
 func scanMeter(s db.Scanner) (Meter, error) {
 	var m Meter
 	err := s.Scan(&m.ID, &m.OrgID, &m.BuildingID, &m.ParentID, &m.Code, &m.Name, &m.EnergyType, &m.SubItem, &m.Multiplier, &m.Cumulative,
-		&m.IntervalS, &m.ValueKey, &m.Status, &m.Note, &m.LastTS, &m.CreatedAt, &m.OrgName, &m.OrgPath, &m.RegionCode, &m.BuildingName,
+		&m.IntervalS, &m.ValueKey, &m.Status, &m.Note, &m.Role, &m.LastTS, &m.CreatedAt, &m.OrgName, &m.OrgPath, &m.RegionCode, &m.BuildingName,
 		&m.ParentName, &m.OpenIssues)
 	if m.LastTS != 0 {
 		m.LastReading = time.Unix(m.LastTS, 0).In(Shanghai).Format(time.RFC3339)
@@ -168,6 +183,11 @@ func GetMeter(ctx context.Context, q db.Q, sc auth.Scope, id int64) (Meter, erro
 	m, err := scanMeter(q.QueryRow(ctx, "SELECT "+meterCols+meterFrom+" WHERE m.id = ? AND "+cond, append([]any{id}, args...)...))
 	if db.IsNoRows(err) {
 		return Meter{}, errs.NotFound("计量表")
+	}
+	if err == nil && m.Virtual() {
+		if m.Terms, err = loadTerms(ctx, q, id); err == nil {
+			m.Formula = Formula(m.Terms)
+		}
 	}
 	return m, err
 }
@@ -269,6 +289,14 @@ func (s *Service) checkMeterRefs(ctx context.Context, q db.Q, sc auth.Scope, m *
 			}
 		}
 	}
+	if m.Virtual() && !f.Has("formula") && m.OrgID > 0 {
+		refs, _ := parseFormula(m.Formula) // the syntax was checked by check
+		ts, err := resolveTerms(ctx, q, *m, selfID, refs, f)
+		if err != nil {
+			return err
+		}
+		m.Terms = ts
+	}
 	if m.Code != "" && !f.Has("code") {
 		n, err := db.Count(ctx, q, "SELECT COUNT(*) FROM energy_meters WHERE code = ? AND id <> ?", m.Code, selfID)
 		if err != nil {
@@ -295,14 +323,22 @@ func (s *Service) CreateMeter(ctx context.Context, sc auth.Scope, in MeterInput)
 			return err
 		}
 		id, err := db.InsertID(ctx, q, `INSERT INTO energy_meters (org_id, building_id, parent_id, code, name, energy_type, sub_item, multiplier, cumulative,
-			interval_s, value_key, status, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			interval_s, value_key, status, note, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			m.OrgID, db.NullInt(m.BuildingID), db.NullInt(m.ParentID), db.NullStr(m.Code), m.Name, m.EnergyType, m.SubItem, m.Multiplier, m.Cumulative,
-			m.IntervalS, m.ValueKey, m.Status, m.Note, now.Unix(), now.Unix())
+			m.IntervalS, m.ValueKey, m.Status, m.Note, m.Role, now.Unix(), now.Unix())
 		if err != nil {
 			if db.IsUnique(err) {
 				return &errs.Error{Code: errs.CodeConflict, Message: "该编码已被其他计量表使用", Fields: map[string]string{"code": "已被使用"}}
 			}
 			return err
+		}
+		if m.Virtual() {
+			if err := saveTerms(ctx, q, id, m.Terms); err != nil {
+				return err
+			}
+			if err := rollupVirtual(ctx, q, id, 0); err != nil {
+				return err
+			}
 		}
 		if out, err = GetMeter(ctx, q, auth.Everything(), id); err != nil {
 			return err
@@ -325,8 +361,20 @@ func (s *Service) UpdateMeter(ctx context.Context, sc auth.Scope, id int64, in M
 		}
 		f := errs.Fields{}
 		m := in.check(f)
+		if before.Virtual() != m.Virtual() {
+			f.Add("formula", "实体表与虚拟表不能互相转换，请新建计量表")
+		}
 		if err := s.checkMeterRefs(ctx, q, sc, &m, id, f); err != nil {
 			return err
+		}
+		if !before.Virtual() && (before.OrgID != m.OrgID || before.EnergyType != m.EnergyType) {
+			n, err := db.Count(ctx, q, "SELECT COUNT(*) FROM energy_meter_terms WHERE term_id = ?", id)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				f.Add("energy_type", fmt.Sprintf("该表在 %d 个虚拟表的公式中，不能改变单位或能源品种", n))
+			}
 		}
 		if err := f.Err(); err != nil {
 			return err
@@ -339,6 +387,14 @@ func (s *Service) UpdateMeter(ctx context.Context, sc auth.Scope, id int64, in M
 				return &errs.Error{Code: errs.CodeConflict, Message: "该编码已被其他计量表使用", Fields: map[string]string{"code": "已被使用"}}
 			}
 			return err
+		}
+		if m.Virtual() {
+			if err := saveTerms(ctx, q, id, m.Terms); err != nil {
+				return err
+			}
+			if err := rollupVirtual(ctx, q, id, 0); err != nil {
+				return err
+			}
 		}
 		if out, err = GetMeter(ctx, q, auth.Everything(), id); err != nil {
 			return err
@@ -378,14 +434,14 @@ func (s *Service) SetMeterExport(ctx context.Context, q db.Q, meterID int64, exp
 		return nil
 	}
 	m, err := GetMeter(ctx, q, auth.Everything(), meterID)
-	if errs.Is(err, errs.CodeNotFound) {
-		return nil
+	if errs.Is(err, errs.CodeNotFound) || (err == nil && m.Virtual()) {
+		return nil // a virtual meter keeps its role
 	} else if err != nil {
 		return err
 	}
 	role := ""
 	if export {
-		role = "export"
+		role = RoleExport
 	}
 	res, err := q.Exec(ctx, "UPDATE energy_meters SET role = ? WHERE id = ? AND role <> ?", role, meterID, role)
 	if err != nil {

@@ -250,7 +250,7 @@ func (c *codeCache) lookup(ctx context.Context, q db.Q, code string) (meterCode,
 	rows, err := db.Select(ctx, q, func(s db.Scanner) (row, error) {
 		var r row
 		return r, s.Scan(&r.Code, &r.ID, &r.Key)
-	}, "SELECT code, id, value_key FROM energy_meters WHERE code IS NOT NULL AND status = 'active'")
+	}, "SELECT code, id, value_key FROM energy_meters WHERE code IS NOT NULL AND status = 'active' AND role <> 'virtual'")
 	if err != nil {
 		return meterCode{}, false
 	}

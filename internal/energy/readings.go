@@ -146,6 +146,7 @@ type meterRef struct {
 	ID, OrgID int64
 	Path      string
 	Status    string
+	Role      string
 }
 
 // IngestReadings checks that every meter exists, is active and lies in scope (404 naming the elements otherwise)
@@ -182,6 +183,10 @@ func (s *Service) IngestReadings(ctx context.Context, sc auth.Scope, rs []Readin
 		case m.Status != "active":
 			if len(f) < maxFieldErrors {
 				f.Add(key, "计量表 "+strconv.FormatInt(r.MeterID, 10)+" 已停用")
+			}
+		case m.Role == RoleVirtual:
+			if len(f) < maxFieldErrors {
+				f.Add(key, "计量表 "+strconv.FormatInt(r.MeterID, 10)+" 是虚拟表，由其公式中的计量表计算，不接收读数")
 			}
 		}
 		if ok {
@@ -221,8 +226,8 @@ func loadMeterRefs(ctx context.Context, q db.Q, ids map[int64]bool) (map[int64]m
 		part := list[start:min(start+chunk, len(list))]
 		rows, err := db.Select(ctx, q, func(sc db.Scanner) (meterRef, error) {
 			var m meterRef
-			return m, sc.Scan(&m.ID, &m.OrgID, &m.Path, &m.Status)
-		}, "SELECT m.id, m.org_id, o.path, m.status FROM energy_meters m JOIN orgs o ON o.id = m.org_id WHERE m.id IN ("+db.In(len(part))+")", db.Args(part)...)
+			return m, sc.Scan(&m.ID, &m.OrgID, &m.Path, &m.Status, &m.Role)
+		}, "SELECT m.id, m.org_id, o.path, m.status, m.role FROM energy_meters m JOIN orgs o ON o.id = m.org_id WHERE m.id IN ("+db.In(len(part))+")", db.Args(part)...)
 		if err != nil {
 			return nil, err
 		}

@@ -135,7 +135,11 @@ func (s *Service) rollupQueued(ctx context.Context, limit int) (int, error) {
 					return err
 				}
 			}
-			return nil
+			from := make(map[int64]int64, len(part))
+			for _, it := range part {
+				from[it.MeterID] = it.From
+			}
+			return rollupDependents(ctx, q, from)
 		})
 		if err != nil {
 			return done, fmt.Errorf("roll-up: %w", err)

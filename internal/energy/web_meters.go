@@ -145,13 +145,14 @@ func (s *Service) meterPages() {
 func meterInputOf(m Meter) MeterInput {
 	mult, cum, iv := m.Multiplier, m.Cumulative, m.IntervalS
 	return MeterInput{OrgID: m.OrgID, BuildingID: m.BuildingID, ParentID: m.ParentID, Code: m.Code, Name: m.Name, EnergyType: m.EnergyType,
-		SubItem: m.SubItem, Multiplier: &mult, Cumulative: &cum, IntervalS: &iv, ValueKey: m.ValueKey, Status: m.Status, Note: m.Note}
+		SubItem: m.SubItem, Multiplier: &mult, Cumulative: &cum, IntervalS: &iv, ValueKey: m.ValueKey, Status: m.Status, Note: m.Note, Formula: m.Formula}
 }
 
 func meterForm(r *http.Request) (MeterInput, errs.Fields) {
 	f := errs.Fields{}
 	in := MeterInput{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), EnergyType: r.PostFormValue("energy_type"),
-		SubItem: r.PostFormValue("sub_item"), ValueKey: r.PostFormValue("value_key"), Status: r.PostFormValue("status"), Note: r.PostFormValue("note")}
+		SubItem: r.PostFormValue("sub_item"), ValueKey: r.PostFormValue("value_key"), Status: r.PostFormValue("status"), Note: r.PostFormValue("note"),
+		Formula: r.PostFormValue("formula")}
 	in.OrgID = web.FormInt(r, "org_id", f)
 	in.BuildingID = web.FormInt(r, "building_id", f)
 	in.ParentID = web.FormInt(r, "parent_id", f)

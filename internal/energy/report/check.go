@@ -283,26 +283,8 @@ func (s *Service) checkUnits(ctx context.Context, q db.Q, ids []int64, y int) (m
 	values := map[int64]map[string]float64{}
 	for start := 0; start < len(ids); start += chunk {
 		part := ids[start:min(start+chunk, len(ids))]
-		rows, err := q.Query(ctx, "SELECT org_id, key, value FROM energy_report_values WHERE year = ? AND org_id IN ("+db.In(len(part))+")",
-			append([]any{y}, db.Args(part)...)...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id int64
-			var k string
-			var v float64
-			if err := rows.Scan(&id, &k, &v); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			if values[id] == nil {
-				values[id] = map[string]float64{}
-			}
-			values[id][k] = v
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := unitValues(ctx, q, values, "SELECT org_id, key, value FROM energy_report_values WHERE year = ? AND org_id IN ("+db.In(len(part))+")",
+			append([]any{y}, db.Args(part)...)...); err != nil {
 			return nil, err
 		}
 	}

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -128,26 +127,8 @@ func BuildDetails(ctx context.Context, q db.Q, sc auth.Scope, orgID int64, y int
 		byOrg[u.OrgID] = u
 	}
 	values := map[int64]map[string]float64{}
-	rows, err := q.Query(ctx, `SELECT v.org_id, v.key, v.value FROM energy_report_values v JOIN orgs o ON o.id = v.org_id
-		WHERE v.year = ? AND o.path >= ? AND o.path < ? AND `+cond, append([]any{y, o.Path, pathUpper(o.Path)}, args...)...)
-	if err != nil {
-		return d, err
-	}
-	for rows.Next() {
-		var id int64
-		var k string
-		var v float64
-		if err := rows.Scan(&id, &k, &v); err != nil {
-			rows.Close()
-			return d, err
-		}
-		if values[id] == nil {
-			values[id] = map[string]float64{}
-		}
-		values[id][k] = v
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := unitValues(ctx, q, values, `SELECT v.org_id, v.key, v.value FROM energy_report_values v JOIN orgs o ON o.id = v.org_id
+		WHERE v.year = ? AND o.path >= ? AND o.path < ? AND `+cond, append([]any{y, o.Path, pathUpper(o.Path)}, args...)...); err != nil {
 		return d, err
 	}
 
@@ -189,17 +170,12 @@ func BuildDetails(ctx context.Context, q db.Q, sc auth.Scope, orgID int64, y int
 
 // DetailsWorkbook writes the detail table: a header row of row codes with names and units, a unit a row.
 func DetailsWorkbook(d Details) ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
 	name := "基层表明细"
-	if err := f.SetSheetName("Sheet1", name); err != nil {
-		return nil, err
-	}
-	st, err := newStyles(f)
+	f, s, st, err := newBook(name)
 	if err != nil {
 		return nil, err
 	}
-	s := &sheet{f: f, name: name}
+	defer f.Close()
 	fixed := []string{"单位名称", "统一社会信用代码", "单位类别", "行政区划代码", "报表状态"}
 	cols := len(fixed) + len(d.Columns)
 	s.row = 1
@@ -235,14 +211,7 @@ func DetailsWorkbook(d Details) ([]byte, error) {
 	if s.err == nil {
 		s.err = f.SetPanes(name, &excelize.Panes{Freeze: true, XSplit: 1, YSplit: 3, TopLeftCell: "B4", ActivePane: "bottomRight"})
 	}
-	if s.err != nil {
-		return nil, s.err
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return bookBytes(f, s)
 }
 
 // details answers GET /api/v1/energy/reports/details and /energy/reports/details (always a workbook for the page).

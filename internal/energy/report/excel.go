@@ -50,6 +50,33 @@ type sheet struct {
 	err  error
 }
 
+// newBook makes a workbook whose first sheet is named name, with the forms' styles. Close the file when done.
+func newBook(name string) (*excelize.File, *sheet, sheetStyles, error) {
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", name); err != nil {
+		f.Close()
+		return nil, nil, sheetStyles{}, err
+	}
+	st, err := newStyles(f)
+	if err != nil {
+		f.Close()
+		return nil, nil, sheetStyles{}, err
+	}
+	return f, &sheet{f: f, name: name}, st, nil
+}
+
+// bookBytes writes the workbook out, unless the sheet writer met an error.
+func bookBytes(f *excelize.File, s *sheet) ([]byte, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
 func cell(col, row int) string {
 	c, _ := excelize.CoordinatesToCellName(col, row)
 	return c
@@ -138,17 +165,11 @@ func lineValue(v float64, has bool) any {
 // FormWorkbook renders the 基层表 in the layout of the official form: title, header block, 公共机构基本信息,
 // 能源资源消费状况 with 指标名称/代码/计量单位/本年/上年 (and this year's standard coal), and the signature row.
 func FormWorkbook(fm Form, rep Report) ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	name := "基层表"
-	if err := f.SetSheetName("Sheet1", name); err != nil {
-		return nil, err
-	}
-	st, err := newStyles(f)
+	f, s, st, err := newBook("基层表")
 	if err != nil {
 		return nil, err
 	}
-	s := &sheet{f: f, name: name}
+	defer f.Close()
 	const cols = 6
 	s.headerBlock(st, cols, fm.Header, "填报单位", fm.OrgName, fm.Year, fm.FormName)
 	s.row += 2
@@ -212,34 +233,22 @@ func FormWorkbook(fm Form, rep Report) ([]byte, error) {
 	}
 	s.signature(st, cols, fm.Extra, reported)
 	s.widths(30, 8, 18, 18, 18, 20)
-	if s.err != nil {
-		return nil, s.err
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return bookBytes(f, s)
 }
 
 // SummaryWorkbook renders a 综合表: the header block, one row per region or category with the counts of units and
 // reports and this year's figures of every row of the form, then the total, and the signature row.
 func SummaryWorkbook(sm Summary) ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
 	name := "行政区域汇总"
 	first := "行政区域"
 	if sm.By == ByCategory {
 		name, first = "分类汇总", "单位类别"
 	}
-	if err := f.SetSheetName("Sheet1", name); err != nil {
-		return nil, err
-	}
-	st, err := newStyles(f)
+	f, s, st, err := newBook(name)
 	if err != nil {
 		return nil, err
 	}
-	s := &sheet{f: f, name: name}
+	defer f.Close()
 	cols := 4 + len(sm.Def.Rows)
 	s.headerBlock(st, cols, sm.Header, "汇总单位", sm.OrgName, sm.Year, sm.Def.Name)
 	s.row += 2
@@ -327,11 +336,7 @@ func SummaryWorkbook(sm Summary) ([]byte, error) {
 			return nil, ss.err
 		}
 	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return bookBytes(f, s)
 }
 
 // chineseNumeral is the numeral of a form's part: 一 … 十.

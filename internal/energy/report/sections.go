@@ -130,21 +130,36 @@ func (d Definition) checkValues(vals map[string]float64, f errs.Fields) {
 
 // loadValues returns the section figures of (unit, year).
 func loadValues(ctx context.Context, q db.Q, orgID int64, year int) (map[string]float64, error) {
-	out := map[string]float64{}
-	rows, err := q.Query(ctx, "SELECT key, value FROM energy_report_values WHERE org_id = ? AND year = ?", orgID, year)
-	if err != nil {
+	out := map[int64]map[string]float64{}
+	if err := unitValues(ctx, q, out, "SELECT org_id, key, value FROM energy_report_values WHERE org_id = ? AND year = ?", orgID, year); err != nil {
 		return nil, err
+	}
+	if out[orgID] == nil {
+		return map[string]float64{}, nil
+	}
+	return out[orgID], nil
+}
+
+// unitValues runs a query of (org_id, key, value) rows and adds them to out by unit.
+func unitValues(ctx context.Context, q db.Q, out map[int64]map[string]float64, query string, args ...any) error {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
+		var id int64
 		var k string
 		var v float64
-		if err := rows.Scan(&k, &v); err != nil {
-			return nil, err
+		if err := rows.Scan(&id, &k, &v); err != nil {
+			return err
 		}
-		out[k] = v
+		if out[id] == nil {
+			out[id] = map[string]float64{}
+		}
+		out[id][k] = v
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // saveValues replaces the section figures of (unit, year), in the caller's transaction.
