@@ -154,6 +154,16 @@ func TestEnergyFlow(t *testing.T) {
 	b.Visit(meter)
 	b.WaitFor("the interval chart to draw", `document.querySelectorAll("#meter-chart canvas").length > 0`)
 	b.ExpectText("main", "LTTB")
+	// The demo's virtual meter: 总表 minus the sub-item meters, charted like any meter.
+	b.Visit("/energy/meters?q=线损")
+	virtual := b.FirstRowLink()
+	if !strings.HasPrefix(virtual, "/energy/meters/") {
+		t.Fatalf("no virtual meter in the list (first link %q)", virtual)
+	}
+	b.Visit(virtual)
+	b.ExpectText("#virtual-badge", "虚拟表")
+	b.ExpectText("#formula", "总表")
+	b.WaitFor("the virtual meter's chart to draw", `document.querySelectorAll("#meter-chart canvas").length > 0`)
 
 	// Review: accept the demo's spike.
 	b.Visit("/energy/anomalies?status=open&kind=spike")

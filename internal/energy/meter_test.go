@@ -385,6 +385,12 @@ func TestVirtualMeter(t *testing.T) {
 	if got["a"] != 300 || got["b"] != 500 || got["c"] != 200 {
 		t.Errorf("sub-item breakdown for January %v, want a 300, b 500 (virtual), c 200", got)
 	}
+	var bal struct {
+		Children []any `json:"children"`
+	}
+	if st := c.JSON("GET", fmt.Sprintf("/api/v1/energy/meters/%d/balance?year=2025", hvac), nil, &bal); st != 200 || len(bal.Children) != 0 {
+		t.Errorf("a virtual meter's balance: %d %v", st, bal.Children)
+	}
 	// Kinds do not change; a term keeps its unit and type.
 	var eb apptest.ErrorBody
 	if st := c.JSON("PATCH", fmt.Sprintf("/api/v1/energy/meters/%d", main), map[string]any{"org_id": unit, "energy_type": "electricity", "name": "总表",

@@ -212,6 +212,9 @@ func MeterBalance(ctx context.Context, q db.Q, sc auth.Scope, meterID int64, yea
 		return Balance{}, err
 	}
 	b := Balance{MeterID: meterID, Basis: "children", Tolerance: BalanceTolerance, Children: []Meter{}, Months: []BalanceMonth{}}
+	if m.Virtual() {
+		return b, nil // computed from other meters: nothing to balance
+	}
 	kids, _, err := ListMeters(ctx, q, sc, MeterFilter{List: pageAll(), ParentID: meterID})
 	if err != nil {
 		return b, err
@@ -222,8 +225,9 @@ func MeterBalance(ctx context.Context, q db.Q, sc auth.Scope, meterID int64, yea
 			return b, err
 		}
 		for _, k := range all {
-			// Items of a group that has its own group meter would count twice.
-			if k.SubItem != "" && k.ParentID == 0 && (len(k.SubItem) == 1 || !hasGroupMeter(all, k)) {
+			// Items of a group that has its own group meter would count twice; a virtual sub-item meter is computed
+			// from the others (often as the main meter's remainder) and would make any balance look perfect.
+			if k.SubItem != "" && k.ParentID == 0 && !k.Virtual() && (len(k.SubItem) == 1 || !hasGroupMeter(all, k)) {
 				kids = append(kids, k)
 			}
 		}
