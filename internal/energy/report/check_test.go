@@ -78,3 +78,11 @@ func TestExpectedMonths(t *testing.T) {
 }
 
 func energyPeriod(y, m int) energy.Period { return energy.Period{Year: y, Month: m} }
+
+func TestGroupNum(t *testing.T) {
+	for in, want := range map[string]string{"0": "0", "999": "999", "1000": "1,000", "18823880.83": "18,823,880.83", "-1234567.5": "-1,234,567.5", "0.587": "0.587", "-12": "-12"} {
+		if got := groupNum(in); got != want {
+			t.Errorf("groupNum(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

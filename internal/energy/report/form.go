@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/govops/govops/internal/energy"
 	"github.com/govops/govops/internal/org"
@@ -345,4 +346,23 @@ func fmtNum(v float64, d int) string {
 		s = s[:len(s)-1]
 	}
 	return s
+}
+
+// groupNum puts thousands separators into a number printed by fmtNum, for pages (workbooks keep plain numbers).
+func groupNum(s string) string {
+	sign, whole, frac := "", s, ""
+	if strings.HasPrefix(whole, "-") {
+		sign, whole = "-", whole[1:]
+	}
+	if i := strings.IndexByte(whole, '.'); i >= 0 {
+		whole, frac = whole[:i], whole[i:]
+	}
+	var b strings.Builder
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return sign + b.String() + frac
 }

@@ -25,7 +25,7 @@ func (s *Service) Routes() {
 	if err := u.Catalog.Add(web.LangEN, catalogEN); err != nil {
 		panic(err)
 	}
-	u.AddFuncs(template.FuncMap{"reportStatus": StatusName, "reportNum": func(v float64) string { return fmtNum(v, 4) },
+	u.AddFuncs(template.FuncMap{"reportStatus": StatusName, "reportNum": func(v float64) string { return groupNum(fmtNum(v, 4)) },
 		"reportBadge": func(st string) string {
 			switch st {
 			case StatusApproved:
