@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/govops/govops/internal/app"
 	"github.com/govops/govops/internal/demo"
 	"github.com/govops/govops/internal/platform/clock"
@@ -259,4 +261,24 @@ func ID(body string) int64 {
 	}
 	_ = json.Unmarshal([]byte(body), &v)
 	return v.ID
+}
+
+// Sheet fetches path as an Excel export and returns the rows of its first sheet; the test fails unless the answer
+// is a workbook.
+func (c *Client) Sheet(path string) [][]string {
+	c.env.T.Helper()
+	r := c.Get(path)
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Header.Get("Content-Type"), "spreadsheetml") {
+		c.env.T.Fatalf("GET %s: %d %s, want a workbook", path, r.StatusCode, r.Header.Get("Content-Type"))
+	}
+	f, err := excelize.OpenReader(bytes.NewReader([]byte(r.Body)))
+	if err != nil {
+		c.env.T.Fatalf("GET %s: %v", path, err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(f.GetSheetList()[0])
+	if err != nil {
+		c.env.T.Fatalf("GET %s: %v", path, err)
+	}
+	return rows
 }

@@ -197,3 +197,19 @@ func FuzzImportRow(f *testing.F) {
 		}
 	})
 }
+
+// TestAnomaliesExport: the readings to review as Excel, filtered like the page.
+func TestAnomaliesExport(t *testing.T) {
+	e := newEnv(t, true)
+	b := e.Browser("energy", "Demo@2026")
+	rows := b.Sheet("/energy/anomalies?format=xlsx&status=open")
+	want := e.count(t, "SELECT COUNT(*) FROM energy_anomalies WHERE status = 'open'")
+	if int64(len(rows)-1) != want || want == 0 || rows[0][2] != "类型" {
+		t.Fatalf("export: %d rows for %d open anomalies, header %v", len(rows)-1, want, rows[0])
+	}
+	for _, r := range rows[1:] {
+		if r[10] != "待处理" {
+			t.Errorf("status filter: %v", r)
+		}
+	}
+}

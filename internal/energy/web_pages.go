@@ -269,6 +269,25 @@ func (s *Service) anomaliesPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if web.WantsExport(r) {
+		s.WaitRollups(r.Context())
+		f.List.Page, f.List.PageSize = 1, 200000
+		items, _, err := ListAnomalies(r.Context(), s.DB, auth.ScopeFrom(r.Context()), f)
+		if err != nil {
+			return err
+		}
+		rows := make([][]any, 0, len(items))
+		for _, a := range items {
+			status := "待处理"
+			if !a.Open() {
+				status = "已处理：" + a.ResolutionName()
+			}
+			rows = append(rows, []any{a.OrgName, a.MeterName, a.KindName(), a.PrevTime, a.Time, a.PrevValue, a.Value, a.Amount, a.Expected, a.Unit,
+				status, a.ResolvedAmount, a.Note, a.ResolvedBy})
+		}
+		return xlsx.Export(w, r, s.DB, s.Clock.Now(), "读数异常", []string{"单位", "计量表", "类型", "上次读数时间", "读数时间", "上次读数", "读数",
+			"区间用量", "预期用量", "单位", "状态", "处理后计入", "说明", "处理人"}, rows)
+	}
 	return s.renderAnomalies(w, r, http.StatusOK, f, nil, 0)
 }
 

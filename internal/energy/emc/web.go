@@ -266,6 +266,19 @@ func (s *Service) pages() {
 		if err != nil {
 			return err
 		}
+		if web.WantsExport(r) {
+			rows := make([][]any, 0, len(cs))
+			for _, c := range cs {
+				types := make([]string, len(c.EnergyTypes))
+				for i, t := range c.EnergyTypes {
+					types[i] = energy.TypeName(t)
+				}
+				rows = append(rows, []any{c.Name, c.OrgName, TypeName(c.Type), c.ESCOName, c.ESCOCreditCode, c.SignDate, c.TermStart, c.TermEnd,
+					c.BaselineFrom + " — " + c.BaselineTo, strings.Join(types, "、"), c.InvestmentYuan, StatusName(c.Status), c.Note})
+			}
+			return xlsx.Export(w, r, s.DB, s.Clock.Now(), "合同能源管理项目", []string{"项目名称", "用能单位", "合同类型", "节能服务公司",
+				"统一社会信用代码", "签订日期", "合同期起", "合同期止", "基期", "能源品种", "投资（元）", "状态", "备注"}, rows)
+		}
 		return u.Render(w, r, http.StatusOK, "emc/list.html", &listPage{Globals: u.G(r, "emc.title|合同能源管理", crumb, web.Crumb{Label: "emc.title|合同能源管理"}), Items: cs})
 	})
 	u.Page("GET /energy/contracts/new", "energy:contract", func(w http.ResponseWriter, r *http.Request) error {

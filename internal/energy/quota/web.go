@@ -474,9 +474,20 @@ func (s *Service) explanationsPage(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	st := r.URL.Query().Get("status")
+	if web.WantsExport(r) {
+		l.Page, l.PageSize = 1, 200000
+	}
 	items, total, err := ListExplanations(r.Context(), s.DB, auth.ScopeFrom(r.Context()), 0, st, l)
 	if err != nil {
 		return err
+	}
+	if web.WantsExport(r) {
+		rows := make([][]any, 0, len(items))
+		for _, e := range items {
+			rows = append(rows, []any{e.OrgName, e.Year, e.ReasonNames(), e.Text, e.StatusName, e.QuotaKgce, e.ActualKgce, e.ProjectedKgce, e.Requester})
+		}
+		return xlsx.Export(w, r, s.DB, s.Clock.Now(), "超定额说明", []string{"单位", "年度", "原因", "说明", "状态", "定额（kgce）",
+			"已用（kgce）", "全年预计（kgce）", "申请人"}, rows)
 	}
 	u := auth.UserFrom(r.Context())
 	p := &explanationsPage{Globals: s.UI.G(r, "quota.explanations|超定额说明", crumbs("quota.explanations|超定额说明")...), Items: items,
