@@ -203,15 +203,14 @@ func (a *App) build() error {
 		Refdata: a.Refdata, Workflow: a.Workflow, Jobs: a.Jobs, Notify: a.Notify, Attach: a.Attach, Calendar: a.Calendar}
 	a.Energy = energy.New(energy.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth, Refdata: a.Refdata, Jobs: a.Jobs,
 		MQTTURL: a.Cfg.MQTTURL})
-	a.Report = report.New(report.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth, Refdata: a.Refdata,
-		Workflow: a.Workflow, Jobs: a.Jobs, Notify: a.Notify, Calendar: a.Calendar, Energy: a.Energy})
+	// The energy module's parts share one set of dependencies.
+	parts := energy.PartDeps{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth, Refdata: a.Refdata, Workflow: a.Workflow,
+		Jobs: a.Jobs, Notify: a.Notify, Calendar: a.Calendar, Energy: a.Energy, Attach: a.Attach}
+	a.Report = report.New(parts)
 	a.Energy.Lock = a.Report.CheckLock
-	a.PV = pv.New(pv.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth, Refdata: a.Refdata,
-		Workflow: a.Workflow, Jobs: a.Jobs, Notify: a.Notify, Calendar: a.Calendar, Energy: a.Energy})
-	a.EMC = emc.New(emc.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth, Refdata: a.Refdata,
-		Workflow: a.Workflow, Jobs: a.Jobs, Notify: a.Notify, Calendar: a.Calendar, Energy: a.Energy, Attach: a.Attach})
-	a.Quota = quota.New(quota.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth, Refdata: a.Refdata,
-		Workflow: a.Workflow, Jobs: a.Jobs, Notify: a.Notify, Calendar: a.Calendar, Energy: a.Energy, Attach: a.Attach})
+	a.PV = pv.New(parts)
+	a.EMC = emc.New(parts)
+	a.Quota = quota.New(parts)
 
 	a.Auth.Routes(a.Cfg.TrustProxy)
 	a.Org.Routes()

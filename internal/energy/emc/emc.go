@@ -23,21 +23,14 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
-	"log/slog"
 
 	"github.com/govops/govops/internal/energy"
-	"github.com/govops/govops/internal/platform/attach"
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
-	"github.com/govops/govops/internal/platform/calendar"
-	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
-	"github.com/govops/govops/internal/platform/jobs"
-	"github.com/govops/govops/internal/platform/notify"
 	"github.com/govops/govops/internal/platform/refdata"
 	"github.com/govops/govops/internal/platform/web"
-	"github.com/govops/govops/internal/platform/workflow"
 )
 
 //go:embed migrations/*.sql
@@ -64,29 +57,14 @@ var Permissions = []auth.Permission{
 }
 
 // Deps is what the part needs from the assembled program.
-type Deps struct {
-	DB       *db.DB
-	Clock    clock.Clock
-	Log      *slog.Logger
-	UI       *web.UI
-	Auth     *auth.Service
-	Refdata  *refdata.Store
-	Workflow *workflow.Service
-	Jobs     *jobs.Runner
-	Notify   *notify.Service
-	Calendar *calendar.Calendar
-	Energy   *energy.Service
-	Attach   *attach.Store // the contract, M&V and acceptance documents of a contract (nil: none)
-}
+type Deps = energy.PartDeps
 
 // Service is the contracts part of the energy module.
 type Service struct{ Deps }
 
 // New registers the reference data, permissions and audit action names. Call Routes afterwards.
 func New(d Deps) *Service {
-	if d.Log == nil {
-		d.Log = slog.New(slog.DiscardHandler)
-	}
+	d = d.WithDefaults()
 	s := &Service{Deps: d}
 	if d.Refdata != nil {
 		d.Refdata.Register(refdata.MustLoad(dataFS, "data/mv_criteria.csv"))

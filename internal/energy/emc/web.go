@@ -269,12 +269,8 @@ func (s *Service) pages() {
 		if web.WantsExport(r) {
 			rows := make([][]any, 0, len(cs))
 			for _, c := range cs {
-				types := make([]string, len(c.EnergyTypes))
-				for i, t := range c.EnergyTypes {
-					types[i] = energy.TypeName(t)
-				}
 				rows = append(rows, []any{c.Name, c.OrgName, TypeName(c.Type), c.ESCOName, c.ESCOCreditCode, c.SignDate, c.TermStart, c.TermEnd,
-					c.BaselineFrom + " — " + c.BaselineTo, strings.Join(types, "、"), c.InvestmentYuan, StatusName(c.Status), c.Note})
+					c.BaselineFrom + " — " + c.BaselineTo, strings.Join(energy.TypeNames(c.EnergyTypes), "、"), c.InvestmentYuan, StatusName(c.Status), c.Note})
 			}
 			return xlsx.Export(w, r, s.DB, s.Clock.Now(), "合同能源管理项目", []string{"项目名称", "用能单位", "合同类型", "节能服务公司",
 				"统一社会信用代码", "签订日期", "合同期起", "合同期止", "基期", "能源品种", "投资（元）", "状态", "备注"}, rows)
@@ -346,14 +342,7 @@ func (s *Service) pages() {
 			return err
 		}
 		if _, err := s.Override(r.Context(), auth.ScopeFrom(r.Context()), id, r.PostFormValue("reason")); err != nil {
-			if e := errs.As(err); e != nil && e.Fields != nil {
-				rep, err2 := s.report(r)
-				if err2 != nil {
-					return err2
-				}
-				return s.renderReport(w, r, errs.Status(e.Code), rep, e.Fields)
-			}
-			return err
+			return s.failOnPage(w, r, err)
 		}
 		return u.Redirect(w, r, "/energy/contracts/"+strconv.FormatInt(id, 10), "已记录放行理由")
 	})
@@ -367,14 +356,7 @@ func (s *Service) pages() {
 			return err
 		}
 		if err := s.SetPaid(r.Context(), auth.ScopeFrom(r.Context()), id, int(n), r.PostFormValue("paid") == "true", r.PostFormValue("note")); err != nil {
-			if e := errs.As(err); e != nil && e.Fields != nil {
-				rep, err2 := s.report(r)
-				if err2 != nil {
-					return err2
-				}
-				return s.renderReport(w, r, errs.Status(e.Code), rep, e.Fields)
-			}
-			return err
+			return s.failOnPage(w, r, err)
 		}
 		return u.Redirect(w, r, "/energy/contracts/"+strconv.FormatInt(id, 10), "已记录结算支付")
 	})
@@ -395,6 +377,19 @@ func (s *Service) pages() {
 		}
 		return s.exportReport(w, r, rep, true)
 	})
+}
+
+// failOnPage answers a refused form post of the contract page: field errors show on the page, others go up.
+func (s *Service) failOnPage(w http.ResponseWriter, r *http.Request, err error) error {
+	e := errs.As(err)
+	if e == nil || e.Fields == nil {
+		return err
+	}
+	rep, err := s.report(r)
+	if err != nil {
+		return err
+	}
+	return s.renderReport(w, r, errs.Status(e.Code), rep, e.Fields)
 }
 
 func (s *Service) renderReport(w http.ResponseWriter, r *http.Request, status int, rep Report, fields map[string]string) error {

@@ -19,21 +19,15 @@ package quota
 import (
 	"context"
 	"embed"
-	"log/slog"
 	"time"
 
 	"github.com/govops/govops/internal/energy"
-	"github.com/govops/govops/internal/platform/attach"
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
-	"github.com/govops/govops/internal/platform/calendar"
-	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/jobs"
-	"github.com/govops/govops/internal/platform/notify"
 	"github.com/govops/govops/internal/platform/refdata"
-	"github.com/govops/govops/internal/platform/web"
 	"github.com/govops/govops/internal/platform/workflow"
 )
 
@@ -74,20 +68,7 @@ const (
 )
 
 // Deps is what the module needs from the assembled program.
-type Deps struct {
-	DB       *db.DB
-	Clock    clock.Clock
-	Log      *slog.Logger
-	UI       *web.UI
-	Auth     *auth.Service
-	Refdata  *refdata.Store
-	Workflow *workflow.Service
-	Jobs     *jobs.Runner
-	Notify   *notify.Service
-	Calendar *calendar.Calendar
-	Energy   *energy.Service
-	Attach   *attach.Store // supporting documents of over-quota explanations (nil: none)
-}
+type Deps = energy.PartDeps
 
 // Service is the module instance.
 type Service struct {
@@ -97,9 +78,7 @@ type Service struct {
 // New makes the module and registers its reference data, permission, audit actions, job, workflow type and
 // notification event. Call Routes afterwards.
 func New(d Deps) *Service {
-	if d.Log == nil {
-		d.Log = slog.New(slog.DiscardHandler)
-	}
+	d = d.WithDefaults()
 	s := &Service{Deps: d}
 	if d.Refdata != nil {
 		d.Refdata.Register(refdata.MustLoad(dataFS, "data/quota_setting.csv"))

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"github.com/govops/govops/internal/energy"
 	"net/http"
 
 	"github.com/govops/govops/internal/platform/auth"
@@ -66,25 +65,11 @@ func (s *Service) api() {
 			if err != nil {
 				return err
 			}
-			ctx := r.Context()
-			sc := auth.ScopeFrom(ctx)
-			fm, err := BuildForm(ctx, s.DB, sc, id, y)
+			d, err := s.detail(r.Context(), auth.ScopeFrom(r.Context()), id, y)
 			if err != nil {
 				return err
 			}
-			rep, err := GetReport(ctx, s.DB, sc, id, y, KindBasic)
-			if err != nil {
-				return err
-			}
-			cs, err := s.checkUnits(ctx, s.DB, []int64{id}, y)
-			if err != nil {
-				return err
-			}
-			held, err := energy.Held(ctx, s.DB, id, y)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, Detail{Report: rep, Form: fm, Completeness: cs[id], Locked: rep.Status == StatusApproved, Held: held})
+			return web.JSON(w, http.StatusOK, d)
 		})
 	u.API("GET /api/v1/energy/reports/{org_id}/{year}/export", "energy:read", web.Doc{Summary: "导出基层表（Excel，按统计报表表式）"},
 		s.formExport)

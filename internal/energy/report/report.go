@@ -16,19 +16,11 @@ package report
 
 import (
 	"embed"
-	"log/slog"
 
 	"github.com/govops/govops/internal/energy"
 	"github.com/govops/govops/internal/platform/audit"
-	"github.com/govops/govops/internal/platform/auth"
-	"github.com/govops/govops/internal/platform/calendar"
-	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/db"
-	"github.com/govops/govops/internal/platform/jobs"
-	"github.com/govops/govops/internal/platform/notify"
 	"github.com/govops/govops/internal/platform/refdata"
-	"github.com/govops/govops/internal/platform/web"
-	"github.com/govops/govops/internal/platform/workflow"
 )
 
 //go:embed migrations/*.sql
@@ -66,19 +58,7 @@ const (
 )
 
 // Deps is what the module needs from the assembled program.
-type Deps struct {
-	DB       *db.DB
-	Clock    clock.Clock
-	Log      *slog.Logger
-	UI       *web.UI
-	Auth     *auth.Service
-	Refdata  *refdata.Store
-	Workflow *workflow.Service
-	Jobs     *jobs.Runner
-	Notify   *notify.Service
-	Calendar *calendar.Calendar
-	Energy   *energy.Service
-}
+type Deps = energy.PartDeps
 
 // Service is the module instance.
 type Service struct {
@@ -90,9 +70,7 @@ type Service struct {
 // them (which level may review is decided by the unit tree, not by a permission: a unit's reviewer is its parent
 // bureau, so county unit administrators review their county's units).
 func New(d Deps) *Service {
-	if d.Log == nil {
-		d.Log = slog.New(slog.DiscardHandler)
-	}
+	d = d.WithDefaults()
 	s := &Service{Deps: d}
 	if d.Refdata != nil {
 		for _, ds := range Datasets() {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -208,38 +209,44 @@ type formPage struct {
 	Message      string
 }
 
-func (s *Service) formData(r *http.Request, orgID int64, y int) (*formPage, error) {
-	ctx := r.Context()
-	sc := auth.ScopeFrom(ctx)
-	fm, err := BuildForm(ctx, s.DB, sc, orgID, y)
-	if err != nil {
-		return nil, err
+// detail loads a unit's 基层表 of year y with its state, completeness and the meter data held by the lock.
+func (s *Service) detail(ctx context.Context, sc auth.Scope, orgID int64, y int) (Detail, error) {
+	var d Detail
+	var err error
+	if d.Form, err = BuildForm(ctx, s.DB, sc, orgID, y); err != nil {
+		return d, err
 	}
-	rep, err := GetReport(ctx, s.DB, sc, orgID, y, KindBasic)
-	if err != nil {
-		return nil, err
+	if d.Report, err = GetReport(ctx, s.DB, sc, orgID, y, KindBasic); err != nil {
+		return d, err
 	}
 	cs, err := s.checkUnits(ctx, s.DB, []int64{orgID}, y)
 	if err != nil {
+		return d, err
+	}
+	d.Completeness, d.Locked = cs[orgID], d.Report.Status == StatusApproved
+	d.Held, err = energy.Held(ctx, s.DB, orgID, y)
+	return d, err
+}
+
+func (s *Service) formData(r *http.Request, orgID int64, y int) (*formPage, error) {
+	ctx := r.Context()
+	sc := auth.ScopeFrom(ctx)
+	d, err := s.detail(ctx, sc, orgID, y)
+	if err != nil {
 		return nil, err
 	}
+	rep := d.Report
 	h, err := History(ctx, s.DB, rep)
 	if err != nil {
 		return nil, err
 	}
 	p := &formPage{Globals: s.UI.G(r, "energy.report.form|基层表", web.Crumb{Label: "menu.energy|节能管理"},
-		web.Crumb{Label: "energy.report.menu.list|统计报表", Path: fmt.Sprintf("/energy/reports?year=%d", y)}, web.Crumb{Label: fm.OrgName}),
-		Form: fm, Report: rep, Completeness: cs[orgID], History: h, Years: s.years()}
+		web.Crumb{Label: "energy.report.menu.list|统计报表", Path: fmt.Sprintf("/energy/reports?year=%d", y)}, web.Crumb{Label: d.Form.OrgName}),
+		Form: d.Form, Report: rep, Completeness: d.Completeness, History: h, Years: s.years(), Locked: d.Locked, Held: energy.TypeNames(d.Held)}
 	enter := p.Can("energy:enter")
 	p.CanSubmit = enter && rep.ParentID != 0 && contains(Transitions[ActSubmit].From, rep.Status)
 	p.CanReview = enter && canReview(sc, rep)
 	p.CanEdit = enter && rep.Status != StatusSubmitted && rep.Status != StatusApproved
-	p.Locked = rep.Status == StatusApproved
-	held, err := energy.Held(ctx, s.DB, orgID, y)
-	if err != nil {
-		return nil, err
-	}
-	p.Held = energy.TypeNames(held)
 	return p, nil
 }
 
