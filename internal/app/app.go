@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/govops/govops/internal/demo"
 	"github.com/govops/govops/internal/energy"
 	"github.com/govops/govops/internal/energy/emc"
 	"github.com/govops/govops/internal/energy/pv"
@@ -32,6 +31,7 @@ import (
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/history"
 	"github.com/govops/govops/internal/platform/jobs"
+	"github.com/govops/govops/internal/platform/module"
 	"github.com/govops/govops/internal/platform/notify"
 	"github.com/govops/govops/internal/platform/refdata"
 	"github.com/govops/govops/internal/platform/settings"
@@ -49,12 +49,29 @@ var templatesFS embed.FS
 //go:embed i18n/en.json
 var catalogEN []byte
 
-// Migrations lists every module's migrations in the order they must run: the kit's own tables, the spine, then
-// identity (which refers to units and people), then the business modules.
-func Migrations() []db.Migrations {
+// modules is the one ordered list of GovOps's modules: the spine first, then the business modules. Migrations,
+// templates, permissions, reference data, jobs, menus, routes, demo data and background work are all derived from
+// it (see internal/platform/module). A module that reads another declares a small interface and is passed the
+// other module here. Adding a module is one line.
+func modules(d module.Deps) []module.Module {
+	spine := org.New(d)
+	sp := space.New(d)
+	en := energy.New(d, sp) // energy reads the buildings its meters and PV systems stand on
+	return []module.Module{spine, sp, en, pv.New(d, en), emc.New(d, en), quota.New(d, en),
+		report.New(d, en)} // the annual report comes last: its approved reports lock the demo's figures
+}
+
+// kitMigrations are the kit's own tables, in order around the spine: identity, notifications, attachments and
+// workflow refer to units and people, so they come after org's.
+func kitMigrations() []db.Migrations {
 	return []db.Migrations{settings.Migrations, audit.Migrations, history.Migrations, jobs.Migrations, refdata.Migrations,
-		org.Migrations, auth.Migrations, notify.Migrations, attach.Migrations, workflow.Migrations, space.Migrations, energy.Migrations,
-		pv.Migrations, emc.Migrations, quota.Migrations, report.Migrations}
+		org.Migrations, auth.Migrations, notify.Migrations, attach.Migrations, workflow.Migrations}
+}
+
+// Migrations lists every migration in the order it must run: the kit's and the spine's, then each module's in list
+// order.
+func Migrations() []db.Migrations {
+	return append(kitMigrations(), module.Migrations(modules(module.Deps{}))...)
 }
 
 // App is the assembled program.
@@ -65,19 +82,16 @@ type App struct {
 	Clock    clock.Clock
 	UI       *web.UI
 	Auth     *auth.Service
-	Org      *org.Service
 	Jobs     *jobs.Runner
 	Refdata  *refdata.Store
 	Calendar *calendar.Calendar
 	Notify   *notify.Service
 	Attach   *attach.Store
 	Workflow *workflow.Service
-	Space    *space.Service
-	Energy   *energy.Service
-	Report   *report.Service
-	Quota    *quota.Service
-	PV       *pv.Service
-	EMC      *emc.Service
+	// Org is the spine (also the first of Modules).
+	Org *org.Service
+	// Modules are the installed modules in list order.
+	Modules []module.Module
 
 	// AdminPassword is set when this start created the first admin with a generated password.
 	AdminPassword string
@@ -91,7 +105,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 	if err != nil {
 		return nil, err
 	}
-	n, err := db.Migrate(ctx, d, Migrations()...)
+	a := &App{Cfg: cfg, DB: d, Log: log, Clock: clk}
+	if err := a.build(); err != nil {
+		d.Close()
+		return nil, err
+	}
+	n, err := db.Migrate(ctx, d, append(kitMigrations(), module.Migrations(a.Modules)...)...)
 	if err != nil {
 		d.Close()
 		return nil, fmt.Errorf("数据库迁移失败: %w", err)
@@ -102,11 +121,6 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 	if _, err := org.SeedRegions(ctx, d); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("载入行政区划失败: %w", err)
-	}
-	a := &App{Cfg: cfg, DB: d, Log: log, Clock: clk}
-	if err := a.build(); err != nil {
-		d.Close()
-		return nil, err
 	}
 	if err := a.Refdata.Seed(ctx); err != nil {
 		d.Close()
@@ -126,26 +140,25 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 	return a, nil
 }
 
+// build assembles the kit services, then installs the modules.
 func (a *App) build() error {
 	u := web.New(a.Log, Version)
 	u.Secure = a.Cfg.SecureCookies || a.Cfg.TLSCert != ""
 	u.Metrics.RegisterDB("main", a.DB.SQL)
 	u.GroupOrder = []string{"menu.work", "menu.space", "menu.fleet", "menu.energy", "menu.assets", "menu.services", "menu.reports",
 		"menu.org", "menu.system", "menu.security", "menu.audit"}
-	tree := org.Tree{}
-	a.Auth = auth.New(a.DB, a.Clock, a.Log, u, tree)
+	a.UI = u
+	a.Auth = auth.New(a.DB, a.Clock, a.Log, u, org.Tree{})
 	u.Authorize = a.Auth.Authorize
 	u.Use(a.Auth.Middleware(a.Cfg.TrustProxy))
-	a.Org = &org.Service{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth}
 	u.Decorate = func(r *http.Request, g *web.Globals) {
 		a.Org.Decorate(r, g)
-		if me := auth.UserFrom(r.Context()); me != nil && a.Notify != nil {
+		if me := auth.UserFrom(r.Context()); me != nil {
 			if n, err := a.Notify.UnreadCount(r.Context(), a.DB, me.ID); err == nil {
 				g.Unread = n
 			}
 		}
 	}
-	a.UI = u
 
 	sub, err := fs.Sub(templatesFS, "templates")
 	if err != nil {
@@ -186,34 +199,9 @@ func (a *App) build() error {
 	a.Workflow = workflow.New(a.DB, a.Clock, u, a.Auth)
 	a.Notify.AddEvent("workflow.pending", "待我审批")
 	a.Notify.AddEvent("workflow.finished", "我的申请有了结果")
-	a.Workflow.Notify = func(ctx context.Context, q db.Q, n workflow.Notice) error {
-		in := n.Instance
-		msg := notify.Notification{Recipients: n.UserIDs, Link: "/inbox/" + strconv.FormatInt(in.ID, 10)}
-		switch n.Kind {
-		case workflow.NoticeWaiting:
-			msg.Event, msg.Title = "workflow.pending", "待审批："+in.Title
-			msg.Body = in.TypeName + "（" + in.OrgName + "，" + in.RequesterName + " 提交）第 " + strconv.Itoa(in.StepNo) + " 步：" + in.StepName
-		default:
-			msg.Event, msg.Title = "workflow.finished", in.StatusName+"："+in.Title
-			msg.Body = in.TypeName + "审批" + in.StatusName
-		}
-		return a.Notify.Notify(ctx, q, msg)
-	}
-	a.Space = &space.Service{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth,
-		Refdata: a.Refdata, Workflow: a.Workflow, Jobs: a.Jobs, Notify: a.Notify, Attach: a.Attach, Calendar: a.Calendar}
-	a.Energy = energy.New(energy.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth, Refdata: a.Refdata, Jobs: a.Jobs,
-		MQTTURL: a.Cfg.MQTTURL})
-	// The energy module's parts share one set of dependencies.
-	parts := energy.PartDeps{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth, Refdata: a.Refdata, Workflow: a.Workflow,
-		Jobs: a.Jobs, Notify: a.Notify, Calendar: a.Calendar, Energy: a.Energy, Attach: a.Attach}
-	a.Report = report.New(parts)
-	a.Energy.Lock = a.Report.CheckLock
-	a.PV = pv.New(parts)
-	a.EMC = emc.New(parts)
-	a.Quota = quota.New(parts)
+	a.Workflow.Notify = a.workflowNotice
 
 	a.Auth.Routes(a.Cfg.TrustProxy)
-	a.Org.Routes()
 	auditweb.Routes(u, a.DB, a.Clock)
 	a.Jobs.Routes()
 	a.Refdata.Routes()
@@ -221,28 +209,39 @@ func (a *App) build() error {
 	a.Notify.Routes()
 	a.Attach.Routes()
 	a.Workflow.Routes()
-	a.Space.Routes()
-	a.Energy.Routes()
-	a.Report.Routes()
-	a.Quota.Routes()
-	a.PV.Routes()
-	a.EMC.Routes()
+
+	d := module.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth, Refdata: a.Refdata, Workflow: a.Workflow, Jobs: a.Jobs,
+		Notify: a.Notify, Calendar: a.Calendar, Attach: a.Attach, Options: module.Options{MQTTURL: a.Cfg.MQTTURL}}
+	a.Modules = modules(d)
+	a.Org, _ = module.Find[*org.Service](a.Modules)
+	module.Install(d, a.Modules)
 	return nil
 }
 
-// DemoModules are the business modules whose demo data `serve --demo` and `demo` load, in order. The annual
-// report comes last: its approved 2025 reports lock those figures.
-func (a *App) DemoModules() []demo.Module {
-	return []demo.Module{a.Space, a.Energy, a.PV, a.EMC, a.Quota, a.Report}
+// workflowNotice tells requesters and approvers through the notification kit.
+func (a *App) workflowNotice(ctx context.Context, q db.Q, n workflow.Notice) error {
+	in := n.Instance
+	msg := notify.Notification{Recipients: n.UserIDs, Link: "/inbox/" + strconv.FormatInt(in.ID, 10)}
+	switch n.Kind {
+	case workflow.NoticeWaiting:
+		msg.Event, msg.Title = "workflow.pending", "待审批："+in.Title
+		msg.Body = in.TypeName + "（" + in.OrgName + "，" + in.RequesterName + " 提交）第 " + strconv.Itoa(in.StepNo) + " 步：" + in.StepName
+	default:
+		msg.Event, msg.Title = "workflow.finished", in.StatusName+"："+in.Title
+		msg.Body = in.TypeName + "审批" + in.StatusName
+	}
+	return a.Notify.Notify(ctx, q, msg)
 }
 
-// Start begins background work (periodic jobs, the energy readings writer and MQTT subscriber). serve calls it;
-// tests that need jobs call it themselves.
+// LoadDemo loads the modules' demo data in list order (the spine's units and people come first, from package
+// demo).
+func (a *App) LoadDemo(ctx context.Context) error { return module.LoadDemo(ctx, a.Modules) }
+
+// Start begins background work (periodic jobs, the modules' writers and subscribers). serve calls it; tests that
+// need jobs call it themselves.
 func (a *App) Start(ctx context.Context) {
 	a.Jobs.Start(ctx)
-	if err := a.Energy.Start(ctx); err != nil {
-		a.Log.Error("energy MQTT subscriber", "err", err)
-	}
+	module.Start(ctx, a.Log, a.Modules)
 }
 
 func (a *App) readyz(w http.ResponseWriter, r *http.Request) error {
@@ -264,8 +263,8 @@ func (a *App) Handler() http.Handler { return a.UI.Handler() }
 // Close releases the database.
 func (a *App) Close() error { return a.DB.Close() }
 
-// Stop ends background work (periodic jobs, buffers) before the process exits.
+// Stop ends background work (the modules' buffers, then periodic jobs) before the process exits.
 func (a *App) Stop(ctx context.Context) {
-	a.Energy.Stop(ctx)
+	module.Stop(ctx, a.Modules)
 	a.Jobs.Stop(ctx)
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/govops/govops/internal/platform/config"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/db/dbtest"
+	"github.com/govops/govops/internal/platform/module"
 )
 
 // AdminPassword is the password of the first admin in tests.
@@ -67,7 +68,7 @@ func New(tb testing.TB, opt ...Options) *Env {
 		tb.Fatalf("app.Open: %v", err)
 	}
 	if o.Demo {
-		if _, err := demo.Load(context.Background(), demo.Deps{DB: a.DB, Clock: a.Clock, Org: a.Org, Auth: a.Auth, Modules: a.DemoModules()}); err != nil {
+		if _, err := demo.Load(context.Background(), demo.Deps{DB: a.DB, Clock: a.Clock, Org: a.Org, Auth: a.Auth, Modules: a.Modules}); err != nil {
 			tb.Fatalf("demo: %v", err)
 		}
 	}
@@ -78,6 +79,17 @@ func New(tb testing.TB, opt ...Options) *Env {
 		a.Close()
 	})
 	return &Env{T: tb, App: a, Server: srv, Clock: clk}
+}
+
+// Module returns the installed module of type T (the test fails when there is none), e.g.
+// apptest.Module[*energy.Service](env).
+func Module[T module.Module](e *Env) T {
+	e.T.Helper()
+	m, ok := module.Find[T](e.App.Modules)
+	if !ok {
+		e.T.Fatalf("no module %T is installed", m)
+	}
+	return m
 }
 
 // OrgID finds a unit by its name (the test fails when there is none).

@@ -16,6 +16,7 @@ import (
 	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
+	"github.com/govops/govops/internal/platform/module"
 )
 
 // Password is the password of every demo user except admin (the demo is for trying GovOps out, never production).
@@ -27,14 +28,9 @@ type Deps struct {
 	Clock clock.Clock
 	Org   *org.Service
 	Auth  *auth.Service
-	// Modules load their own demo data after the spine, in order (office space, energy, …); each does nothing when
-	// its data is already there.
-	Modules []Module
-}
-
-// Module is a business module with demo data.
-type Module interface {
-	LoadDemo(ctx context.Context) error
+	// Modules load their own demo data after the spine, in list order (office space, energy, …); each does nothing
+	// when its data is already there.
+	Modules []module.Module
 }
 
 // UserInfo describes a demo account for the start-up message.
@@ -320,10 +316,8 @@ func Load(ctx context.Context, d Deps) (Result, error) {
 		}
 		res.Users = append(res.Users, UserInfo{Username: created.Login, Role: u.role, Scope: auth.ScopeNames[u.scope]})
 	}
-	for _, m := range d.Modules {
-		if err := m.LoadDemo(ctx); err != nil {
-			return res, fmt.Errorf("demo %T: %w", m, err)
-		}
+	if err := module.LoadDemo(ctx, d.Modules); err != nil {
+		return res, fmt.Errorf("demo: %w", err)
 	}
 	return res, nil
 }

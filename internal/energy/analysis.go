@@ -8,6 +8,7 @@ import (
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
+	"github.com/govops/govops/internal/platform/num"
 )
 
 // Comparison is one indicator of a year against the previous year, the baseline and its target.
@@ -148,13 +149,13 @@ func progressAndTrends(ctx context.Context, q db.Q, sc auth.Scope, sel Selection
 		if p.Previous.HasData() {
 			c.Previous = p.Previous.Value(code)
 			if c.Previous > 0 {
-				c.YoY, c.HasYoY = round(c.Value/c.Previous-1, 4), true
+				c.YoY, c.HasYoY = num.Round(c.Value/c.Previous-1, 4), true
 			}
 		}
 		if p.Baseline.HasData() {
 			c.Baseline = p.Baseline.Value(code)
 			if c.Baseline > 0 {
-				c.VsBaseline, c.HasBase = round(c.Value/c.Baseline-1, 4), true
+				c.VsBaseline, c.HasBase = num.Round(c.Value/c.Baseline-1, 4), true
 			}
 		}
 		if t, ok := f.Target(code, region); ok {
@@ -169,10 +170,10 @@ func progressAndTrends(ctx context.Context, q db.Q, sc auth.Scope, sel Selection
 			years := float64(p.TargetYear - p.BaselineYear)
 			elapsed := math.Min(float64(span.Year-p.BaselineYear), years)
 			if years > 0 {
-				c.Expected = round(c.Target*elapsed/years, 4)
+				c.Expected = num.Round(c.Target*elapsed/years, 4)
 			}
 			if c.Target != 0 {
-				c.Progress = round(c.VsBaseline/c.Target, 4)
+				c.Progress = num.Round(c.VsBaseline/c.Target, 4)
 			}
 			switch {
 			case c.VsBaseline <= c.Target:
@@ -276,7 +277,7 @@ func UnitFigures(ctx context.Context, q db.Q, sc auth.Scope, sel Selection, span
 		}
 	}
 	for i := range out {
-		out[i].TotalKgce, out[i].CO2Kg, out[i].WaterM3 = round(out[i].TotalKgce, 4), round(out[i].CO2Kg, 4), round(out[i].WaterM3, 4)
+		out[i].TotalKgce, out[i].CO2Kg, out[i].WaterM3 = num.Round(out[i].TotalKgce, 4), num.Round(out[i].CO2Kg, 4), num.Round(out[i].WaterM3, 4)
 	}
 	return out, rows.Err()
 }
@@ -344,7 +345,7 @@ func Rankings(ctx context.Context, q db.Q, sc auth.Scope, sel Selection, span Sp
 	for i := range out {
 		out[i].Rank = i + 1
 		if med > 0 {
-			out[i].VsMedian = round(out[i].Value/med-1, 4)
+			out[i].VsMedian = num.Round(out[i].Value/med-1, 4)
 		}
 	}
 	return out, nil

@@ -11,6 +11,7 @@ import (
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
+	"github.com/govops/govops/internal/platform/num"
 	"github.com/govops/govops/internal/platform/web"
 )
 
@@ -213,7 +214,7 @@ func (s *Service) ResolveAnomaly(ctx context.Context, sc auth.Scope, id int64, i
 			return err
 		}
 		res, err := q.Exec(ctx, `UPDATE energy_anomalies SET status = 'resolved', resolution = ?, resolved_amount = ?, note = ?, resolved_by = ?, resolved_at = ?
-			WHERE id = ? AND status = 'open'`, in.Resolution, round(amount, 6), in.Note, audit.ActorFrom(ctx).Username, now.Unix(), id)
+			WHERE id = ? AND status = 'open'`, in.Resolution, num.Round(amount, 6), in.Note, audit.ActorFrom(ctx).Username, now.Unix(), id)
 		if err != nil {
 			return err
 		}

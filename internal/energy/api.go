@@ -10,6 +10,7 @@ import (
 	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/errs"
+	"github.com/govops/govops/internal/platform/module"
 	"github.com/govops/govops/internal/platform/refdata"
 	"github.com/govops/govops/internal/platform/web"
 	"github.com/govops/govops/internal/platform/xlsx"
@@ -18,17 +19,8 @@ import (
 // MaxReadingsBody bounds the body of POST /api/v1/energy/readings.
 const MaxReadingsBody = 16 << 20
 
-func queryYear(r *http.Request, def int) (int, error) {
-	s := strings.TrimSpace(r.URL.Query().Get("year"))
-	if s == "" {
-		return def, nil
-	}
-	y, err := strconv.Atoi(s)
-	if err != nil || y < minYear || y > 9999 {
-		return 0, errs.Invalid("year", "年份应为 4 位数字，不早于 2000 年")
-	}
-	return y, nil
-}
+// queryYear is the year asked for (def when absent), from the first statistics year on.
+func queryYear(r *http.Request, def int) (int, error) { return web.QueryYear(r, def, minYear, 9999) }
 
 func queryRegion(r *http.Request) (string, error) {
 	s := strings.TrimSpace(r.URL.Query().Get("region_code"))
@@ -55,7 +47,7 @@ func (s *Service) parseSelection(r *http.Request) (Selection, error) {
 		return sel, err
 	}
 	sel.Category = strings.TrimSpace(r.URL.Query().Get("category"))
-	if sel.Category != "" && org.Name(org.Categories, sel.Category) == "" {
+	if sel.Category != "" && !org.Categories.Has(sel.Category) {
 		return sel, errs.Invalid("category", "统计类别应为 organ、higher_education、school、hospital、venue 或 other")
 	}
 	if sel.OrgID != 0 {
@@ -224,60 +216,12 @@ func (s *Service) api() {
 			return web.JSON(w, http.StatusOK, oy)
 		})
 
-	u.API("GET /api/v1/energy/meters", "energy:read", web.Doc{Summary: "计量表列表", Response: Meter{}, List: true, Query: []web.Param{
+	module.List(s.Deps, "GET /api/v1/energy/meters", "energy:read", web.Doc{Summary: "计量表列表", Query: []web.Param{
 		{Name: "org_id", Type: "integer"}, {Name: "subtree", Type: "boolean"}, {Name: "building_id", Type: "integer"}, {Name: "parent_id", Type: "integer"},
-		{Name: "energy_type"}, {Name: "status", Help: "active|retired"}}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			f, err := parseMeterFilter(r)
-			if err != nil {
-				return err
-			}
-			ms, total, err := ListMeters(r.Context(), s.DB, auth.ScopeFrom(r.Context()), f)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, web.NewItems(ms, total))
-		})
-	u.API("POST /api/v1/energy/meters", "energy:write", web.Doc{Summary: "新增计量表", Body: MeterInput{}, Response: Meter{}, Status: 201},
-		func(w http.ResponseWriter, r *http.Request) error {
-			var in MeterInput
-			if err := web.DecodeJSON(r, &in); err != nil {
-				return err
-			}
-			m, err := s.CreateMeter(r.Context(), auth.ScopeFrom(r.Context()), in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusCreated, m)
-		})
-	u.API("GET /api/v1/energy/meters/{id}", "energy:read", web.Doc{Summary: "计量表详情", Response: Meter{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			m, err := GetMeter(r.Context(), s.DB, auth.ScopeFrom(r.Context()), id)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, m)
-		})
-	u.API("PATCH /api/v1/energy/meters/{id}", "energy:write", web.Doc{Summary: "修改计量表（给出全部字段；倍率等变化后重算汇总）", Body: MeterInput{}, Response: Meter{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			var in MeterInput
-			if err := web.DecodeJSON(r, &in); err != nil {
-				return err
-			}
-			m, err := s.UpdateMeter(r.Context(), auth.ScopeFrom(r.Context()), id, in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, m)
-		})
+		{Name: "energy_type"}, {Name: "status", Help: "active|retired"}}}, parseMeterFilter, ListMeters)
+	module.Create(s.Deps, "POST /api/v1/energy/meters", "energy:write", web.Doc{Summary: "新增计量表"}, s.CreateMeter)
+	module.Get(s.Deps, "GET /api/v1/energy/meters/{id}", "energy:read", web.Doc{Summary: "计量表详情"}, GetMeter)
+	module.Update(s.Deps, "PATCH /api/v1/energy/meters/{id}", "energy:write", web.Doc{Summary: "修改计量表（给出全部字段；倍率等变化后重算汇总）"}, s.UpdateMeter)
 	u.API("POST /api/v1/energy/readings", "energy:ingest", web.Doc{Summary: "批量上传读数 [{meter_id, ts, value}…]（上限 10 万条；同一表同一时刻重复为无操作；落盘后应答）",
 		Body: []ReadingInput{}, Response: IngestResult{}},
 		func(w http.ResponseWriter, r *http.Request) error {
@@ -353,22 +297,7 @@ func (s *Service) api() {
 			}
 			return web.JSON(w, http.StatusOK, web.NewItems(list, total))
 		})
-	u.API("POST /api/v1/energy/anomalies/{id}/resolve", "energy:write", web.Doc{Summary: "处理读数异常（已处理的再次处理 409）", Body: ResolveInput{}, Response: Anomaly{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			var in ResolveInput
-			if err := web.DecodeJSON(r, &in); err != nil {
-				return err
-			}
-			a, err := s.ResolveAnomaly(r.Context(), auth.ScopeFrom(r.Context()), id, in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, a)
-		})
+	module.Update(s.Deps, "POST /api/v1/energy/anomalies/{id}/resolve", "energy:write", web.Doc{Summary: "处理读数异常（已处理的再次处理 409）"}, s.ResolveAnomaly)
 
 	u.API("GET /api/v1/energy/indicators", "energy:read", web.Doc{Summary: "能耗指标：综合能耗、人均、单位面积、用水、碳排放及分品种（单位、下级合计、区划、类别；年、季、月）",
 		Response: Indicators{}, Query: append(append([]web.Param{}, selQuery...), spanQuery...)},

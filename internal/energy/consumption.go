@@ -13,6 +13,7 @@ import (
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
+	"github.com/govops/govops/internal/platform/num"
 	"github.com/govops/govops/internal/platform/refdata"
 )
 
@@ -115,9 +116,9 @@ func (s *Service) setConsumption(ctx context.Context, q db.Q, sc auth.Scope, in 
 			return Entry{}, err
 		}
 		e.Density = row.Value
-		e.Amount = round(in.Amount*row.Value, 6)
+		e.Amount = num.Round(in.Amount*row.Value, 6)
 	} else {
-		e.Amount = round(in.Amount*unit.Factor, 6)
+		e.Amount = num.Round(in.Amount*unit.Factor, 6)
 	}
 	before, had, err := getEntry(ctx, q, in.OrgID, in.Period, t.Code)
 	if err != nil {
@@ -372,7 +373,3 @@ func (s *Service) SetOrgYear(ctx context.Context, sc auth.Scope, in OrgYear) (Or
 }
 
 // round rounds v to d decimals (float noise from unit conversions is not a difference).
-func round(v float64, d int) float64 {
-	p := math.Pow(10, float64(d))
-	return math.Round(v*p) / p
-}

@@ -31,16 +31,14 @@ package energy
 import (
 	"context"
 	"embed"
-	"log/slog"
 	"sync"
 	"time"
 
-	"github.com/govops/govops/internal/platform/audit"
+	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/auth"
-	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/jobs"
-	"github.com/govops/govops/internal/platform/refdata"
+	"github.com/govops/govops/internal/platform/module"
 	"github.com/govops/govops/internal/platform/web"
 )
 
@@ -68,22 +66,18 @@ var Permissions = []auth.Permission{
 	{Code: "energy:ingest", Name: "上传计量表读数（采集器）", Module: "节能管理"},
 }
 
-// Deps is what the module needs from the assembled program.
-type Deps struct {
-	DB      *db.DB
-	Clock   clock.Clock
-	Log     *slog.Logger
-	UI      *web.UI
-	Auth    *auth.Service
-	Refdata *refdata.Store
-	Jobs    *jobs.Runner
-	// MQTTURL is the collectors' broker (tcp://host:1883); empty runs no subscriber.
-	MQTTURL string
+// Buildings is what energy reads of office space: a building in the caller's scope (not_found otherwise), for the
+// unit and area of the building a meter or a PV system stands on. The wiring passes the office-space module.
+type Buildings interface {
+	Building(ctx context.Context, q db.Q, sc auth.Scope, id int64) (org.Building, error)
 }
 
-// Service is the module instance: stores, the ingest writer, the MQTT subscriber, pages and API.
+// Service is the module instance: stores, the ingest writer, the MQTT subscriber, pages and API. Its parts
+// (quota, report, emc, pv) are modules of their own that read it.
 type Service struct {
-	Deps
+	module.Deps
+	// Buildings reads office space's buildings (for the parts too).
+	Buildings Buildings
 
 	// Lock, when set, refuses writes to a unit's figures for a locked statistics year (the annual report sets it:
 	// 409 once the year's report is approved). It runs inside the write transaction.
@@ -99,32 +93,29 @@ type Service struct {
 	cache      figureCache
 }
 
-// New makes the module and registers what must exist before the program seeds: its reference datasets, its
-// permissions, the Chinese names of its audit actions and its periodic job. Call Routes afterwards.
-func New(d Deps) *Service {
-	if d.Log == nil {
-		d.Log = slog.New(slog.DiscardHandler)
+// New makes the module; the wiring installs it with the kit, which registers what Manifest declares.
+func New(d module.Deps, b Buildings) *Service {
+	return &Service{Deps: d, Buildings: b, RollupWait: 2 * time.Second}
+}
+
+// Manifest declares the module to the kit.
+func (s *Service) Manifest() module.Manifest {
+	return module.Manifest{
+		Name: "energy", Migrations: Migrations, Templates: web.Sub(templatesFS, "templates"), Catalog: catalogEN, Funcs: s.funcs(),
+		Permissions: Permissions, Datasets: Datasets(),
+		AuditActions: map[string]string{
+			"energy.consumption.set": "填报月度能耗", "energy.consumption.delete": "删除月度能耗", "energy.org_year.set": "填报用能人数和建筑面积",
+			"energy.meter.create": "新增计量表", "energy.meter.update": "修改计量表", "energy.readings": "上传计量表读数",
+			"energy.anomaly.resolve": "处理读数异常", "energy.settings": "修改能耗采集设置", "import.energy": "导入月度能耗",
+			"energy.demo": "载入能耗演示数据",
+		},
+		AuditObjects: map[string]string{"energy_consumption": "月度能耗", "energy_meter": "计量表", "energy_anomaly": "读数异常", "energy_readings": "读数"},
+		Jobs: []jobs.Job{{Name: "energy.rollup", Title: "energy.job.rollup|能耗计量汇总（补算积压的读数汇总）", Every: 5 * time.Minute,
+			Timeout: 10 * time.Minute, Run: s.rollupJob}},
+		Menu:   menu,
+		Routes: func() { s.api(); s.pages() },
+		Demo:   s.LoadDemo, Start: s.Start, Stop: s.Stop,
 	}
-	s := &Service{Deps: d, RollupWait: 2 * time.Second}
-	if d.Refdata != nil {
-		for _, ds := range Datasets() {
-			d.Refdata.Register(ds)
-		}
-	}
-	if d.Auth != nil {
-		d.Auth.AddPermissions(Permissions...)
-	}
-	audit.RegisterActions(map[string]string{
-		"energy.consumption.set": "填报月度能耗", "energy.consumption.delete": "删除月度能耗", "energy.org_year.set": "填报用能人数和建筑面积",
-		"energy.meter.create": "新增计量表", "energy.meter.update": "修改计量表", "energy.readings": "上传计量表读数",
-		"energy.anomaly.resolve": "处理读数异常", "energy.settings": "修改能耗采集设置", "import.energy": "导入月度能耗",
-		"energy.demo": "载入能耗演示数据",
-	}, map[string]string{"energy_consumption": "月度能耗", "energy_meter": "计量表", "energy_anomaly": "读数异常", "energy_readings": "读数"})
-	if d.Jobs != nil {
-		d.Jobs.Add(jobs.Job{Name: "energy.rollup", Title: "energy.job.rollup|能耗计量汇总（补算积压的读数汇总）", Every: 5 * time.Minute,
-			Timeout: 10 * time.Minute, Run: s.rollupJob})
-	}
-	return s
 }
 
 // checkLock applies Lock, if any.

@@ -8,6 +8,7 @@ import (
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
+	"github.com/govops/govops/internal/platform/num"
 )
 
 // Selection picks the units an indicator covers, within the caller's scope.
@@ -287,7 +288,7 @@ func computeFrom(ctx context.Context, q db.Q, sel Selection, span Span, f *Facto
 		if !ok {
 			continue
 		}
-		tf.Amount, tf.Kgce, tf.CO2Kg = round(tf.Amount, 4), round(tf.Kgce, 4), round(tf.CO2Kg, 4)
+		tf.Amount, tf.Kgce, tf.CO2Kg = num.Round(tf.Amount, 4), num.Round(tf.Kgce, 4), num.Round(tf.CO2Kg, 4)
 		out.ByType = append(out.ByType, *tf)
 		switch {
 		case t.Code == "water":
@@ -299,7 +300,7 @@ func computeFrom(ctx context.Context, q db.Q, sel Selection, span Span, f *Facto
 			out.CO2Kg += tf.CO2Kg
 		}
 	}
-	out.TotalKgce, out.CO2Kg = round(out.TotalKgce, 4), round(out.CO2Kg, 4)
+	out.TotalKgce, out.CO2Kg = num.Round(out.TotalKgce, 4), num.Round(out.CO2Kg, 4)
 
 	// Denominators.
 	if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM orgs o WHERE "+w, args...).Scan(&out.Units); err != nil {
@@ -330,7 +331,7 @@ func ratio(a, b float64) float64 {
 	if b <= 0 {
 		return 0
 	}
-	return round(a/b, 4)
+	return num.Round(a/b, 4)
 }
 
 // Indicator codes of the targets and rankings.

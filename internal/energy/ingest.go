@@ -371,10 +371,10 @@ func appendReal(b []byte, v float64) []byte {
 // subscriber. App.Start calls it.
 func (s *Service) Start(ctx context.Context) error {
 	s.writer()
-	if s.MQTTURL == "" {
+	if s.Options.MQTTURL == "" {
 		return nil
 	}
-	return s.StartMQTT(ctx, s.MQTTURL)
+	return s.StartMQTT(ctx, s.Options.MQTTURL)
 }
 
 // StartMQTT starts the subscriber on the broker at url with the settings in energy.mqtt (topics, client id, QoS);

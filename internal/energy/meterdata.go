@@ -9,6 +9,7 @@ import (
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
+	"github.com/govops/govops/internal/platform/num"
 	"github.com/govops/govops/internal/platform/web"
 )
 
@@ -143,11 +144,11 @@ func MeterSeries(ctx context.Context, q db.Q, sc auth.Scope, meterID, from, to i
 	for _, y := range ys {
 		sr.Total += y
 	}
-	sr.Total = round(sr.Total, 4)
+	sr.Total = num.Round(sr.Total, 4)
 	xs, ys = LTTB(xs, ys, max)
 	sr.Points = make([][2]float64, len(xs))
 	for i := range xs {
-		sr.Points[i] = [2]float64{float64(xs[i] * 1000), round(ys[i], 4)}
+		sr.Points[i] = [2]float64{float64(xs[i] * 1000), num.Round(ys[i], 4)}
 	}
 	return sr, nil
 }
@@ -257,10 +258,10 @@ func MeterBalance(ctx context.Context, q db.Q, sc auth.Scope, meterID int64, yea
 		if !hasMain[i] && !hasSub[i] {
 			continue
 		}
-		bm := BalanceMonth{Period: Period{year, i + 1}.String(), Main: round(main[i], 4), Sub: round(sub[i], 4)}
-		bm.Diff = round(main[i]-sub[i], 4)
+		bm := BalanceMonth{Period: Period{year, i + 1}.String(), Main: num.Round(main[i], 4), Sub: num.Round(sub[i], 4)}
+		bm.Diff = num.Round(main[i]-sub[i], 4)
 		if main[i] > 0 {
-			bm.Ratio = round(bm.Diff/main[i], 4)
+			bm.Ratio = num.Round(bm.Diff/main[i], 4)
 		}
 		bm.Flag = !hasMain[i] || !hasSub[i] || math.Abs(bm.Ratio) > BalanceTolerance || (main[i] == 0 && sub[i] > 0)
 		b.Months = append(b.Months, bm)
@@ -340,7 +341,7 @@ func SubItemBreakdown(ctx context.Context, q db.Q, sc auth.Scope, sel Selection,
 	var out []SubItemFigure
 	for _, s := range SubItems {
 		if f, ok := byGroup[s.Code]; ok && s.Group == "" {
-			f.Total = round(f.Total, 4)
+			f.Total = num.Round(f.Total, 4)
 			out = append(out, *f)
 		}
 	}

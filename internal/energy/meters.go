@@ -16,7 +16,6 @@ import (
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/web"
-	"github.com/govops/govops/internal/space"
 )
 
 // Meter is a meter on a building (or on a unit, when the building register does not have it yet).
@@ -257,7 +256,7 @@ func (s *Service) checkMeterRefs(ctx context.Context, q db.Q, sc auth.Scope, m *
 		}
 	}
 	if m.BuildingID != 0 {
-		if _, err := space.BuildingInfo(ctx, q, sc, m.BuildingID); err != nil {
+		if _, err := s.Buildings.Building(ctx, q, sc, m.BuildingID); err != nil {
 			if errs.Is(err, errs.CodeNotFound) {
 				f.Add("building_id", "楼栋不存在或不在您的数据范围内")
 			} else {

@@ -10,7 +10,9 @@ import (
 	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
+	"github.com/govops/govops/internal/platform/num"
 	"github.com/govops/govops/internal/platform/web"
 	"github.com/govops/govops/internal/platform/xlsx"
 )
@@ -99,7 +101,7 @@ type dashPage struct {
 	Trend, Mix    chartOpt
 	HasData       bool
 	Category      string
-	Cats          []org.Enum
+	Cats          enum.List
 	Top           []RankItem
 	OpenAnomalies int64
 	Anomalies     []Anomaly
@@ -119,7 +121,7 @@ func (s *Service) dashboard(w http.ResponseWriter, r *http.Request) error {
 	s.WaitRollups(ctx)
 	p := &dashPage{Globals: s.UI.G(r, "energy.dashboard|能耗总览", web.Crumb{Label: "menu.energy|节能管理"}, web.Crumb{Label: "energy.dashboard|能耗总览"}),
 		V: v, Cats: org.Categories, Category: r.URL.Query().Get("category")}
-	if p.Category == "" || org.Name(org.Categories, p.Category) == "" {
+	if p.Category == "" || !org.Categories.Has(p.Category) {
 		p.Category = "organ"
 	}
 	sel := v.selection()
@@ -304,7 +306,7 @@ type summaryPage struct {
 	Rows     []UnitFigure
 	Total    Indicators
 	Types    []Type
-	Cats     []org.Enum
+	Cats     enum.List
 	Category string
 	Pager    web.Pager
 }
@@ -319,11 +321,11 @@ func summaryHeaders() []string {
 }
 
 func summaryRow(u UnitFigure) []any {
-	row := []any{u.OrgName, org.Name(org.Categories, u.Category), u.Headcount, u.FloorAreaM2}
+	row := []any{u.OrgName, org.Categories.Name(u.Category), u.Headcount, u.FloorAreaM2}
 	for _, t := range Types {
-		row = append(row, round(u.Amounts[t.Code], 2))
+		row = append(row, num.Round(u.Amounts[t.Code], 2))
 	}
-	return append(row, round(u.TotalKgce, 2), u.Value(IndPerCapitaKgce), u.Value(IndPerAreaKgce), u.Value(IndPerCapitaWater), round(u.CO2Kg, 2), u.Value(IndPerAreaCO2))
+	return append(row, num.Round(u.TotalKgce, 2), u.Value(IndPerCapitaKgce), u.Value(IndPerAreaKgce), u.Value(IndPerCapitaWater), num.Round(u.CO2Kg, 2), u.Value(IndPerAreaCO2))
 }
 
 func (s *Service) summary(w http.ResponseWriter, r *http.Request) error {
@@ -335,7 +337,7 @@ func (s *Service) summary(w http.ResponseWriter, r *http.Request) error {
 	}
 	sel := v.selection()
 	sel.Category = r.URL.Query().Get("category")
-	if sel.Category != "" && org.Name(org.Categories, sel.Category) == "" {
+	if sel.Category != "" && !org.Categories.Has(sel.Category) {
 		return errs.Invalid("category", "统计类别无效")
 	}
 	s.WaitRollups(ctx)
@@ -382,7 +384,7 @@ type rankPage struct {
 	web.Globals
 	V          viewCtx
 	Items      []RankItem
-	Cats       []org.Enum
+	Cats       enum.List
 	Category   string
 	Indicator  string
 	Indicators []IndicatorDef
@@ -398,7 +400,7 @@ func (s *Service) rankings(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := &rankPage{Globals: s.UI.G(r, "energy.rankings|单位能耗排名", web.Crumb{Label: "menu.energy|节能管理"}, web.Crumb{Label: "energy.rankings|单位能耗排名"}),
 		V: v, Cats: org.Categories, Category: r.URL.Query().Get("category"), Indicator: r.URL.Query().Get("indicator"), Indicators: IndicatorDefs}
-	if org.Name(org.Categories, p.Category) == "" {
+	if !org.Categories.Has(p.Category) {
 		p.Category = "organ"
 	}
 	d, ok := indicatorDef(p.Indicator)
@@ -432,9 +434,9 @@ func fmtNum(v float64) string {
 	case v >= 10000:
 		return web.FormatNum(math.Round(v))
 	case v >= 100:
-		return strconv.FormatFloat(round(v, 1), 'f', -1, 64)
+		return strconv.FormatFloat(num.Round(v, 1), 'f', -1, 64)
 	}
-	return strconv.FormatFloat(round(v, 2), 'f', -1, 64)
+	return strconv.FormatFloat(num.Round(v, 2), 'f', -1, 64)
 }
 
 // pctSigned renders a ratio as a signed percentage ("−5.0%").

@@ -11,7 +11,6 @@ import (
 	"github.com/govops/govops/internal/platform/settings"
 	"github.com/govops/govops/internal/platform/web"
 	"github.com/govops/govops/internal/platform/xlsx"
-	"github.com/govops/govops/internal/space"
 )
 
 type metersPage struct {
@@ -88,7 +87,7 @@ func (s *Service) meterPages() {
 		in.BuildingID, _ = strconv.ParseInt(r.URL.Query().Get("building_id"), 10, 64)
 		in.ParentID, _ = strconv.ParseInt(r.URL.Query().Get("parent_id"), 10, 64)
 		if in.BuildingID != 0 && in.OrgID == 0 {
-			if b, err := space.BuildingInfo(r.Context(), s.DB, auth.ScopeFrom(r.Context()), in.BuildingID); err == nil {
+			if b, err := s.Buildings.Building(r.Context(), s.DB, auth.ScopeFrom(r.Context()), in.BuildingID); err == nil {
 				in.OrgID = b.OrgID
 			}
 		}
@@ -100,8 +99,8 @@ func (s *Service) meterPages() {
 			return s.renderMeterForm(w, r, http.StatusUnprocessableEntity, nil, in, errs.As(err).Fields)
 		}
 		m, err := s.CreateMeter(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if e := errs.As(err); e != nil && e.Fields != nil {
-			return s.renderMeterForm(w, r, errs.Status(e.Code), nil, in, e.Fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderMeterForm(w, r, status, nil, in, fields)
 		} else if err != nil {
 			return err
 		}
@@ -133,8 +132,8 @@ func (s *Service) meterPages() {
 			return s.renderMeterForm(w, r, http.StatusUnprocessableEntity, &m, in, errs.As(err).Fields)
 		}
 		_, err = s.UpdateMeter(r.Context(), auth.ScopeFrom(r.Context()), id, in)
-		if e := errs.As(err); e != nil && e.Fields != nil {
-			return s.renderMeterForm(w, r, errs.Status(e.Code), &m, in, e.Fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderMeterForm(w, r, status, &m, in, fields)
 		} else if err != nil {
 			return err
 		}
@@ -264,7 +263,7 @@ func (s *Service) meterDetail(w http.ResponseWriter, r *http.Request) error {
 
 type buildingPage struct {
 	web.Globals
-	B        space.Building
+	B        org.Building
 	OrgName  string
 	Meters   []Meter
 	Year     int
@@ -283,7 +282,7 @@ func (s *Service) buildingPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := space.BuildingInfo(ctx, s.DB, sc, id)
+	b, err := s.Buildings.Building(ctx, s.DB, sc, id)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/errs"
+	"github.com/govops/govops/internal/platform/num"
 	"github.com/govops/govops/internal/platform/web"
 	"github.com/govops/govops/internal/platform/xlsx"
 )
@@ -120,7 +121,7 @@ func (s *Service) entryData(r *http.Request, orgID int64, year int) (*entryPage,
 			if u.Has[i] && !u.Entry[i] {
 				k := gridField(u.EnergyType, i+1)
 				c := p.Cells[k]
-				c.Meter = strconv.FormatFloat(round(u.M[i], 2), 'f', -1, 64)
+				c.Meter = strconv.FormatFloat(num.Round(u.M[i], 2), 'f', -1, 64)
 				p.Cells[k] = c
 			}
 		}

@@ -2,32 +2,15 @@ package org
 
 import (
 	"context"
-	"html/template"
 	"net/http"
 
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
+	"github.com/govops/govops/internal/platform/module"
 	"github.com/govops/govops/internal/platform/web"
 	"github.com/govops/govops/internal/platform/xlsx"
 )
-
-// Routes registers the spine's pages, API and menu.
-func (s *Service) Routes() {
-	u := s.UI
-	u.AddTemplates("org", web.Sub(templatesFS, "templates"))
-	if err := u.Catalog.Add(web.LangEN, catalogEN); err != nil {
-		panic(err)
-	}
-	u.AddFuncs(template.FuncMap{"enumName": Name})
-	u.AddMenu(
-		web.MenuItem{Group: "menu.org|组织机构", Label: "org.orgs|单位管理", Path: "/orgs", Perm: "org:read", Order: 10},
-		web.MenuItem{Group: "menu.org|组织机构", Label: "org.people|人员管理", Path: "/people", Perm: "person:read", Order: 20},
-	)
-	s.orgPages()
-	s.peoplePages()
-	s.api()
-}
 
 type moveBody struct {
 	ParentID int64 `json:"parent_id"`
@@ -39,58 +22,13 @@ type historyDoc struct {
 
 func (s *Service) api() {
 	u := s.UI
-	u.API("GET /api/v1/orgs", "org:read", web.Doc{Summary: "单位列表（按数据范围）", Response: Org{}, List: true, Query: []web.Param{
+	module.List(s.Deps, "GET /api/v1/orgs", "org:read", web.Doc{Summary: "单位列表（按数据范围）", Query: []web.Param{
 		{Name: "parent_id", Type: "integer", Help: "只列直属下级；0 为顶级"}, {Name: "under_id", Type: "integer", Help: "该单位以下的全部单位"},
 		{Name: "kind", Help: "单位类型"}, {Name: "admin_level", Help: "机构层级"}, {Name: "category", Help: "统计类别"},
-		{Name: "status", Help: "active|inactive"}, {Name: "region_code", Help: "行政区划代码（前缀）"}}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			f, err := parseOrgFilter(r)
-			if err != nil {
-				return err
-			}
-			orgs, total, err := ListOrgs(r.Context(), s.DB, auth.ScopeFrom(r.Context()), f)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, web.NewItems(orgs, total))
-		})
-	u.API("POST /api/v1/orgs", "org:write", web.Doc{Summary: "创建单位", Body: OrgInput{}, Response: Org{}, Status: 201}, func(w http.ResponseWriter, r *http.Request) error {
-		var in OrgInput
-		if err := web.DecodeJSON(r, &in); err != nil {
-			return err
-		}
-		o, err := s.CreateOrg(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if err != nil {
-			return err
-		}
-		return web.JSON(w, http.StatusCreated, o)
-	})
-	u.API("GET /api/v1/orgs/{id}", "org:read", web.Doc{Summary: "单位详情", Response: Org{}}, func(w http.ResponseWriter, r *http.Request) error {
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			return err
-		}
-		o, err := GetOrg(r.Context(), s.DB, auth.ScopeFrom(r.Context()), id)
-		if err != nil {
-			return err
-		}
-		return web.JSON(w, http.StatusOK, o)
-	})
-	u.API("PATCH /api/v1/orgs/{id}", "org:write", web.Doc{Summary: "修改单位（含 parent_id 则移动）", Body: OrgPatch{}, Response: Org{}}, func(w http.ResponseWriter, r *http.Request) error {
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			return err
-		}
-		var p OrgPatch
-		if err := web.DecodeJSON(r, &p); err != nil {
-			return err
-		}
-		o, err := s.UpdateOrg(r.Context(), auth.ScopeFrom(r.Context()), id, p)
-		if err != nil {
-			return err
-		}
-		return web.JSON(w, http.StatusOK, o)
-	})
+		{Name: "status", Help: "active|inactive"}, {Name: "region_code", Help: "行政区划代码（前缀）"}}}, parseOrgFilter, ListOrgs)
+	module.Create(s.Deps, "POST /api/v1/orgs", "org:write", web.Doc{Summary: "创建单位"}, s.CreateOrg)
+	module.Get(s.Deps, "GET /api/v1/orgs/{id}", "org:read", web.Doc{Summary: "单位详情"}, GetOrg)
+	module.Update(s.Deps, "PATCH /api/v1/orgs/{id}", "org:write", web.Doc{Summary: "修改单位（含 parent_id 则移动）"}, s.UpdateOrg)
 	u.API("POST /api/v1/orgs/{id}/move", "org:write", web.Doc{Summary: "移动单位到新的上级（不得形成循环）", Body: moveBody{}, Response: Org{}}, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
 		if err != nil {
@@ -120,17 +58,7 @@ func (s *Service) api() {
 			return web.JSON(w, http.StatusOK, o)
 		})
 	}
-	u.API("DELETE /api/v1/orgs/{id}", "org:write", web.Doc{Summary: "删除无下级、无人员、无引用的单位（否则 409）", Status: 204}, func(w http.ResponseWriter, r *http.Request) error {
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			return err
-		}
-		if err := s.DeleteOrg(r.Context(), auth.ScopeFrom(r.Context()), id); err != nil {
-			return err
-		}
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	})
+	module.Delete(s.Deps, "DELETE /api/v1/orgs/{id}", "org:write", web.Doc{Summary: "删除无下级、无人员、无引用的单位（否则 409）"}, s.DeleteOrg)
 	u.API("GET /api/v1/orgs/{id}/history", "org:read", web.Doc{Summary: "单位变更历史", Response: historyDoc{}}, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
 		if err != nil {
@@ -167,54 +95,10 @@ func (s *Service) api() {
 			}
 			return web.JSON(w, http.StatusOK, web.NewItems(people, total))
 		})
-	u.API("POST /api/v1/people", "person:write", web.Doc{Summary: "登记人员", Body: PersonInput{}, Response: Person{}, Status: 201}, func(w http.ResponseWriter, r *http.Request) error {
-		var in PersonInput
-		if err := web.DecodeJSON(r, &in); err != nil {
-			return err
-		}
-		p, err := s.CreatePerson(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if err != nil {
-			return err
-		}
-		return web.JSON(w, http.StatusCreated, p)
-	})
-	u.API("GET /api/v1/people/{id}", "person:read", web.Doc{Summary: "人员详情", Response: Person{}}, func(w http.ResponseWriter, r *http.Request) error {
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			return err
-		}
-		p, err := GetPerson(r.Context(), s.DB, auth.ScopeFrom(r.Context()), id)
-		if err != nil {
-			return err
-		}
-		return web.JSON(w, http.StatusOK, p)
-	})
-	u.API("PATCH /api/v1/people/{id}", "person:write", web.Doc{Summary: "修改人员（职级、状态、调动等）", Body: PersonPatch{}, Response: Person{}}, func(w http.ResponseWriter, r *http.Request) error {
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			return err
-		}
-		var p PersonPatch
-		if err := web.DecodeJSON(r, &p); err != nil {
-			return err
-		}
-		out, err := s.UpdatePerson(r.Context(), auth.ScopeFrom(r.Context()), id, p)
-		if err != nil {
-			return err
-		}
-		return web.JSON(w, http.StatusOK, out)
-	})
-	u.API("DELETE /api/v1/people/{id}", "person:write", web.Doc{Summary: "删除误录的人员（有账户或业务引用时 409）", Status: 204}, func(w http.ResponseWriter, r *http.Request) error {
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			return err
-		}
-		if err := s.DeletePerson(r.Context(), auth.ScopeFrom(r.Context()), id); err != nil {
-			return err
-		}
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	})
+	module.Create(s.Deps, "POST /api/v1/people", "person:write", web.Doc{Summary: "登记人员"}, s.CreatePerson)
+	module.Get(s.Deps, "GET /api/v1/people/{id}", "person:read", web.Doc{Summary: "人员详情"}, GetPerson)
+	module.Update(s.Deps, "PATCH /api/v1/people/{id}", "person:write", web.Doc{Summary: "修改人员（职级、状态、调动等）"}, s.UpdatePerson)
+	module.Delete(s.Deps, "DELETE /api/v1/people/{id}", "person:write", web.Doc{Summary: "删除误录的人员（有账户或业务引用时 409）"}, s.DeletePerson)
 	s.importAPI("people", "人员", "person:write", PersonColumns, s.ImportPeople)
 
 	u.API("GET /api/v1/regions", web.SignedIn, web.Doc{Summary: "行政区划（按上级代码列出或按名称、代码搜索）", Response: Region{}, List: true,

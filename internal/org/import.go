@@ -20,11 +20,11 @@ var OrgColumns = []xlsx.Column{
 	{Header: "单位名称", Key: "name", Required: true, Help: "全称，不超过 100 字", Example: "示范县教育局"},
 	{Header: "简称", Key: "short_name", Help: "选填", Example: "县教育局"},
 	{Header: "上级单位", Key: "parent", Help: "上级单位的统一社会信用代码或全称（须已存在或在本表之前的行中）；省级根单位可留空", Example: "示范县人民政府"},
-	{Header: "单位类型", Key: "kind", Required: true, Help: cnNames(Kinds), Example: "党政机关"},
-	{Header: "机构层级", Key: "admin_level", Required: true, Help: cnNames(AdminLevels), Example: "县级"},
+	{Header: "单位类型", Key: "kind", Required: true, Help: Kinds.Names(), Example: "党政机关"},
+	{Header: "机构层级", Key: "admin_level", Required: true, Help: AdminLevels.Names(), Example: "县级"},
 	{Header: "行政区划代码", Key: "region_code", Help: "6 位国家统计用区划代码", Example: "990121"},
 	{Header: "统一社会信用代码", Key: "credit_code", Help: "18 位，校验位按 GB 32100-2015 检查；用于重复导入时识别同一单位", Example: ""},
-	{Header: "统计类别", Key: "category", Help: cnNames(Categories) + "；默认机关", Example: "机关"},
+	{Header: "统计类别", Key: "category", Help: Categories.Names() + "；默认机关", Example: "机关"},
 	{Header: "用能人数", Key: "headcount", Help: "整数", Example: "56"},
 	{Header: "建筑面积(m²)", Key: "floor_area_m2", Help: "平方米", Example: "3200"},
 	{Header: "地址", Key: "address", Example: "示范县人民路 1 号"},
@@ -37,7 +37,7 @@ var PersonColumns = []xlsx.Column{
 	{Header: "人员编号", Key: "code", Required: true, Help: "单位内部或组织人事系统的编号，全局唯一；重复导入时按此识别同一人", Example: "P000123"},
 	{Header: "姓名", Key: "name", Required: true, Example: "张三"},
 	{Header: "所在单位", Key: "org", Required: true, Help: "单位的统一社会信用代码或全称（须唯一）", Example: "示范县教育局"},
-	{Header: "职级", Key: "rank", Required: true, Help: cnNames(Ranks), Example: "正科级"},
+	{Header: "职级", Key: "rank", Required: true, Help: Ranks.Names(), Example: "正科级"},
 	{Header: "职务", Key: "position", Example: "办公室主任"},
 	{Header: "性别", Key: "gender", Help: "男 / 女", Example: "男"},
 	{Header: "电话", Key: "phone", Example: ""},
@@ -142,15 +142,15 @@ func (s *Service) ImportOrgs(ctx context.Context, sc auth.Scope, rows []xlsx.Row
 				Address: v["address"], Contact: v["contact"], Phone: v["phone"]}
 			f := errs.Fields{}
 			var ok bool
-			if in.Kind, ok = Code(Kinds, v["kind"]); !ok {
-				f.Add("kind", "单位类型“"+v["kind"]+"”无效，应为 "+cnNames(Kinds))
+			if in.Kind, ok = Kinds.Code(v["kind"]); !ok {
+				f.Add("kind", "单位类型“"+v["kind"]+"”无效，应为 "+Kinds.Names())
 			}
-			if in.AdminLevel, ok = Code(AdminLevels, v["admin_level"]); !ok {
-				f.Add("admin_level", "机构层级“"+v["admin_level"]+"”无效，应为 "+cnNames(AdminLevels))
+			if in.AdminLevel, ok = AdminLevels.Code(v["admin_level"]); !ok {
+				f.Add("admin_level", "机构层级“"+v["admin_level"]+"”无效，应为 "+AdminLevels.Names())
 			}
 			if v["category"] != "" {
-				if in.Category, ok = Code(Categories, v["category"]); !ok {
-					f.Add("category", "统计类别“"+v["category"]+"”无效，应为 "+cnNames(Categories))
+				if in.Category, ok = Categories.Code(v["category"]); !ok {
+					f.Add("category", "统计类别“"+v["category"]+"”无效，应为 "+Categories.Names())
 				}
 			}
 			if n, ok := parseNum(v["headcount"], true); ok {
@@ -281,16 +281,16 @@ func (s *Service) ImportPeople(ctx context.Context, sc auth.Scope, rows []xlsx.R
 			}
 			seen[in.Code] = row.Line
 			var ok bool
-			if in.Rank, ok = Code(Ranks, v["rank"]); !ok {
-				f.Add("rank", "职级“"+v["rank"]+"”无效，应为 "+cnNames(Ranks))
+			if in.Rank, ok = Ranks.Code(v["rank"]); !ok {
+				f.Add("rank", "职级“"+v["rank"]+"”无效，应为 "+Ranks.Names())
 			}
 			if v["gender"] != "" {
-				if in.Gender, ok = Code(Genders, v["gender"]); !ok {
+				if in.Gender, ok = Genders.Code(v["gender"]); !ok {
 					f.Add("gender", "性别应为 男 或 女")
 				}
 			}
 			if v["status"] != "" {
-				if in.Status, ok = Code(Statuses, v["status"]); !ok {
+				if in.Status, ok = Statuses.Code(v["status"]); !ok {
 					f.Add("status", "状态应为 在职、退休 或 调离")
 				}
 			}

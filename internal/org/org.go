@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
 )
 
@@ -34,75 +35,26 @@ var Migrations = db.Embedded("org", migrationsFS)
 type OrgID = int64
 
 // Kinds of unit (API.md).
-var Kinds = []Enum{
-	{"bureau", "机关事务管理部门"}, {"organ", "党政机关"}, {"institution", "事业单位"}, {"association", "团体组织"}, {"other", "其他"},
-}
+var Kinds = enum.Of("bureau", "机关事务管理部门", "organ", "党政机关", "institution", "事业单位", "association", "团体组织", "other", "其他")
 
 // AdminLevels of a unit (API.md); they select the row of the office-space standard.
-var AdminLevels = []Enum{
-	{"central", "中央"}, {"provincial", "省级"}, {"municipal", "市级"}, {"county", "县级"}, {"township", "乡级"},
-}
+var AdminLevels = enum.Of("central", "中央", "provincial", "省级", "municipal", "市级", "county", "县级", "township", "乡级")
 
 // Categories of the energy statistics (公共机构能源资源消费统计调查制度).
-var Categories = []Enum{
-	{"organ", "机关"}, {"higher_education", "高等学校"}, {"school", "中小学校"}, {"hospital", "医院"}, {"venue", "场馆"}, {"other", "其他"},
-}
+var Categories = enum.Of("organ", "机关", "higher_education", "高等学校", "school", "中小学校", "hospital", "医院", "venue", "场馆", "other", "其他")
 
 // Ranks (职级) of people, highest first (API.md).
-var Ranks = []Enum{
-	{"minister", "正部级"}, {"vice_minister", "副部级"}, {"bureau_director", "正厅局级"}, {"deputy_bureau_director", "副厅局级"},
-	{"division_director", "正处级"}, {"deputy_division_director", "副处级"}, {"section_chief", "正科级"},
-	{"deputy_section_chief", "副科级"}, {"staff", "科员及以下"},
-}
+var Ranks = enum.Of(
+	"minister", "正部级", "vice_minister", "副部级", "bureau_director", "正厅局级", "deputy_bureau_director", "副厅局级",
+	"division_director", "正处级", "deputy_division_director", "副处级", "section_chief", "正科级",
+	"deputy_section_chief", "副科级", "staff", "科员及以下",
+)
 
 // Statuses of people.
-var Statuses = []Enum{{"active", "在职"}, {"retired", "退休"}, {"transferred", "调离"}}
+var Statuses = enum.Of("active", "在职", "retired", "退休", "transferred", "调离")
 
 // Genders of people.
-var Genders = []Enum{{"male", "男"}, {"female", "女"}}
-
-// Enum is a code with its Chinese name.
-type Enum struct{ Code, Name string }
-
-// Name looks up the Chinese name of code in list ("" when unknown).
-func Name(list []Enum, code string) string {
-	for _, e := range list {
-		if e.Code == code {
-			return e.Name
-		}
-	}
-	return ""
-}
-
-// Code looks up the code whose Chinese name or code is s (for imports); ok is false when none matches.
-func Code(list []Enum, s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	for _, e := range list {
-		if e.Code == s || e.Name == s {
-			return e.Code, true
-		}
-	}
-	return "", false
-}
-
-func valid(list []Enum, code string) bool { return Name(list, code) != "" }
-
-// cnNames lists the Chinese names only (for Excel templates and import errors, where users type Chinese).
-func cnNames(list []Enum) string {
-	var parts []string
-	for _, e := range list {
-		parts = append(parts, e.Name)
-	}
-	return strings.Join(parts, "、")
-}
-
-func names(list []Enum) string {
-	var parts []string
-	for _, e := range list {
-		parts = append(parts, e.Code+"（"+e.Name+"）")
-	}
-	return strings.Join(parts, "、")
-}
+var Genders = enum.Of("male", "男", "female", "女")
 
 // Org is a unit.
 type Org struct {
@@ -135,9 +87,9 @@ type Org struct {
 }
 
 // KindName etc. give the Chinese names for templates.
-func (o Org) KindName() string     { return Name(Kinds, o.Kind) }
-func (o Org) LevelName() string    { return Name(AdminLevels, o.AdminLevel) }
-func (o Org) CategoryName() string { return Name(Categories, o.Category) }
+func (o Org) KindName() string     { return Kinds.Name(o.Kind) }
+func (o Org) LevelName() string    { return AdminLevels.Name(o.AdminLevel) }
+func (o Org) CategoryName() string { return Categories.Name(o.Category) }
 func (o Org) Active() bool         { return o.Status == "active" }
 func (o Org) Created() time.Time   { return time.Unix(o.CreatedAt, 0) }
 func (o Org) StatusName() string {
@@ -216,14 +168,14 @@ func (in *OrgInput) check(f errs.Fields) {
 	if utf8.RuneCountInString(in.ShortName) > 40 {
 		f.Add("short_name", "简称不超过 40 字")
 	}
-	if !valid(Kinds, in.Kind) {
-		f.Add("kind", "单位类型应为 "+names(Kinds))
+	if !Kinds.Has(in.Kind) {
+		f.Add("kind", "单位类型应为 "+Kinds.Described())
 	}
-	if !valid(AdminLevels, in.AdminLevel) {
-		f.Add("admin_level", "机构层级应为 "+names(AdminLevels))
+	if !AdminLevels.Has(in.AdminLevel) {
+		f.Add("admin_level", "机构层级应为 "+AdminLevels.Described())
 	}
-	if !valid(Categories, in.Category) {
-		f.Add("category", "统计类别应为 "+names(Categories))
+	if !Categories.Has(in.Category) {
+		f.Add("category", "统计类别应为 "+Categories.Described())
 	}
 	if in.CreditCode != "" {
 		if msg := CheckCreditCode(in.CreditCode); msg != "" {
@@ -329,9 +281,9 @@ type Person struct {
 }
 
 // RankName etc. give the Chinese names for templates.
-func (p Person) RankName() string   { return Name(Ranks, p.Rank) }
-func (p Person) StatusName() string { return Name(Statuses, p.Status) }
-func (p Person) GenderName() string { return Name(Genders, p.Gender) }
+func (p Person) RankName() string   { return Ranks.Name(p.Rank) }
+func (p Person) StatusName() string { return Statuses.Name(p.Status) }
+func (p Person) GenderName() string { return Genders.Name(p.Gender) }
 func (p Person) snapshot() map[string]any {
 	return map[string]any{"org_id": p.OrgID, "code": p.Code, "name": p.Name, "gender": p.Gender, "rank": p.Rank,
 		"position": p.Position, "phone": p.Phone, "status": p.Status, "status_since": p.StatusSince}
@@ -389,13 +341,13 @@ func (in *PersonInput) check(f errs.Fields, today string) {
 	if utf8.RuneCountInString(in.Code) > 40 {
 		f.Add("code", "人员编号不超过 40 个字符")
 	}
-	if in.Gender != "" && !valid(Genders, in.Gender) {
+	if in.Gender != "" && !Genders.Has(in.Gender) {
 		f.Add("gender", "性别应为 male（男）或 female（女）")
 	}
-	if !valid(Ranks, in.Rank) {
-		f.Add("rank", "职级应为 "+names(Ranks))
+	if !Ranks.Has(in.Rank) {
+		f.Add("rank", "职级应为 "+Ranks.Described())
 	}
-	if !valid(Statuses, in.Status) {
+	if !Statuses.Has(in.Status) {
 		f.Add("status", "状态应为 active（在职）、retired（退休）或 transferred（调离）")
 	}
 	if d, err := time.Parse(time.DateOnly, in.StatusSince); err != nil {

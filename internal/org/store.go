@@ -2,7 +2,6 @@ package org
 
 import (
 	"context"
-	"log/slog"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -10,20 +9,32 @@ import (
 
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
-	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
+	"github.com/govops/govops/internal/platform/module"
 	"github.com/govops/govops/internal/platform/web"
 )
 
-// Service is the spine's instance: stores, pages and API.
+// Service is the spine's instance: stores, pages and API. It is the first module of the wiring's list; its
+// migrations run with the kit's (before identity, whose tables refer to units and people), not from its manifest.
 type Service struct {
-	DB    *db.DB
-	Clock clock.Clock
-	Log   *slog.Logger
-	UI    *web.UI
-	Auth  *auth.Service
+	module.Deps
+}
+
+// New makes the spine's module; the wiring installs it with the kit.
+func New(d module.Deps) *Service { return &Service{Deps: d} }
+
+// Manifest declares the spine's pages, API and menu to the kit (its permissions belong to the identity kit).
+func (s *Service) Manifest() module.Manifest {
+	return module.Manifest{
+		Name: "org", Templates: web.Sub(templatesFS, "templates"), Catalog: catalogEN,
+		Menu: []web.MenuItem{
+			{Group: "menu.org|组织机构", Label: "org.orgs|单位管理", Path: "/orgs", Perm: "org:read", Order: 10},
+			{Group: "menu.org|组织机构", Label: "org.people|人员管理", Path: "/people", Perm: "person:read", Order: 20},
+		},
+		Routes: func() { s.orgPages(); s.peoplePages(); s.api() },
+	}
 }
 
 // Tree implements auth.Tree over the orgs table.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/govops/govops/internal/platform/auth"
+	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
 	"github.com/govops/govops/internal/platform/web"
@@ -23,9 +24,9 @@ type orgsPage struct {
 	Pager    web.Pager
 	Filtered bool
 	F        OrgFilter
-	Kinds    []Enum
-	Levels   []Enum
-	Cats     []Enum
+	Kinds    enum.List
+	Levels   enum.List
+	Cats     enum.List
 }
 
 type orgPage struct {
@@ -64,14 +65,6 @@ type importPage struct {
 	Report  *xlsx.Report
 	Columns []xlsx.Column
 	Err     string
-}
-
-func options(list []Enum) []web.Option {
-	out := make([]web.Option, len(list))
-	for i, e := range list {
-		out[i] = web.Option{Value: e.Code, Label: e.Name}
-	}
-	return out
 }
 
 func (s *Service) crumbsFor(r *http.Request, path string) []web.Crumb {
@@ -256,8 +249,8 @@ func (s *Service) orgPages() {
 			return s.renderOrgForm(w, r, http.StatusUnprocessableEntity, nil, in, errs.As(err).Fields)
 		}
 		o, err := s.CreateOrg(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if e := errs.As(err); e != nil && e.Fields != nil {
-			return s.renderOrgForm(w, r, errs.Status(e.Code), nil, in, e.Fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderOrgForm(w, r, status, nil, in, fields)
 		} else if err != nil {
 			return err
 		}
@@ -338,8 +331,8 @@ func (s *Service) orgPages() {
 		_, err = s.UpdateOrg(r.Context(), sc, id, OrgPatch{Name: &in.Name, ShortName: &in.ShortName, Kind: &in.Kind, AdminLevel: &in.AdminLevel,
 			RegionCode: &in.RegionCode, CreditCode: &in.CreditCode, Category: &in.Category, Headcount: &in.Headcount, FloorAreaM2: &in.FloorAreaM2,
 			Address: &in.Address, Contact: &in.Contact, Phone: &in.Phone, Sort: &in.Sort})
-		if e := errs.As(err); e != nil && e.Fields != nil {
-			return s.renderOrgForm(w, r, errs.Status(e.Code), &o, in, e.Fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderOrgForm(w, r, status, &o, in, fields)
 		} else if err != nil {
 			return err
 		}
@@ -447,7 +440,7 @@ func (s *Service) renderOrgForm(w http.ResponseWriter, r *http.Request, status i
 	}
 	p := &orgFormPage{Globals: s.UI.G(r, title, crumbs...), Org: o, Form: in, Errors: fields, AllScope: auth.ScopeFrom(r.Context()).All(),
 		Root:  r.PostFormValue("root") == "1",
-		Kinds: options(Kinds), Levels: options(AdminLevels), Cats: options(Categories)}
+		Kinds: Kinds.Options(), Levels: AdminLevels.Options(), Cats: Categories.Options()}
 	if in.ParentID != 0 {
 		p.Parent = Tree{}.OrgLabel(r.Context(), s.DB, in.ParentID)
 	}

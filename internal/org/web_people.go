@@ -9,6 +9,7 @@ import (
 
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/clock"
+	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
 	"github.com/govops/govops/internal/platform/web"
@@ -21,8 +22,8 @@ type peoplePage struct {
 	Pager    web.Pager
 	F        PersonFilter
 	OrgName  string
-	Ranks    []Enum
-	Statuses []Enum
+	Ranks    enum.List
+	Statuses enum.List
 }
 
 type personPage struct {
@@ -52,10 +53,10 @@ func parsePersonFilter(r *http.Request) (PersonFilter, error) {
 	if f.OrgID, err = web.QueryInt(r, "org_id"); err != nil {
 		return f, err
 	}
-	if f.Rank != "" && !valid(Ranks, f.Rank) {
+	if f.Rank != "" && !Ranks.Has(f.Rank) {
 		return f, errs.Invalid("rank", "职级无效")
 	}
-	if f.Status != "" && !valid(Statuses, f.Status) {
+	if f.Status != "" && !Statuses.Has(f.Status) {
 		return f, errs.Invalid("status", "状态无效")
 	}
 	return f, nil
@@ -140,8 +141,8 @@ func (s *Service) peoplePages() {
 			return s.renderPersonForm(w, r, http.StatusUnprocessableEntity, nil, in, errs.As(err).Fields)
 		}
 		p, err := s.CreatePerson(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if e := errs.As(err); e != nil && e.Fields != nil {
-			return s.renderPersonForm(w, r, errs.Status(e.Code), nil, in, e.Fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderPersonForm(w, r, status, nil, in, fields)
 		} else if err != nil {
 			return err
 		}
@@ -191,8 +192,8 @@ func (s *Service) peoplePages() {
 		}
 		_, err = s.UpdatePerson(r.Context(), sc, id, PersonPatch{OrgID: &in.OrgID, Code: &in.Code, Name: &in.Name, Gender: &in.Gender, Rank: &in.Rank,
 			Position: &in.Position, Phone: &in.Phone, Status: &in.Status, StatusSince: &in.StatusSince})
-		if e := errs.As(err); e != nil && e.Fields != nil {
-			return s.renderPersonForm(w, r, errs.Status(e.Code), &p, in, e.Fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderPersonForm(w, r, status, &p, in, fields)
 		} else if err != nil {
 			return err
 		}
@@ -233,5 +234,5 @@ func (s *Service) renderPersonForm(w http.ResponseWriter, r *http.Request, statu
 	}
 	crumbs = append(crumbs, web.Crumb{Label: title})
 	return s.UI.Render(w, r, status, "org/person_form.html", &personFormPage{Globals: s.UI.G(r, title, crumbs...), Person: p, Form: in, Errors: fields,
-		OrgName: Tree{}.OrgLabel(r.Context(), s.DB, in.OrgID), Ranks: options(Ranks), Statuses: options(Statuses), Genders: options(Genders)})
+		OrgName: Tree{}.OrgLabel(r.Context(), s.DB, in.OrgID), Ranks: Ranks.Options(), Statuses: Statuses.Options(), Genders: Genders.Options()})
 }

@@ -75,13 +75,6 @@ func (s *Service) canSeeAgreement(ctx context.Context, q db.Q, sc auth.Scope, id
 	return err
 }
 
-func (s *Service) canEditAgreement(ctx context.Context, q db.Q, sc auth.Scope, id int64) error {
-	if err := s.canSeeAgreement(ctx, q, sc, id); err != nil {
-		return err
-	}
-	return needManage(ctx, "维护使用协议")
-}
-
 // ListAgreements lists agreements in scope (of one unit when orgID is set).
 func ListAgreements(ctx context.Context, q db.Q, sc auth.Scope, l web.List, orgID int64) ([]Agreement, int64, error) {
 	cond, args := sc.OrgCond("a.org_id")

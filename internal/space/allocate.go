@@ -10,6 +10,7 @@ import (
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
 	"github.com/govops/govops/internal/platform/web"
@@ -21,7 +22,7 @@ import (
 // whole room and a date; completing one ends the occupancy (and returns a whole room to the building's manager).
 
 // Allocation statuses.
-var AllocationStatuses = []Enum{{"submitted", "审批中"}, {"approved", "已批准"}, {"rejected", "已驳回"}, {"withdrawn", "已撤回"}, {"completed", "已办理"}}
+var AllocationStatuses = enum.Of("submitted", "审批中", "approved", "已批准", "rejected", "已驳回", "withdrawn", "已撤回", "completed", "已办理")
 
 // Allocation is a reallocation request.
 type Allocation struct {
@@ -43,7 +44,7 @@ type Allocation struct {
 }
 
 // StatusName is the Chinese status.
-func (a Allocation) StatusName() string { return Name(AllocationStatuses, a.Status) }
+func (a Allocation) StatusName() string { return AllocationStatuses.Name(a.Status) }
 
 const allocCols = `a.id, a.org_id, o.name, a.title, a.reason, a.area_m2, a.headcount, a.status, a.requester, a.requester_id, a.rooms, a.decision_note,
 	a.created_at, a.decided_at, a.completed_at`
@@ -73,7 +74,7 @@ func ListAllocations(ctx context.Context, q db.Q, sc auth.Scope, l web.List, sta
 	cond, args := sc.OrgCond("a.org_id")
 	w := " WHERE " + cond
 	if status != "" {
-		if !valid(AllocationStatuses, status) {
+		if !AllocationStatuses.Has(status) {
 			return nil, 0, errs.Invalid("status", "状态无效")
 		}
 		w, args = w+" AND a.status = ?", append(args, status)
@@ -124,9 +125,6 @@ func (s *Service) CreateAllocation(ctx context.Context, sc auth.Scope, in Alloca
 		if u == nil {
 			return errs.Forbidden("需要登录用户提交申请")
 		}
-		if s.Workflow == nil {
-			return errs.Conflict("审批服务未启用，暂不能提交调剂申请")
-		}
 		id, err := db.InsertID(ctx, q, `INSERT INTO space_allocations (org_id, title, reason, area_m2, headcount, status, requester_id, requester, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, 'submitted', ?, ?, ?, ?) RETURNING id`, in.OrgID, in.Title, in.Reason, round2(in.AreaM2), in.Headcount, u.ID, u.DisplayName(), now.Unix(), now.Unix())
 		if err != nil {
@@ -166,7 +164,7 @@ func (s *Service) allocationDecided(ctx context.Context, q db.Q, inst workflow.I
 	if db.RowsAffected(res) == 0 {
 		return errs.Conflict("调剂申请已不在审批中")
 	}
-	if err := history.Record(ctx, q, now, objAllocation, inst.ObjectID, "decide", "审批结果："+Name(AllocationStatuses, to)); err != nil {
+	if err := history.Record(ctx, q, now, objAllocation, inst.ObjectID, "decide", "审批结果："+AllocationStatuses.Name(to)); err != nil {
 		return err
 	}
 	return audit.Record(ctx, q, now, audit.Entry{Action: "space.allocation.decide", ObjectType: objAllocation, ObjectID: inst.ObjectID, OrgID: inst.OrgID,
@@ -183,9 +181,6 @@ func (s *Service) WithdrawAllocation(ctx context.Context, sc auth.Scope, id int6
 		}
 		if a.Status != "submitted" {
 			return errs.Conflict("调剂申请当前为“" + a.StatusName() + "”，不能撤回")
-		}
-		if s.Workflow == nil {
-			return errs.Conflict("审批服务未启用")
 		}
 		inst, err := s.Workflow.ForObject(ctx, q, wfAllocation, id)
 		if err != nil {
@@ -274,11 +269,13 @@ func (s *Service) CompleteAllocation(ctx context.Context, sc auth.Scope, id int6
 }
 
 // VacateReasons are why an office is vacated.
-var VacateReasons = []Enum{{"retired", "退休"}, {"transferred", "调离"}, {"over_standard", "超标准整改"}, {"concurrent_ended", "兼职免去"},
-	{"reallocation", "统一调剂"}, {"other", "其他"}}
+var VacateReasons = enum.Of(
+	"retired", "退休", "transferred", "调离", "over_standard", "超标准整改", "concurrent_ended", "兼职免去",
+	"reallocation", "统一调剂", "other", "其他",
+)
 
 // VacateStatuses are the statuses of a vacating order.
-var VacateStatuses = []Enum{{"pending", "待腾退"}, {"done", "已腾退"}, {"cancelled", "已撤销"}}
+var VacateStatuses = enum.Of("pending", "待腾退", "done", "已腾退", "cancelled", "已撤销")
 
 // Vacate is a vacating order.
 type Vacate struct {
@@ -299,10 +296,10 @@ type Vacate struct {
 }
 
 // ReasonName and StatusName give Chinese names for templates.
-func (v Vacate) ReasonName() string { return Name(VacateReasons, v.Reason) }
+func (v Vacate) ReasonName() string { return VacateReasons.Name(v.Reason) }
 
 // StatusName is the Chinese status.
-func (v Vacate) StatusName() string { return Name(VacateStatuses, v.Status) }
+func (v Vacate) StatusName() string { return VacateStatuses.Name(v.Status) }
 
 const vacateCols = `x.id, x.room_id, r.number, b.name, COALESCE(x.person_id, 0), COALESCE(p.name, ''), x.org_id, o.name, x.reason, x.due_on, x.status, x.note, x.done_on`
 const vacateFrom = ` FROM space_vacates x JOIN space_rooms r ON r.id = x.room_id JOIN buildings b ON b.id = r.building_id JOIN orgs o ON o.id = x.org_id
@@ -320,7 +317,7 @@ func (s *Service) ListVacates(ctx context.Context, q db.Q, sc auth.Scope, l web.
 	cond, args := sc.OrgCond("x.org_id")
 	w := " WHERE " + cond
 	if status != "" {
-		if !valid(VacateStatuses, status) {
+		if !VacateStatuses.Has(status) {
 			return nil, 0, errs.Invalid("status", "状态无效")
 		}
 		w, args = w+" AND x.status = ?", append(args, status)
@@ -351,7 +348,7 @@ func (s *Service) CreateVacate(ctx context.Context, sc auth.Scope, in VacateInpu
 			return err
 		}
 		f := errs.Fields{}
-		enum(f, "reason", &in.Reason, VacateReasons, true, "腾退原因")
+		checkEnum(f, "reason", &in.Reason, VacateReasons, true, "腾退原因")
 		if in.DueOn == "" {
 			in.DueOn = AddMonths(s.today(), 1)
 		}

@@ -150,10 +150,10 @@ func parseRoomFilter(r *http.Request) (RoomFilter, error) {
 	}
 	qv := r.URL.Query()
 	f := RoomFilter{List: l, BuildingID: n[0], OrgID: n[1], UseType: qv.Get("use_type"), Status: qv.Get("status")}
-	if f.UseType != "" && !valid(UseTypes, f.UseType) {
+	if f.UseType != "" && !UseTypes.Has(f.UseType) {
 		return f, errs.Invalid("use_type", "用途应为 office、service、equipment 或 auxiliary")
 	}
-	if f.Status != "" && !valid(RoomStatuses, f.Status) {
+	if f.Status != "" && !RoomStatuses.Has(f.Status) {
 		return f, errs.Invalid("status", "状态应为 in_use、let、lent 或 disposed")
 	}
 	if v := strings.TrimSpace(qv.Get("floor")); v != "" {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/govops/govops/internal/platform/auth"
+	"github.com/govops/govops/internal/platform/module"
 	"github.com/govops/govops/internal/platform/web"
 )
 
@@ -49,29 +50,8 @@ func (s *Service) registerAPIProcess() {
 			}
 			return web.JSON(w, http.StatusOK, web.NewItems(items, total))
 		})
-	u.API("POST /api/v1/space/rectifications", PermManage, web.Doc{Summary: "对违规下达整改任务（一项违规同时只有一个进行中的任务）", Body: RectifyInput{}, Response: Rectification{}, Status: 201},
-		func(w http.ResponseWriter, r *http.Request) error {
-			var in RectifyInput
-			if err := web.DecodeJSON(r, &in); err != nil {
-				return err
-			}
-			t, err := s.CreateRectification(r.Context(), sc(r), in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusCreated, t)
-		})
-	u.API("GET /api/v1/space/rectifications/{id}", PermRead, web.Doc{Summary: "整改任务详情", Response: Rectification{}}, func(w http.ResponseWriter, r *http.Request) error {
-		n, err := id(r)
-		if err != nil {
-			return err
-		}
-		t, err := s.GetRectification(r.Context(), s.DB, sc(r), n)
-		if err != nil {
-			return err
-		}
-		return web.JSON(w, http.StatusOK, t)
-	})
+	module.Create(s.Deps, "POST /api/v1/space/rectifications", PermManage, web.Doc{Summary: "对违规下达整改任务（一项违规同时只有一个进行中的任务）"}, s.CreateRectification)
+	module.Get(s.Deps, "GET /api/v1/space/rectifications/{id}", PermRead, web.Doc{Summary: "整改任务详情"}, s.GetRectification)
 	for _, a := range []struct{ verb, perm, summary string }{
 		{"submit", PermRegister, "单位报送整改情况（report），待整改 → 待核验"},
 		{"return", PermManage, "退回整改（note，可给新期限 deadline），待核验 → 待整改"},
@@ -115,18 +95,7 @@ func (s *Service) registerAPIProcess() {
 			}
 			return web.JSON(w, http.StatusOK, web.NewItems(items, total))
 		})
-	u.API("POST /api/v1/space/allocations", PermRegister, web.Doc{Summary: "提交调剂申请（进入审批流程）", Body: AllocationInput{}, Response: Allocation{}, Status: 201},
-		func(w http.ResponseWriter, r *http.Request) error {
-			var in AllocationInput
-			if err := web.DecodeJSON(r, &in); err != nil {
-				return err
-			}
-			a, err := s.CreateAllocation(r.Context(), sc(r), in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusCreated, a)
-		})
+	module.Create(s.Deps, "POST /api/v1/space/allocations", PermRegister, web.Doc{Summary: "提交调剂申请（进入审批流程）"}, s.CreateAllocation)
 	u.API("GET /api/v1/space/allocations/{id}", PermRead, web.Doc{Summary: "调剂申请详情", Response: allocationDetail{}}, func(w http.ResponseWriter, r *http.Request) error {
 		n, err := id(r)
 		if err != nil {
@@ -137,10 +106,8 @@ func (s *Service) registerAPIProcess() {
 			return err
 		}
 		d := allocationDetail{Allocation: a}
-		if s.Workflow != nil {
-			if inst, err := s.Workflow.ForObject(r.Context(), s.DB, wfAllocation, n); err == nil {
-				d.Workflow = inst
-			}
+		if inst, err := s.Workflow.ForObject(r.Context(), s.DB, wfAllocation, n); err == nil {
+			d.Workflow = inst
 		}
 		return web.JSON(w, http.StatusOK, d)
 	})
@@ -162,22 +129,7 @@ func (s *Service) registerAPIProcess() {
 			}
 			return web.JSON(w, http.StatusOK, a)
 		})
-	u.API("POST /api/v1/space/allocations/{id}/complete", PermManage, web.Doc{Summary: "办理已批准的调剂：空置房间划给申请单位", Body: CompleteInput{}, Response: Allocation{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			n, err := id(r)
-			if err != nil {
-				return err
-			}
-			var in CompleteInput
-			if err := web.DecodeJSON(r, &in); err != nil {
-				return err
-			}
-			a, err := s.CompleteAllocation(r.Context(), sc(r), n, in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, a)
-		})
+	module.Update(s.Deps, "POST /api/v1/space/allocations/{id}/complete", PermManage, web.Doc{Summary: "办理已批准的调剂：空置房间划给申请单位"}, s.CompleteAllocation)
 
 	u.API("GET /api/v1/space/vacates", PermRead, web.Doc{Summary: "腾退通知", Response: Vacate{}, List: true, Query: []web.Param{{Name: "status", Help: "pending|done|cancelled"}}},
 		func(w http.ResponseWriter, r *http.Request) error {
@@ -191,18 +143,7 @@ func (s *Service) registerAPIProcess() {
 			}
 			return web.JSON(w, http.StatusOK, web.NewItems(items, total))
 		})
-	u.API("POST /api/v1/space/vacates", PermManage, web.Doc{Summary: "下达腾退通知（person_id 省略为整间收回）", Body: VacateInput{}, Response: Vacate{}, Status: 201},
-		func(w http.ResponseWriter, r *http.Request) error {
-			var in VacateInput
-			if err := web.DecodeJSON(r, &in); err != nil {
-				return err
-			}
-			v, err := s.CreateVacate(r.Context(), sc(r), in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusCreated, v)
-		})
+	module.Create(s.Deps, "POST /api/v1/space/vacates", PermManage, web.Doc{Summary: "下达腾退通知（person_id 省略为整间收回）"}, s.CreateVacate)
 	for _, a := range []struct{ verb, perm, summary string }{{"complete", PermRegister, "完成腾退（收回使用）"}, {"cancel", PermManage, "撤销腾退通知"}} {
 		a := a
 		u.API("POST /api/v1/space/vacates/{id}/"+a.verb, a.perm, web.Doc{Summary: a.summary, Response: Vacate{}}, func(w http.ResponseWriter, r *http.Request) error {
@@ -234,29 +175,8 @@ func (s *Service) registerAPIProcess() {
 		}
 		return web.JSON(w, http.StatusOK, web.NewItems(items, total))
 	})
-	u.API("POST /api/v1/space/repairs", PermRegister, web.Doc{Summary: "申请维修（大修、中修、日常维修）", Body: RepairInput{}, Response: Repair{}, Status: 201},
-		func(w http.ResponseWriter, r *http.Request) error {
-			var in RepairInput
-			if err := web.DecodeJSON(r, &in); err != nil {
-				return err
-			}
-			x, err := s.CreateRepair(r.Context(), sc(r), in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusCreated, x)
-		})
-	u.API("GET /api/v1/space/repairs/{id}", PermRead, web.Doc{Summary: "维修项目详情", Response: Repair{}}, func(w http.ResponseWriter, r *http.Request) error {
-		n, err := id(r)
-		if err != nil {
-			return err
-		}
-		x, err := GetRepair(r.Context(), s.DB, sc(r), n)
-		if err != nil {
-			return err
-		}
-		return web.JSON(w, http.StatusOK, x)
-	})
+	module.Create(s.Deps, "POST /api/v1/space/repairs", PermRegister, web.Doc{Summary: "申请维修（大修、中修、日常维修）"}, s.CreateRepair)
+	module.Get(s.Deps, "GET /api/v1/space/repairs/{id}", PermRead, web.Doc{Summary: "维修项目详情"}, GetRepair)
 	for _, a := range []struct{ verb, perm, summary string }{
 		{"approve", PermManage, "批准（approved_yuan，默认为预算）"}, {"reject", PermManage, "驳回（note）"},
 		{"start", PermManage, "开工（contractor, started_on）"}, {"accept", PermManage, "竣工验收（accepted_on, cost_yuan, note）"},
@@ -286,53 +206,11 @@ func (s *Service) registerAPIProcess() {
 		return err
 	})
 
-	u.API("GET /api/v1/space/disposals", PermRead, web.Doc{Summary: "处置记录", Response: Disposal{}, List: true}, func(w http.ResponseWriter, r *http.Request) error {
-		l, err := web.ParseList(r)
-		if err != nil {
-			return err
-		}
-		items, total, err := ListDisposals(r.Context(), s.DB, sc(r), l)
-		if err != nil {
-			return err
-		}
-		return web.JSON(w, http.StatusOK, web.NewItems(items, total))
-	})
-	u.API("POST /api/v1/space/disposals", PermManage, web.Doc{Summary: "处置楼栋或房间（须已腾空）", Body: DisposalInput{}, Response: Disposal{}, Status: 201},
-		func(w http.ResponseWriter, r *http.Request) error {
-			var in DisposalInput
-			if err := web.DecodeJSON(r, &in); err != nil {
-				return err
-			}
-			d, err := s.CreateDisposal(r.Context(), sc(r), in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusCreated, d)
-		})
+	module.List(s.Deps, "GET /api/v1/space/disposals", PermRead, web.Doc{Summary: "处置记录"}, web.ParseList, ListDisposals)
+	module.Create(s.Deps, "POST /api/v1/space/disposals", PermManage, web.Doc{Summary: "处置楼栋或房间（须已腾空）"}, s.CreateDisposal)
 
-	u.API("GET /api/v1/space/stocktakes", PermRead, web.Doc{Summary: "清查盘点", Response: Stocktake{}, List: true}, func(w http.ResponseWriter, r *http.Request) error {
-		l, err := web.ParseList(r)
-		if err != nil {
-			return err
-		}
-		items, total, err := ListStocktakes(r.Context(), s.DB, sc(r), l)
-		if err != nil {
-			return err
-		}
-		return web.JSON(w, http.StatusOK, web.NewItems(items, total))
-	})
-	u.API("POST /api/v1/space/stocktakes", PermManage, web.Doc{Summary: "发起清查盘点（复制台账为清单）", Body: StocktakeInput{}, Response: Stocktake{}, Status: 201},
-		func(w http.ResponseWriter, r *http.Request) error {
-			var in StocktakeInput
-			if err := web.DecodeJSON(r, &in); err != nil {
-				return err
-			}
-			st, err := s.CreateStocktake(r.Context(), sc(r), in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusCreated, st)
-		})
+	module.List(s.Deps, "GET /api/v1/space/stocktakes", PermRead, web.Doc{Summary: "清查盘点"}, web.ParseList, ListStocktakes)
+	module.Create(s.Deps, "POST /api/v1/space/stocktakes", PermManage, web.Doc{Summary: "发起清查盘点（复制台账为清单）"}, s.CreateStocktake)
 	u.API("GET /api/v1/space/stocktakes/{id}", PermRead, web.Doc{Summary: "清查盘点进度与单位核对（账账、账证）", Response: stocktakeDetail{}}, func(w http.ResponseWriter, r *http.Request) error {
 		n, err := id(r)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/govops/govops/internal/platform/auth"
+	"github.com/govops/govops/internal/platform/module"
 	"github.com/govops/govops/internal/platform/web"
 )
 
@@ -39,44 +40,9 @@ func (s *Service) registerAPIRegister() {
 			}
 			return web.JSON(w, http.StatusOK, web.NewItems(items, total))
 		})
-	u.API("POST /api/v1/buildings", PermRegister, web.Doc{Summary: "登记楼栋", Body: BuildingInput{}, Response: BuildingRecord{}, Status: 201},
-		func(w http.ResponseWriter, r *http.Request) error {
-			var in BuildingInput
-			if err := web.DecodeJSON(r, &in); err != nil {
-				return err
-			}
-			b, err := s.CreateBuilding(r.Context(), sc(r), in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusCreated, b)
-		})
-	u.API("GET /api/v1/buildings/{id}", PermRead, web.Doc{Summary: "楼栋详情（含楼龄所需的建成年份和最近大修）", Response: BuildingRecord{}}, func(w http.ResponseWriter, r *http.Request) error {
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			return err
-		}
-		b, err := GetBuilding(r.Context(), s.DB, sc(r), id)
-		if err != nil {
-			return err
-		}
-		return web.JSON(w, http.StatusOK, b)
-	})
-	u.API("PATCH /api/v1/buildings/{id}", PermRegister, web.Doc{Summary: "修改楼栋", Body: BuildingPatch{}, Response: BuildingRecord{}}, func(w http.ResponseWriter, r *http.Request) error {
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			return err
-		}
-		var p BuildingPatch
-		if err := web.DecodeJSON(r, &p); err != nil {
-			return err
-		}
-		b, err := s.UpdateBuilding(r.Context(), sc(r), id, p)
-		if err != nil {
-			return err
-		}
-		return web.JSON(w, http.StatusOK, b)
-	})
+	module.Create(s.Deps, "POST /api/v1/buildings", PermRegister, web.Doc{Summary: "登记楼栋"}, s.CreateBuilding)
+	module.Get(s.Deps, "GET /api/v1/buildings/{id}", PermRead, web.Doc{Summary: "楼栋详情（含楼龄所需的建成年份和最近大修）"}, GetBuilding)
+	module.Update(s.Deps, "PATCH /api/v1/buildings/{id}", PermRegister, web.Doc{Summary: "修改楼栋"}, s.UpdateBuilding)
 	u.API("GET /api/v1/buildings/{id}/floors", PermRead, web.Doc{Summary: "楼栋的楼层", Response: Floor{}, List: true}, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
 		if err != nil {
@@ -96,33 +62,11 @@ func (s *Service) registerAPIRegister() {
 		return err
 	})
 
-	u.API("GET /api/v1/rooms", PermRead, web.Doc{Summary: "房间列表（按数据范围）", Response: RoomRecord{}, List: true, Query: []web.Param{
+	module.List(s.Deps, "GET /api/v1/rooms", PermRead, web.Doc{Summary: "房间列表（按数据范围）", Query: []web.Param{
 		{Name: "building_id", Type: "integer"}, {Name: "floor", Type: "integer"}, {Name: "org_id", Type: "integer", Help: "使用单位"},
 		{Name: "subtree", Type: "boolean", Help: "含 org_id 的下级单位"}, {Name: "use_type"}, {Name: "status", Help: "省略为未处置的房间"},
-		{Name: "vacant", Type: "boolean", Help: "空置办公室"}, {Name: "flagged", Type: "boolean", Help: "有违规的房间"}}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			f, err := parseRoomFilter(r)
-			if err != nil {
-				return err
-			}
-			items, total, err := ListRooms(r.Context(), s.DB, sc(r), f)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, web.NewItems(items, total))
-		})
-	u.API("POST /api/v1/rooms", PermRegister, web.Doc{Summary: "登记房间（新房间以登记用途为核定用途）", Body: RoomInput{}, Response: RoomRecord{}, Status: 201},
-		func(w http.ResponseWriter, r *http.Request) error {
-			var in RoomInput
-			if err := web.DecodeJSON(r, &in); err != nil {
-				return err
-			}
-			room, err := s.CreateRoom(r.Context(), sc(r), in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusCreated, room)
-		})
+		{Name: "vacant", Type: "boolean", Help: "空置办公室"}, {Name: "flagged", Type: "boolean", Help: "有违规的房间"}}}, parseRoomFilter, ListRooms)
+	module.Create(s.Deps, "POST /api/v1/rooms", PermRegister, web.Doc{Summary: "登记房间（新房间以登记用途为核定用途）"}, s.CreateRoom)
 	u.API("GET /api/v1/rooms/{id}", PermRead, web.Doc{Summary: "房间详情，含使用人及其标准、现存违规", Response: roomDetail{}}, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
 		if err != nil {
@@ -147,22 +91,7 @@ func (s *Service) registerAPIRegister() {
 		}
 		return web.JSON(w, http.StatusOK, d)
 	})
-	u.API("PATCH /api/v1/rooms/{id}", PermRegister, web.Doc{Summary: "修改房间；改变用途不改变核定用途（未经批准即违规）；核定用途、使用单位、出租出借状态须办公用房管理员",
-		Body: RoomPatch{}, Response: RoomRecord{}}, func(w http.ResponseWriter, r *http.Request) error {
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			return err
-		}
-		var p RoomPatch
-		if err := web.DecodeJSON(r, &p); err != nil {
-			return err
-		}
-		room, err := s.UpdateRoom(r.Context(), sc(r), id, p)
-		if err != nil {
-			return err
-		}
-		return web.JSON(w, http.StatusOK, room)
-	})
+	module.Update(s.Deps, "PATCH /api/v1/rooms/{id}", PermRegister, web.Doc{Summary: "修改房间；改变用途不改变核定用途（未经批准即违规）；核定用途、使用单位、出租出借状态须办公用房管理员"}, s.UpdateRoom)
 	s.historyAPI("/api/v1/rooms/{id}", objRoom, "房间", func(r *http.Request, id int64) error {
 		_, err := GetRoom(r.Context(), s.DB, sc(r), id)
 		return err
@@ -214,17 +143,7 @@ func (s *Service) registerAPIRegister() {
 		return nil
 	})
 
-	u.API("GET /api/v1/space/properties", PermRead, web.Doc{Summary: "房产（权属）列表", Response: Property{}, List: true}, func(w http.ResponseWriter, r *http.Request) error {
-		l, err := web.ParseList(r)
-		if err != nil {
-			return err
-		}
-		items, total, err := ListProperties(r.Context(), s.DB, sc(r), l)
-		if err != nil {
-			return err
-		}
-		return web.JSON(w, http.StatusOK, web.NewItems(items, total))
-	})
+	module.List(s.Deps, "GET /api/v1/space/properties", PermRead, web.Doc{Summary: "房产（权属）列表"}, web.ParseList, ListProperties)
 	u.API("POST /api/v1/space/properties", PermManage, web.Doc{Summary: "登记房产（不动产权证、土地使用权证、权属状态）", Body: PropertyInput{}, Response: Property{}, Status: 201},
 		func(w http.ResponseWriter, r *http.Request) error {
 			var in PropertyInput
@@ -237,17 +156,7 @@ func (s *Service) registerAPIRegister() {
 			}
 			return web.JSON(w, http.StatusCreated, p)
 		})
-	u.API("GET /api/v1/space/properties/{id}", PermRead, web.Doc{Summary: "房产详情", Response: Property{}}, func(w http.ResponseWriter, r *http.Request) error {
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			return err
-		}
-		p, err := GetProperty(r.Context(), s.DB, sc(r), id)
-		if err != nil {
-			return err
-		}
-		return web.JSON(w, http.StatusOK, p)
-	})
+	module.Get(s.Deps, "GET /api/v1/space/properties/{id}", PermRead, web.Doc{Summary: "房产详情"}, GetProperty)
 	u.API("PATCH /api/v1/space/properties/{id}", PermManage, web.Doc{Summary: "修改房产", Body: PropertyInput{}, Response: Property{}}, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
 		if err != nil {

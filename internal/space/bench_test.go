@@ -12,10 +12,12 @@ import (
 	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
+	"github.com/govops/govops/internal/platform/calendar"
 	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/db/dbtest"
 	"github.com/govops/govops/internal/platform/history"
+	"github.com/govops/govops/internal/platform/module"
 	"github.com/govops/govops/internal/platform/refdata"
 	"github.com/govops/govops/internal/platform/settings"
 	"github.com/govops/govops/internal/platform/web"
@@ -87,7 +89,7 @@ func envInt(name string, def int) int {
 
 func benchProvince(b *testing.B) *Service {
 	benchOnce.Do(func() {
-		s := &Service{DB: benchDB(b), Clock: clock.NewFixed(time.Date(2026, 11, 16, 2, 0, 0, 0, time.UTC))}
+		s := New(module.Deps{DB: benchDB(b), Clock: clock.NewFixed(time.Date(2026, 11, 16, 2, 0, 0, 0, time.UTC)), Calendar: &calendar.Calendar{Days: calendar.MustEmbedded()}})
 		seedStandards(b, s)
 		start := time.Now()
 		res, err := s.LoadScale(context.Background(), envInt("GOVOPS_SPACE_BENCH_ROOMS", 1_000_000), envInt("GOVOPS_SPACE_BENCH_PEOPLE", 300_000))

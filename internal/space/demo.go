@@ -390,7 +390,7 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			if err := history.Record(ctx, q, now, objRectify, id, "create", "下达整改任务："+Name(Kinds, t.kind)+"，期限 "+deadline); err != nil {
+			if err := history.Record(ctx, q, now, objRectify, id, "create", "下达整改任务："+Kinds.Name(t.kind)+"，期限 "+deadline); err != nil {
 				return err
 			}
 		}
@@ -400,13 +400,11 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.Workflow != nil {
-		_, err := s.Workflow.CreateChain(ctx, auth.Everything(), workflow.ChainInput{Type: wfAllocation, Name: "办公用房调剂审批",
-			Note:  "申请单位提交，上级机关事务管理部门办公用房管理员审批",
-			Steps: []workflow.StepInput{{Name: "机关事务管理部门审核", Mode: workflow.ModeAny, Kind: workflow.KindRole, Role: "space_manager", Up: -1}}})
-		if err != nil && !errs.Is(err, errs.CodeConflict) {
-			return err
-		}
+	_, err = s.Workflow.CreateChain(ctx, auth.Everything(), workflow.ChainInput{Type: wfAllocation, Name: "办公用房调剂审批",
+		Note:  "申请单位提交，上级机关事务管理部门办公用房管理员审批",
+		Steps: []workflow.StepInput{{Name: "机关事务管理部门审核", Mode: workflow.ModeAny, Kind: workflow.KindRole, Role: "space_manager", Up: -1}}})
+	if err != nil && !errs.Is(err, errs.CodeConflict) {
+		return err
 	}
 	return nil
 }

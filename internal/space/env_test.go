@@ -12,25 +12,10 @@ import (
 
 const demoPassword = "Demo@2026"
 
-// newEnv starts the program with the demo province and the module's demo. Until the wiring (internal/app) hands
-// the kit services to the module, the test does it the same way, then seeds the reference data again.
+// newEnv starts the program with the demo province (the module's demo included).
 func newEnv(t *testing.T) *apptest.Env {
 	t.Helper()
-	env := apptest.New(t, apptest.Options{Demo: true})
-	a := env.App
-	s := a.Space
-	ctx := context.Background()
-	if s.Refdata == nil {
-		s.Refdata, s.Workflow, s.Jobs, s.Notify, s.Attach, s.Calendar = a.Refdata, a.Workflow, a.Jobs, a.Notify, a.Attach, a.Calendar
-		s.RegisterKit()
-		if err := a.Refdata.Seed(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.LoadDemo(ctx); err != nil {
-		t.Fatalf("LoadDemo: %v", err)
-	}
-	return env
+	return apptest.New(t, apptest.Options{Demo: true})
 }
 
 func id64(t *testing.T, env *apptest.Env, query string, args ...any) int64 {

@@ -10,6 +10,7 @@ import (
 	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/web"
 )
@@ -49,17 +50,13 @@ func date(f errs.Fields, field string, v *string, required bool, label string) {
 	}
 }
 
-func enum(f errs.Fields, field string, v *string, list []Enum, required bool, label string) {
+func checkEnum(f errs.Fields, field string, v *string, list enum.List, required bool, label string) {
 	*v = strings.TrimSpace(*v)
 	if *v == "" && !required {
 		return
 	}
-	if !valid(list, *v) {
-		var parts []string
-		for _, e := range list {
-			parts = append(parts, e.Code+"（"+e.Name+"）")
-		}
-		f.Add(field, label+"应为 "+strings.Join(parts, "、"))
+	if !list.Has(*v) {
+		f.Add(field, label+"应为 "+list.Described())
 	}
 }
 

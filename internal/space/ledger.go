@@ -10,6 +10,7 @@ import (
 	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/web"
 	"github.com/govops/govops/internal/platform/xlsx"
@@ -199,7 +200,7 @@ func (s *Service) ImportRooms(ctx context.Context, sc auth.Scope, rows []xlsx.Ro
 // errDryRun rolls back a dry run that did everything else.
 var errDryRun = errs.New(errs.CodeConflict, "dry run")
 
-func codeOf(list []Enum, s string) (string, bool) {
+func codeOf(list enum.List, s string) (string, bool) {
 	s = strings.TrimSpace(s)
 	for _, e := range list {
 		if e.Code == s || e.Name == s {
@@ -382,7 +383,7 @@ func (s *Service) exportLedger(w http.ResponseWriter, r *http.Request, orgID int
 			stdCell = std
 		}
 		out = append(out, []any{x.OrgName, x.Property, x.CertNo, x.BuildingName, x.BuiltYear, x.Floor, x.Number, x.UseName(), x.SubtypeName(),
-			Name(UseTypes, x.ApprovedUse), x.UsableAreaM2, x.BuildingAreaM2, x.Capacity, names, ranks, stdCell, x.StatusName(), x.Violations})
+			UseTypes.Name(x.ApprovedUse), x.UsableAreaM2, x.BuildingAreaM2, x.Capacity, names, ranks, stdCell, x.StatusName(), x.Violations})
 	}
 	title := "办公用房分台账-" + unit
 	if subtree {

@@ -85,15 +85,15 @@ func TestRectification(t *testing.T) {
 
 	// Overdue escalation: the demo's stale-occupant task is three working days late.
 	ctx := context.Background()
-	n, err := env.App.Space.Escalate(ctx)
+	n, err := apptest.Module[*space.Service](env).Escalate(ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("escalate: %d %v", n, err)
 	}
-	if n, _ := env.App.Space.Escalate(ctx); n != 0 {
+	if n, _ := apptest.Module[*space.Service](env).Escalate(ctx); n != 0 {
 		t.Errorf("escalated again the same day: %d", n)
 	}
 	env.Clock.Advance(8 * 24 * time.Hour)
-	if n, _ := env.App.Space.Escalate(ctx); n != 1 {
+	if n, _ := apptest.Module[*space.Service](env).Escalate(ctx); n != 1 {
 		t.Errorf("not escalated again a week later: %d", n)
 	}
 	if c := count(t, env, "SELECT COUNT(*) FROM notifications WHERE event = 'space.rectification_overdue'"); c == 0 {

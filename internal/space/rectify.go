@@ -11,6 +11,7 @@ import (
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
 	"github.com/govops/govops/internal/platform/notify"
@@ -30,7 +31,7 @@ const (
 )
 
 // RectifyStatuses are the statuses with their Chinese names.
-var RectifyStatuses = []Enum{{RectifyOpen, "待整改"}, {RectifySubmitted, "待核验"}, {RectifyClosed, "已销号"}, {RectifyCancelled, "已撤销"}}
+var RectifyStatuses = enum.Of(RectifyOpen, "待整改", RectifySubmitted, "待核验", RectifyClosed, "已销号", RectifyCancelled, "已撤销")
 
 // rectifyMoves is the transition table: action → (from statuses, to status).
 var rectifyMoves = map[string]struct {
@@ -70,7 +71,7 @@ type Rectification struct {
 }
 
 // StatusName etc. give Chinese names for templates.
-func (r Rectification) StatusName() string { return Name(RectifyStatuses, r.Status) }
+func (r Rectification) StatusName() string { return RectifyStatuses.Name(r.Status) }
 
 // Active reports whether the task is still running.
 func (r Rectification) Active() bool { return r.Status == RectifyOpen || r.Status == RectifySubmitted }
@@ -87,7 +88,7 @@ func (s *Service) scanRect(sc db.Scanner) (Rectification, error) {
 	err := sc.Scan(&r.ID, &r.ViolationID, &r.OrgID, &r.OrgName, &r.Status, &r.Deadline, &r.Requirement, &r.Report, &r.ReviewNote, &r.Escalation,
 		&r.CreatedBy, &created, &submitted, &closed, &r.Kind, &r.Detail, &r.RoomID, &r.RoomNumber, &r.PersonName, &r.VStatus)
 	r.CreatedAt, r.SubmittedAt, r.ClosedAt = db.FromUnix(created), db.FromUnix(submitted), db.FromUnix(closed)
-	r.KindName = Name(Kinds, r.Kind)
+	r.KindName = Kinds.Name(r.Kind)
 	r.Overdue = r.Status == RectifyOpen && r.Deadline < s.today()
 	return r, err
 }
@@ -138,7 +139,7 @@ func (s *Service) ListRectifications(ctx context.Context, q db.Q, sc auth.Scope,
 		w, args = w+" AND "+c, append(args, a...)
 	}
 	if f.Status != "" {
-		if !valid(RectifyStatuses, f.Status) {
+		if !RectifyStatuses.Has(f.Status) {
 			return nil, 0, errs.Invalid("status", "状态应为 open、submitted、closed 或 cancelled")
 		}
 		w, args = w+" AND t.status = ?", append(args, f.Status)
@@ -344,11 +345,8 @@ func (s *Service) ActRectification(ctx context.Context, sc auth.Scope, id int64,
 var rectifyVerb = map[string]string{"submit": "报送整改情况", "return": "退回整改", "verify": "核验销号", "cancel": "撤销任务"}
 
 // notifyUnit tells the unit's administrators (the nearest unit up the tree that has any) and, when alsoBureau, the
-// office-space managers above it. Without the notification kit it does nothing (the history keeps the step).
+// office-space managers above it.
 func (s *Service) notifyUnit(ctx context.Context, q db.Q, orgID int64, event, title, body, link string, alsoBureau bool) error {
-	if s.Notify == nil {
-		return nil
-	}
 	var path string
 	if err := q.QueryRow(ctx, "SELECT path FROM orgs WHERE id = ?", orgID).Scan(&path); err != nil {
 		return err

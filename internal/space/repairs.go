@@ -8,6 +8,7 @@ import (
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
 	"github.com/govops/govops/internal/platform/web"
@@ -18,10 +19,10 @@ import (
 // the register once it is empty.
 
 // RepairKinds are the repair classes of 国管局 practice.
-var RepairKinds = []Enum{{"major", "大修"}, {"medium", "中修"}, {"routine", "日常维修"}}
+var RepairKinds = enum.Of("major", "大修", "medium", "中修", "routine", "日常维修")
 
 // RepairStatuses are the project statuses.
-var RepairStatuses = []Enum{{"requested", "待审批"}, {"approved", "已批准"}, {"in_progress", "施工中"}, {"accepted", "已验收"}, {"rejected", "已驳回"}, {"cancelled", "已撤销"}}
+var RepairStatuses = enum.Of("requested", "待审批", "approved", "已批准", "in_progress", "施工中", "accepted", "已验收", "rejected", "已驳回", "cancelled", "已撤销")
 
 // repairMoves is the transition table: action → (from statuses, to status, needs space:manage).
 var repairMoves = map[string]struct {
@@ -61,10 +62,10 @@ type Repair struct {
 }
 
 // KindName etc. give Chinese names for templates.
-func (r Repair) KindName() string { return Name(RepairKinds, r.Kind) }
+func (r Repair) KindName() string { return RepairKinds.Name(r.Kind) }
 
 // StatusName is the Chinese status.
-func (r Repair) StatusName() string { return Name(RepairStatuses, r.Status) }
+func (r Repair) StatusName() string { return RepairStatuses.Name(r.Status) }
 
 const repairCols = `x.id, x.building_id, b.name, COALESCE(x.room_id, 0), COALESCE(r.number, ''), x.org_id, o.name, x.kind, x.title, x.reason, x.budget_fen,
 	x.approved_fen, x.contractor, x.started_on, x.accepted_on, x.cost_fen, x.acceptance_note, x.status, b.built_year, x.created_at`
@@ -155,7 +156,7 @@ func (s *Service) CreateRepair(ctx context.Context, sc auth.Scope, in RepairInpu
 	var out Repair
 	err := s.DB.Tx(ctx, func(q db.Q) error {
 		f := errs.Fields{}
-		enum(f, "kind", &in.Kind, RepairKinds, true, "维修类别")
+		checkEnum(f, "kind", &in.Kind, RepairKinds, true, "维修类别")
 		text(f, "title", &in.Title, 100, true, "项目名称")
 		text(f, "reason", &in.Reason, 2000, false, "维修理由")
 		budget := yuan(f, "budget_yuan", in.BudgetYuan, "预算")
@@ -242,7 +243,7 @@ func (s *Service) ActRepair(ctx context.Context, sc auth.Scope, id int64, action
 		f := errs.Fields{}
 		text(f, "note", &in.Note, 1000, action == "reject", "意见")
 		set, args := "status = ?, updated_at = ?", []any{move.to, now.Unix()}
-		summary := Name(repairVerbs, action)
+		summary := repairVerbs.Name(action)
 		switch action {
 		case "approve":
 			fen := yuan(f, "approved_yuan", in.ApprovedYuan, "批准金额")
@@ -279,7 +280,7 @@ func (s *Service) ActRepair(ctx context.Context, sc auth.Scope, id int64, action
 			okFrom = okFrom || x.Status == st
 		}
 		if !okFrom {
-			return errs.Conflict("维修项目当前为“" + x.StatusName() + "”，不能" + Name(repairVerbs, action))
+			return errs.Conflict("维修项目当前为“" + x.StatusName() + "”，不能" + repairVerbs.Name(action))
 		}
 		res, err := q.Exec(ctx, "UPDATE space_repairs SET "+set+" WHERE id = ? AND status = ?", append(args, id, x.Status)...)
 		if err != nil {
@@ -308,10 +309,10 @@ func (s *Service) ActRepair(ctx context.Context, sc auth.Scope, id int64, action
 	return out, err
 }
 
-var repairVerbs = []Enum{{"approve", "批准"}, {"reject", "驳回"}, {"start", "开工"}, {"accept", "验收"}, {"cancel", "撤销"}}
+var repairVerbs = enum.Of("approve", "批准", "reject", "驳回", "start", "开工", "accept", "验收", "cancel", "撤销")
 
 // DisposalMethods are how office space leaves the register.
-var DisposalMethods = []Enum{{"transfer", "划转"}, {"auction", "拍卖"}, {"exchange", "置换"}, {"demolish", "拆除"}, {"other", "其他"}}
+var DisposalMethods = enum.Of("transfer", "划转", "auction", "拍卖", "exchange", "置换", "demolish", "拆除", "other", "其他")
 
 // Disposal is a disposal record.
 type Disposal struct {
@@ -330,7 +331,7 @@ type Disposal struct {
 }
 
 // MethodName is the Chinese method.
-func (d Disposal) MethodName() string { return Name(DisposalMethods, d.Method) }
+func (d Disposal) MethodName() string { return DisposalMethods.Name(d.Method) }
 
 const disposalCols = `d.id, d.building_id, b.name, COALESCE(d.room_id, 0), COALESCE(r.number, ''), d.org_id, o.name, d.method, d.reason, d.approval_doc, d.disposed_on, d.proceeds_fen`
 const disposalFrom = ` FROM space_disposals d JOIN buildings b ON b.id = d.building_id JOIN orgs o ON o.id = d.org_id LEFT JOIN space_rooms r ON r.id = d.room_id`
@@ -375,7 +376,7 @@ func (s *Service) CreateDisposal(ctx context.Context, sc auth.Scope, in Disposal
 			return err
 		}
 		f := errs.Fields{}
-		enum(f, "method", &in.Method, DisposalMethods, true, "处置方式")
+		checkEnum(f, "method", &in.Method, DisposalMethods, true, "处置方式")
 		text(f, "reason", &in.Reason, 1000, true, "处置理由")
 		text(f, "approval_doc", &in.ApprovalDoc, 100, false, "批准文件")
 		if in.DisposedOn == "" {

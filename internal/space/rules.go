@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/govops/govops/internal/platform/enum"
 )
 
 // The compliance rules of 《党政机关办公用房管理办法》 as pure functions over plain facts: no SQL, no clock. The scan
@@ -39,10 +41,10 @@ const (
 )
 
 // Kinds lists the violation kinds with their Chinese names, in the order screens show them.
-var Kinds = []Enum{
-	{KindOverArea, "超标准使用面积"}, {KindMultipleOffices, "一人多处办公室"}, {KindStaleOccupant, "退休调离未腾退"},
-	{KindUseChanged, "擅自改变使用功能"}, {KindOverApprovedArea, "超核定面积"}, {KindLetOrLent, "出租出借"},
-}
+var Kinds = enum.Of(
+	KindOverArea, "超标准使用面积", KindMultipleOffices, "一人多处办公室", KindStaleOccupant, "退休调离未腾退",
+	KindUseChanged, "擅自改变使用功能", KindOverApprovedArea, "超核定面积", KindLetOrLent, "出租出借",
+)
 
 // epsilon is how much above the allowed area still counts as "at the standard": areas are measured to the
 // centimetre square at best, and sums of float64 must not flag an office that is exactly at its standard.
@@ -111,28 +113,6 @@ func (f Finding) Key() string {
 		return f.Kind + ":org:" + strconv.FormatInt(f.OrgID, 10)
 	}
 	return f.Kind + ":" + strconv.FormatInt(f.RoomID, 10) + ":" + strconv.FormatInt(f.PersonID, 10)
-}
-
-// Enum is a code with its Chinese name.
-type Enum struct{ Code, Name string }
-
-// Name looks up the Chinese name of code in list (the code itself when unknown).
-func Name(list []Enum, code string) string {
-	for _, e := range list {
-		if e.Code == code {
-			return e.Name
-		}
-	}
-	return code
-}
-
-func valid(list []Enum, code string) bool {
-	for _, e := range list {
-		if e.Code == code {
-			return true
-		}
-	}
-	return false
 }
 
 // AddMonths adds n calendar months to a date, clamping to the month's last day (01-31 + 1 month = 02-28), which is
@@ -270,7 +250,7 @@ func UseChanged(r Room) (Finding, bool) {
 		return Finding{}, false
 	}
 	return Finding{Kind: KindUseChanged, OrgID: r.OrgID, RoomID: r.ID, ActualM2: r.UsableM2,
-		Detail: fmt.Sprintf("核定用途为%s，现用作%s，未经批准", Name(UseTypes, r.ApprovedUse), Name(UseTypes, r.Use))}, true
+		Detail: fmt.Sprintf("核定用途为%s，现用作%s，未经批准", UseTypes.Name(r.ApprovedUse), UseTypes.Name(r.Use))}, true
 }
 
 // LetOrLent flags a room let or lent (不得出租、出借).
@@ -279,7 +259,7 @@ func LetOrLent(r Room) (Finding, bool) {
 		return Finding{}, false
 	}
 	return Finding{Kind: KindLetOrLent, OrgID: r.OrgID, RoomID: r.ID, ActualM2: r.UsableM2,
-		Detail: "办公用房" + Name(RoomStatuses, r.Status) + "，违反不得出租、出借的规定"}, true
+		Detail: "办公用房" + RoomStatuses.Name(r.Status) + "，违反不得出租、出借的规定"}, true
 }
 
 // OverApproved flags a unit whose rooms add up to more than its approved area. Units without an approved area are

@@ -2,12 +2,12 @@ package space
 
 import (
 	"context"
-	"math"
 	"strings"
 	"time"
 
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/num"
 )
 
 // The compliance scan keeps space_violations in step with the register. Three paths feed it:
@@ -33,7 +33,7 @@ type storedViolation struct {
 	Status  string
 }
 
-func round2(v float64) float64 { return math.Round(v*100) / 100 }
+func round2(v float64) float64 { return num.Round(v, 2) }
 
 // syncStats counts what a sync changed.
 type syncStats struct{ Opened, Resolved, Changed int }

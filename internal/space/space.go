@@ -11,20 +11,18 @@ import (
 	"context"
 	"embed"
 	"html/template"
-	"log/slog"
 	"time"
 
 	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/attach"
-	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/calendar"
 	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/jobs"
-	"github.com/govops/govops/internal/platform/notify"
-	"github.com/govops/govops/internal/platform/refdata"
+	"github.com/govops/govops/internal/platform/module"
 	"github.com/govops/govops/internal/platform/web"
 	"github.com/govops/govops/internal/platform/workflow"
 )
@@ -106,170 +104,105 @@ var auditObjects = map[string]string{
 	objRectify: "整改任务", objAllocation: "调剂申请", objVacate: "腾退", objRepair: "维修项目", objDisposal: "处置记录", objStocktake: "清查盘点",
 }
 
-// Service is the module instance. DB, Clock, Log, UI and Auth are required; the kit services after them are
-// optional: without Refdata the standards are read but not loaded, without Workflow reallocation requests cannot be
-// submitted, without Jobs there is no periodic scan or overdue escalation, without Notify escalations are recorded
-// only in the history, without Attach pages show no attachments, without Calendar deadlines use the embedded
-// holiday table.
+// Service is the module instance.
 type Service struct {
-	DB    *db.DB
-	Clock clock.Clock
-	Log   *slog.Logger
-	UI    *web.UI
-	Auth  *auth.Service
-
-	Refdata  *refdata.Store
-	Workflow *workflow.Service
-	Jobs     *jobs.Runner
-	Notify   *notify.Service
-	Attach   *attach.Store
-	Calendar *calendar.Calendar
-
-	kitDone bool
+	module.Deps
 }
 
-// Routes registers the module's pages, API, menu, permissions and audit names, and (through RegisterKit) its
-// reference data, request type, jobs, notification events and attachment owners. The wiring calls it before the
-// reference data and the roles are seeded.
-func (s *Service) Routes() {
-	u := s.UI
-	u.AddTemplates("space", web.Sub(templatesFS, "templates"))
-	if err := u.Catalog.Add(web.LangEN, catalogEN); err != nil {
-		panic(err)
-	}
-	u.AddFuncs(template.FuncMap{"spaceName": Name, "useName": func(c string) string { return Name(UseTypes, c) },
-		"kindName": func(c string) string { return Name(Kinds, c) }, "rankName": rankName, "levelName": func(c string) string { return org.Name(org.AdminLevels, c) }})
-	if s.Auth != nil {
-		s.Auth.AddPermissions(Permissions...)
-	}
-	audit.RegisterActions(auditActions, auditObjects)
+// New makes the module; the wiring installs it with the kit, which registers what Manifest declares.
+func New(d module.Deps) *Service { return &Service{Deps: d} }
+
+// Manifest declares the module to the kit.
+func (s *Service) Manifest() module.Manifest {
 	const g = "menu.space|办公用房"
-	u.AddMenu(
-		web.MenuItem{Group: g, Label: "space.menu.dashboard|用房概览", Path: "/space/overview", Perm: PermRead, Order: 10},
-		web.MenuItem{Group: g, Label: "space.menu.buildings|房产楼栋", Path: "/space/buildings", Perm: PermRead, Order: 20},
-		web.MenuItem{Group: g, Label: "space.menu.rooms|房间台账", Path: "/space/rooms", Perm: PermRead, Order: 30},
-		web.MenuItem{Group: g, Label: "space.menu.violations|合规检查", Path: "/space/violations", Perm: PermRead, Order: 40},
-		web.MenuItem{Group: g, Label: "space.menu.rectifications|整改任务", Path: "/space/rectifications", Perm: PermRead, Order: 50},
-		web.MenuItem{Group: g, Label: "space.menu.allocations|调剂腾退", Path: "/space/allocations", Perm: PermRead, Order: 60},
-		web.MenuItem{Group: g, Label: "space.menu.repairs|维修处置", Path: "/space/repairs", Perm: PermRead, Order: 70},
-		web.MenuItem{Group: g, Label: "space.menu.stocktakes|清查盘点", Path: "/space/stocktakes", Perm: PermRead, Order: 80},
-		web.MenuItem{Group: g, Label: "space.menu.agreements|使用协议", Path: "/space/agreements", Perm: PermRead, Order: 90},
-		web.MenuItem{Group: g, Label: "space.menu.ledger|台账报表", Path: "/space/ledger", Perm: PermRead, Order: 95},
-		web.MenuItem{Group: g, Label: "space.menu.standards|面积标准", Path: "/space/standards", Perm: PermRead, Order: 99},
-	)
-	s.RegisterKit()
-	s.registerPages()
-	s.registerAPI()
-}
-
-// RegisterKit hands the module's reference data, approval request type, jobs, notification events and attachment
-// owners to the kit services set on s. Routes calls it; call it yourself only when the kit fields were set after
-// Routes (then seed the reference data again). It does nothing the second time.
-func (s *Service) RegisterKit() {
-	if s.kitDone || s.Refdata == nil && s.Workflow == nil && s.Jobs == nil && s.Notify == nil && s.Attach == nil {
-		return
+	// Attachments: ownership papers and agreements are the bureau's (space:manage); rectification evidence and
+	// repair documents come from the units (space:register). Everyone who may read the record sees them.
+	see := func(get func(context.Context, db.Q, auth.Scope, int64) error) attach.Check {
+		return func(ctx context.Context, q db.Q, id int64) error { return get(ctx, q, auth.ScopeFrom(ctx), id) }
 	}
-	s.kitDone = true
-	if s.Refdata != nil {
-		for _, ds := range Datasets() {
-			s.Refdata.Register(ds)
-		}
-	}
-	if s.Workflow != nil {
-		s.Workflow.RegisterType(workflow.Type{Code: wfAllocation, Name: "办公用房调剂申请", Link: "/space/allocations/{id}", OnDecided: s.allocationDecided})
-	}
-	if s.Jobs != nil {
-		s.Jobs.Add(jobs.Job{Name: "space.scan", Title: "space.job.scan|办公用房合规检查", Every: time.Hour, Run: s.scanJob, Timeout: 30 * time.Minute})
-		s.Jobs.Add(jobs.Job{Name: "space.overdue", Title: "space.job.overdue|办公用房整改逾期督办", Every: 6 * time.Hour, Run: s.overdueJob})
-	}
-	if s.Notify != nil {
-		s.Notify.AddEvent(eventAssigned, "space.event.assigned|办公用房整改任务")
-		s.Notify.AddEvent(eventEscalated, "space.event.overdue|办公用房整改逾期")
-	}
-	if s.Attach != nil {
-		see := func(get func(context.Context, db.Q, auth.Scope, int64) error) func(context.Context, db.Q, int64) error {
-			return func(ctx context.Context, q db.Q, id int64) error { return get(ctx, q, auth.ScopeFrom(ctx), id) }
-		}
-		s.Attach.RegisterOwner(objProperty, see(s.canSeeProperty), see(s.canEditProperty))
-		s.Attach.RegisterOwner(objAgreement, see(s.canSeeAgreement), see(s.canEditAgreement))
-		s.Attach.RegisterOwner(objRectify, see(s.canSeeRectification), see(s.canEditRectification))
-		s.Attach.RegisterOwner(objRepair, see(s.canSeeRepair), see(s.canEditRepair))
+	return module.Manifest{
+		Name: "space", Migrations: Migrations, Templates: web.Sub(templatesFS, "templates"), Catalog: catalogEN,
+		Funcs:       template.FuncMap{"useName": UseTypes.Name, "kindName": Kinds.Name, "rankName": rankName, "levelName": org.AdminLevels.Name},
+		Permissions: Permissions, AuditActions: auditActions, AuditObjects: auditObjects, Datasets: Datasets(),
+		RequestTypes: []workflow.Type{{Code: wfAllocation, Name: "办公用房调剂申请", Link: "/space/allocations/{id}", OnDecided: s.allocationDecided}},
+		Events:       []module.Event{{Code: eventAssigned, Label: "space.event.assigned|办公用房整改任务"}, {Code: eventEscalated, Label: "space.event.overdue|办公用房整改逾期"}},
+		Jobs: []jobs.Job{
+			{Name: "space.scan", Title: "space.job.scan|办公用房合规检查", Every: time.Hour, Run: s.scanJob, Timeout: 30 * time.Minute},
+			{Name: "space.overdue", Title: "space.job.overdue|办公用房整改逾期督办", Every: 6 * time.Hour, Run: s.overdueJob},
+		},
+		Attachments: []module.Attachment{
+			{Type: objProperty, SeePerm: PermRead, EditPerm: PermManage, CanSee: see(s.canSeeProperty), CanEdit: see(s.canSeeProperty)},
+			{Type: objAgreement, SeePerm: PermRead, EditPerm: PermManage, CanSee: see(s.canSeeAgreement), CanEdit: see(s.canSeeAgreement)},
+			{Type: objRectify, SeePerm: PermRead, EditPerm: PermRegister, CanSee: see(s.canSeeRectification), CanEdit: see(s.canEditRectification)},
+			{Type: objRepair, SeePerm: PermRead, EditPerm: PermRegister, CanSee: see(s.canSeeRepair), CanEdit: see(s.canEditRepair)},
+		},
+		Menu: []web.MenuItem{
+			{Group: g, Label: "space.menu.dashboard|用房概览", Path: "/space/overview", Perm: PermRead, Order: 10},
+			{Group: g, Label: "space.menu.buildings|房产楼栋", Path: "/space/buildings", Perm: PermRead, Order: 20},
+			{Group: g, Label: "space.menu.rooms|房间台账", Path: "/space/rooms", Perm: PermRead, Order: 30},
+			{Group: g, Label: "space.menu.violations|合规检查", Path: "/space/violations", Perm: PermRead, Order: 40},
+			{Group: g, Label: "space.menu.rectifications|整改任务", Path: "/space/rectifications", Perm: PermRead, Order: 50},
+			{Group: g, Label: "space.menu.allocations|调剂腾退", Path: "/space/allocations", Perm: PermRead, Order: 60},
+			{Group: g, Label: "space.menu.repairs|维修处置", Path: "/space/repairs", Perm: PermRead, Order: 70},
+			{Group: g, Label: "space.menu.stocktakes|清查盘点", Path: "/space/stocktakes", Perm: PermRead, Order: 80},
+			{Group: g, Label: "space.menu.agreements|使用协议", Path: "/space/agreements", Perm: PermRead, Order: 90},
+			{Group: g, Label: "space.menu.ledger|台账报表", Path: "/space/ledger", Perm: PermRead, Order: 95},
+			{Group: g, Label: "space.menu.standards|面积标准", Path: "/space/standards", Perm: PermRead, Order: 99},
+		},
+		Routes: func() { s.registerPages(); s.registerAPI() },
+		Demo:   s.LoadDemo,
 	}
 }
 
 // days is the official working calendar (for deadlines in working days).
-func (s *Service) days() *calendar.Days {
-	if s.Calendar != nil && s.Calendar.Days != nil {
-		return s.Calendar.Days
-	}
-	return calendar.MustEmbedded()
-}
+func (s *Service) days() *calendar.Days { return s.Calendar.Days }
 
 func (s *Service) today() string { return clock.Today(s.Clock.Now()) }
 
-// Building is what other modules read of a building.
-type Building struct {
-	ID          int64
-	OrgID       int64
-	Name        string
-	GrossAreaM2 float64
-	BuiltYear   int
-	Status      string
-}
-
-// BuildingInfo returns a building in the caller's scope (404 otherwise). Energy asks it for the area of a
-// building its meters hang on; assets and services use it for locations.
-func BuildingInfo(ctx context.Context, q db.Q, sc auth.Scope, id int64) (Building, error) {
+// BuildingInfo returns a building in the caller's scope (404 otherwise).
+func BuildingInfo(ctx context.Context, q db.Q, sc auth.Scope, id int64) (org.Building, error) {
 	cond, args := sc.OrgCond("b.org_id")
-	var b Building
+	var b org.Building
 	err := q.QueryRow(ctx, "SELECT b.id, b.org_id, b.name, b.gross_area_m2, b.built_year, b.status FROM buildings b WHERE b.id = ? AND "+cond,
 		append([]any{id}, args...)...).Scan(&b.ID, &b.OrgID, &b.Name, &b.GrossAreaM2, &b.BuiltYear, &b.Status)
 	if db.IsNoRows(err) {
-		return Building{}, errs.NotFound("楼栋")
+		return org.Building{}, errs.NotFound("楼栋")
 	}
 	return b, err
 }
 
-// RoomRef is what other modules read of a room (meeting-room bookings, assets in rooms, work orders).
-type RoomRef struct {
-	ID           int64
-	BuildingID   int64
-	BuildingName string
-	OrgID        int64
-	Floor        int
-	Number       string
-	UseType      string
-	Subtype      string
-	UsableAreaM2 float64
-	Capacity     int
-	Status       string
+// Building is BuildingInfo for the modules that read office space through an interface (energy asks it for the
+// area of the building its meters and PV systems stand on; assets and services will use it for locations).
+func (s *Service) Building(ctx context.Context, q db.Q, sc auth.Scope, id int64) (org.Building, error) {
+	return BuildingInfo(ctx, q, sc, id)
 }
 
-// RoomInfo returns a room in the caller's scope (404 otherwise).
-func RoomInfo(ctx context.Context, q db.Q, sc auth.Scope, id int64) (RoomRef, error) {
+// Room returns a room in the caller's scope (404 otherwise), for the modules that read office space through an
+// interface.
+func (s *Service) Room(ctx context.Context, q db.Q, sc auth.Scope, id int64) (org.Room, error) {
 	cond, args := sc.OrgCond("r.org_id")
-	var r RoomRef
+	var r org.Room
 	err := q.QueryRow(ctx, `SELECT r.id, r.building_id, b.name, r.org_id, r.floor, r.number, r.use_type, r.subtype, r.usable_area_m2, r.capacity, r.status
 		FROM space_rooms r JOIN buildings b ON b.id = r.building_id WHERE r.id = ? AND `+cond, append([]any{id}, args...)...).
 		Scan(&r.ID, &r.BuildingID, &r.BuildingName, &r.OrgID, &r.Floor, &r.Number, &r.UseType, &r.Subtype, &r.UsableAreaM2, &r.Capacity, &r.Status)
 	if db.IsNoRows(err) {
-		return RoomRef{}, errs.NotFound("房间")
+		return org.Room{}, errs.NotFound("房间")
 	}
 	return r, err
 }
 
 // UseTypes are the room use types with their Chinese names.
-var UseTypes = []Enum{{UseOffice, "办公室"}, {UseService, "服务用房"}, {UseEquipment, "设备用房"}, {UseAuxiliary, "附属用房"}}
+var UseTypes = enum.Of(UseOffice, "办公室", UseService, "服务用房", UseEquipment, "设备用房", UseAuxiliary, "附属用房")
 
 // Subtypes are the usual kinds of room within each use type (2014 standard 第十条); the register accepts others.
-var Subtypes = map[string][]Enum{
-	UseOffice: {{"office", "办公室"}, {"leader_office", "领导办公室"}, {"open_office", "大开间办公室"}},
-	UseService: {{"meeting_room", "会议室"}, {"reception", "接待室"}, {"archive", "档案室"}, {"library", "图书资料室"},
-		{"network", "机关信息网络用房"}, {"confidential", "机要保密室"}, {"print", "文印室"}, {"mail", "收发室"}, {"clinic", "医务室"},
-		{"duty", "值班室"}, {"storage", "储藏室"}, {"property_staff", "物业及工勤人员用房"}, {"water", "开水间"}, {"toilet", "卫生间"}},
-	UseEquipment: {{"power", "变配电室"}, {"pump", "水泵房"}, {"tank", "水箱间"}, {"boiler", "锅炉房（热交换站）"}, {"hvac", "空调机房"},
-		{"telecom", "通信机房"}, {"elevator", "电梯机房"}, {"smart", "智能化设备用房"}},
-	UseAuxiliary: {{"canteen", "食堂"}, {"garage", "停车库"}, {"guard", "警卫用房"}, {"civil_defense", "人防设施"}},
+var Subtypes = map[string]enum.List{
+	UseOffice: enum.Of("office", "办公室", "leader_office", "领导办公室", "open_office", "大开间办公室"),
+	UseService: enum.Of("meeting_room", "会议室", "reception", "接待室", "archive", "档案室", "library", "图书资料室",
+		"network", "机关信息网络用房", "confidential", "机要保密室", "print", "文印室", "mail", "收发室", "clinic", "医务室",
+		"duty", "值班室", "storage", "储藏室", "property_staff", "物业及工勤人员用房", "water", "开水间", "toilet", "卫生间"),
+	UseEquipment: enum.Of("power", "变配电室", "pump", "水泵房", "tank", "水箱间", "boiler", "锅炉房（热交换站）", "hvac", "空调机房",
+		"telecom", "通信机房", "elevator", "电梯机房", "smart", "智能化设备用房"),
+	UseAuxiliary: enum.Of("canteen", "食堂", "garage", "停车库", "guard", "警卫用房", "civil_defense", "人防设施"),
 }
 
 // SubtypeName is the Chinese name of a subtype code (the code itself when it is free text).
@@ -285,6 +218,6 @@ func SubtypeName(code string) string {
 }
 
 // RoomStatuses are the room statuses with their Chinese names.
-var RoomStatuses = []Enum{{RoomInUse, "在用"}, {RoomLet, "出租"}, {RoomLent, "出借"}, {RoomDisposed, "已处置"}}
+var RoomStatuses = enum.Of(RoomInUse, "在用", RoomLet, "出租", RoomLent, "出借", RoomDisposed, "已处置")
 
-func rankName(code string) string { return org.Name(org.Ranks, code) }
+func rankName(code string) string { return org.Ranks.Name(code) }

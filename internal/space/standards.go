@@ -32,10 +32,10 @@ func StandardKey(level, rank string) string { return level + "/" + rank }
 // CheckLevelRank validates an administrative level and a rank (422 naming the field).
 func CheckLevelRank(level, rank string) error {
 	f := errs.Fields{}
-	if org.Name(org.AdminLevels, level) == "" {
+	if !org.AdminLevels.Has(level) {
 		f.Add("admin_level", "机构层级应为 central、provincial、municipal、county 或 township")
 	}
-	if org.Name(org.Ranks, rank) == "" {
+	if !org.Ranks.Has(rank) {
 		f.Add("rank", "职级无效，应为 minister、vice_minister、bureau_director、deputy_bureau_director、division_director、deputy_division_director、section_chief、deputy_section_chief 或 staff")
 	}
 	return f.Err()
@@ -163,7 +163,7 @@ func answer(level, rank, region string, r refdata.Row) StandardAnswer {
 	if origin == "" {
 		origin = refdata.OriginBuiltin
 	}
-	return StandardAnswer{AdminLevel: level, LevelName: org.Name(org.AdminLevels, level), Rank: rank, RankName: rankName(rank), RegionCode: region,
+	return StandardAnswer{AdminLevel: level, LevelName: org.AdminLevels.Name(level), Rank: rank, RankName: rankName(rank), RegionCode: region,
 		MaxAreaM2: r.Value, Unit: r.Unit, Source: r.SourceDoc, Issuer: r.Issuer, RowRegion: r.RegionCode, ValidFrom: r.ValidFrom, ValidTo: r.ValidTo,
 		Confidence: r.Confidence, Note: r.Note, Origin: origin}
 }

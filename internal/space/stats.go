@@ -96,7 +96,7 @@ func (s *Service) Utilisation(ctx context.Context, sc auth.Scope, orgID int64) (
 	if u.ByUse, err = db.Select(ctx, q, func(s db.Scanner) (UseStat, error) {
 		var x UseStat
 		err := s.Scan(&x.Use, &x.Rooms, &x.AreaM2)
-		x.Name = Name(UseTypes, x.Use)
+		x.Name = UseTypes.Name(x.Use)
 		return x, err
 	}, "SELECT r.use_type, COUNT(*), COALESCE(SUM(r.usable_area_m2), 0) FROM space_rooms r"+w+" GROUP BY r.use_type ORDER BY r.use_type", args...); err != nil {
 		return u, err

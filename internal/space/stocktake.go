@@ -10,6 +10,7 @@ import (
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
 	"github.com/govops/govops/internal/platform/web"
@@ -174,7 +175,7 @@ func (c CheckItem) Differences() string {
 	case "mismatch":
 		var d string
 		if c.FoundUse != "" && c.FoundUse != c.LedgerUse {
-			d += "用途：台账" + Name(UseTypes, c.LedgerUse) + "，实际" + Name(UseTypes, c.FoundUse) + "；"
+			d += "用途：台账" + UseTypes.Name(c.LedgerUse) + "，实际" + UseTypes.Name(c.FoundUse) + "；"
 		}
 		if c.FoundAreaM2 > 0 && math.Abs(c.FoundAreaM2-c.LedgerAreaM2) > epsilon {
 			d += "面积：台账 " + m2(c.LedgerAreaM2) + "，实测 " + m2(c.FoundAreaM2) + "；"
@@ -227,8 +228,8 @@ func (s *Service) CheckRoom(ctx context.Context, sc auth.Scope, id, roomID int64
 			return err
 		}
 		f := errs.Fields{}
-		enum(f, "result", &in.Result, []Enum{{"match", "相符"}, {"mismatch", "不符"}, {"missing", "查无此房"}}, true, "盘点结果")
-		enum(f, "found_use", &in.FoundUse, UseTypes, false, "实际用途")
+		checkEnum(f, "result", &in.Result, enum.Of("match", "相符", "mismatch", "不符", "missing", "查无此房"), true, "盘点结果")
+		checkEnum(f, "found_use", &in.FoundUse, UseTypes, false, "实际用途")
 		area(f, "found_area_m2", in.FoundAreaM2, false, "实测面积")
 		if in.FoundOccupants < 0 || in.FoundOccupants > 10000 {
 			f.Add("found_occupants", "实际使用人数应为不小于 0 的整数")

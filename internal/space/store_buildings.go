@@ -8,19 +8,20 @@ import (
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
 	"github.com/govops/govops/internal/platform/web"
 )
 
 // Ownership states of a property (权属状态).
-var Ownerships = []Enum{{"registered", "已登记"}, {"filed", "权属备案"}, {"unclear", "权属不清"}}
+var Ownerships = enum.Of("registered", "已登记", "filed", "权属备案", "unclear", "权属不清")
 
 // Acquisitions are how a property was acquired (取得方式).
-var Acquisitions = []Enum{{"build", "建设"}, {"purchase", "购置"}, {"allocation", "划拨"}, {"exchange", "置换"}, {"lease", "租用"}, {"other", "其他"}}
+var Acquisitions = enum.Of("build", "建设", "purchase", "购置", "allocation", "划拨", "exchange", "置换", "lease", "租用", "other", "其他")
 
 // Structures of buildings.
-var Structures = []Enum{{"frame", "框架结构"}, {"shear_wall", "剪力墙结构"}, {"brick_concrete", "砖混结构"}, {"steel", "钢结构"}, {"other", "其他"}}
+var Structures = enum.Of("frame", "框架结构", "shear_wall", "剪力墙结构", "brick_concrete", "砖混结构", "steel", "钢结构", "other", "其他")
 
 // Property is a site with its title documents (房产、权属).
 type Property struct {
@@ -44,10 +45,10 @@ type Property struct {
 }
 
 // OwnershipName etc. give Chinese names for templates.
-func (p Property) OwnershipName() string { return Name(Ownerships, p.Ownership) }
+func (p Property) OwnershipName() string { return Ownerships.Name(p.Ownership) }
 
 // AcquisitionName is the Chinese acquisition.
-func (p Property) AcquisitionName() string { return Name(Acquisitions, p.Acquisition) }
+func (p Property) AcquisitionName() string { return Acquisitions.Name(p.Acquisition) }
 
 // PropertyInput is the body of POST /api/v1/space/properties; PATCH takes the same fields, all optional.
 type PropertyInput struct {
@@ -76,8 +77,8 @@ func (in *PropertyInput) check(f errs.Fields) {
 	if in.Ownership == "" {
 		in.Ownership = "registered"
 	}
-	enum(f, "ownership", &in.Ownership, Ownerships, true, "权属状态")
-	enum(f, "acquisition", &in.Acquisition, Acquisitions, false, "取得方式")
+	checkEnum(f, "ownership", &in.Ownership, Ownerships, true, "权属状态")
+	checkEnum(f, "acquisition", &in.Acquisition, Acquisitions, false, "取得方式")
 	date(f, "acquired_on", &in.AcquiredOn, false, "取得日期")
 	area(f, "land_area_m2", in.LandAreaM2, false, "土地面积")
 	if in.Ownership == "registered" && in.PropertyCertNo == "" && !f.Has("property_cert_no") {
@@ -139,13 +140,6 @@ func ListProperties(ctx context.Context, q db.Q, sc auth.Scope, l web.List) ([]P
 func (s *Service) canSeeProperty(ctx context.Context, q db.Q, sc auth.Scope, id int64) error {
 	_, err := GetProperty(ctx, q, sc, id)
 	return err
-}
-
-func (s *Service) canEditProperty(ctx context.Context, q db.Q, sc auth.Scope, id int64) error {
-	if err := s.canSeeProperty(ctx, q, sc, id); err != nil {
-		return err
-	}
-	return needManage(ctx, "维护房产权属")
 }
 
 // SaveProperty creates (id 0) or updates a property. Ownership is the bureau's register: space:manage.
@@ -239,7 +233,7 @@ func (b BuildingRecord) Age(year int) int {
 }
 
 // StructureName etc. give Chinese names for templates.
-func (b BuildingRecord) StructureName() string { return Name(Structures, b.Structure) }
+func (b BuildingRecord) StructureName() string { return Structures.Name(b.Structure) }
 
 // StatusName is the Chinese status.
 func (b BuildingRecord) StatusName() string {
@@ -299,7 +293,7 @@ func (in *BuildingInput) check(f errs.Fields, year int) {
 		f.Add("basement_floors", "地下层数应为 0–20")
 	}
 	area(f, "gross_area_m2", in.GrossAreaM2, false, "建筑面积")
-	enum(f, "structure", &in.Structure, Structures, false, "结构")
+	checkEnum(f, "structure", &in.Structure, Structures, false, "结构")
 }
 
 const buildingCols = `b.id, b.org_id, o.name, COALESCE(b.property_id, 0), COALESCE(p.name, ''), b.name, b.address, b.built_year, b.floors,

@@ -37,20 +37,20 @@ type RoomRecord struct {
 }
 
 // UseName etc. give Chinese names for templates.
-func (r RoomRecord) UseName() string { return Name(UseTypes, r.UseType) }
+func (r RoomRecord) UseName() string { return UseTypes.Name(r.UseType) }
 
 // SubtypeName is the Chinese subtype.
 func (r RoomRecord) SubtypeName() string { return SubtypeName(r.Subtype) }
 
 // StatusName is the Chinese status.
-func (r RoomRecord) StatusName() string { return Name(RoomStatuses, r.Status) }
+func (r RoomRecord) StatusName() string { return RoomStatuses.Name(r.Status) }
 
 // FloorLabel names the room's floor.
 func (r RoomRecord) FloorLabel() string { return FloorLabel(r.Floor) }
 
 func (r RoomRecord) snapshot() map[string]any {
 	return map[string]any{"building_id": r.BuildingID, "floor": r.Floor, "number": r.Number, "use_type": r.UseName(), "subtype": r.SubtypeName(),
-		"approved_use": Name(UseTypes, r.ApprovedUse), "usable_area_m2": r.UsableAreaM2, "building_area_m2": r.BuildingAreaM2, "org_id": r.OrgID,
+		"approved_use": UseTypes.Name(r.ApprovedUse), "usable_area_m2": r.UsableAreaM2, "building_area_m2": r.BuildingAreaM2, "org_id": r.OrgID,
 		"capacity": r.Capacity, "status": r.StatusName(), "note": r.Note}
 }
 
@@ -103,11 +103,11 @@ func (in *RoomInput) check(f errs.Fields) {
 		f.Add("floor", "楼层应为 1–200（地下层为 -1 至 -20）")
 	}
 	text(f, "number", &in.Number, 20, true, "房间号")
-	enum(f, "use_type", &in.UseType, UseTypes, true, "用途")
+	checkEnum(f, "use_type", &in.UseType, UseTypes, true, "用途")
 	if in.ApprovedUse == "" {
 		in.ApprovedUse = in.UseType
 	}
-	enum(f, "approved_use", &in.ApprovedUse, UseTypes, true, "核定用途")
+	checkEnum(f, "approved_use", &in.ApprovedUse, UseTypes, true, "核定用途")
 	text(f, "subtype", &in.Subtype, 40, false, "具体用途")
 	area(f, "usable_area_m2", in.UsableAreaM2, true, "使用面积")
 	area(f, "building_area_m2", in.BuildingAreaM2, false, "建筑面积")
@@ -125,7 +125,7 @@ func (in *RoomInput) check(f errs.Fields) {
 	if in.Status == "" {
 		in.Status = RoomInUse
 	}
-	enum(f, "status", &in.Status, RoomStatuses[:3], true, "状态")
+	checkEnum(f, "status", &in.Status, RoomStatuses[:3], true, "状态")
 	text(f, "note", &in.Note, 500, false, "备注")
 }
 

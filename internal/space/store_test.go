@@ -7,10 +7,12 @@ import (
 
 	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/audit"
+	"github.com/govops/govops/internal/platform/calendar"
 	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/db/dbtest"
 	"github.com/govops/govops/internal/platform/history"
+	"github.com/govops/govops/internal/platform/module"
 	"github.com/govops/govops/internal/platform/refdata"
 	"github.com/govops/govops/internal/platform/settings"
 )
@@ -20,7 +22,7 @@ import (
 func newStore(tb testing.TB) *Service {
 	tb.Helper()
 	d := dbtest.New(tb, settings.Migrations, audit.Migrations, history.Migrations, refdata.Migrations, org.Migrations, Migrations)
-	return &Service{DB: d, Clock: clock.NewFixed(time.Date(2026, 11, 16, 2, 0, 0, 0, time.UTC))}
+	return New(module.Deps{DB: d, Clock: clock.NewFixed(time.Date(2026, 11, 16, 2, 0, 0, 0, time.UTC)), Calendar: &calendar.Calendar{Days: calendar.MustEmbedded()}})
 }
 
 // seedStandards loads the module's datasets the way the wiring does.

@@ -38,7 +38,7 @@ type Violation struct {
 func (v Violation) Open() bool { return v.Status == "open" }
 
 // TaskStatusName is the Chinese name of the rectification status.
-func (v Violation) TaskStatusName() string { return Name(RectifyStatuses, v.TaskStatus) }
+func (v Violation) TaskStatusName() string { return RectifyStatuses.Name(v.TaskStatus) }
 
 // ViolationFilter narrows a violations list.
 type ViolationFilter struct {
@@ -65,7 +65,7 @@ func scanViolation(s db.Scanner) (Violation, error) {
 	var first, resolved int64
 	err := s.Scan(&v.ID, &v.Kind, &v.RoomID, &v.PersonID, &v.ActualM2, &v.AllowedM2, &v.Detail, &v.OrgID, &v.OrgName, &v.RoomNumber,
 		&v.BuildingID, &v.BuildingName, &v.PersonName, &v.Status, &first, &resolved, &v.TaskID, &v.TaskStatus, &v.TaskDeadline)
-	v.KindName = Name(Kinds, v.Kind)
+	v.KindName = Kinds.Name(v.Kind)
 	v.FirstSeen, v.ResolvedAt = db.FromUnix(first), db.FromUnix(resolved)
 	return v, err
 }
@@ -91,7 +91,7 @@ func ListViolations(ctx context.Context, q db.Q, sc auth.Scope, f ViolationFilte
 		return nil, 0, errs.Invalid("status", "状态应为 open、resolved 或 all")
 	}
 	if f.Kind != "" {
-		if !valid(Kinds, f.Kind) {
+		if !Kinds.Has(f.Kind) {
 			return nil, 0, errs.Invalid("kind", "违规类型无效")
 		}
 		w, args = w+" AND v.kind = ?", append(args, f.Kind)

@@ -37,50 +37,12 @@ func path(parts ...any) string {
 	return b.String()
 }
 
-// formFields returns the field errors a form shows beside its fields, or nil for other errors.
-func formFields(err error) map[string]string {
-	e := errs.As(err)
-	if e == nil || e.Code == errs.CodeInternal {
-		return nil
-	}
-	if len(e.Fields) > 0 {
-		return e.Fields
-	}
-	if e.Code == errs.CodeConflict || e.Code == errs.CodeValidation {
-		return map[string]string{"_": e.Message}
-	}
-	return nil
-}
-
-// done answers an action form: on success a redirect with a flash; a refusal (wrong state, bad input, no right)
-// goes back with the Chinese message as an error flash; anything else is the error page.
+// done answers an action form (see web.UI.Done), naming fields in Chinese.
 func (s *Service) done(w http.ResponseWriter, r *http.Request, err error, to, ok string) error {
-	if err == nil {
-		return s.UI.Redirect(w, r, to, ok)
-	}
-	e := errs.As(err)
-	if e == nil || e.Code == errs.CodeInternal || e.Code == errs.CodeUnauthenticated {
-		return err
-	}
-	msg := e.Message
-	for k, v := range e.Fields {
-		if !strings.Contains(msg, v) {
-			msg += "（" + columnName(k) + "：" + v + "）"
-		}
-	}
-	s.UI.SetFlash(w, "error", msg)
-	http.Redirect(w, r, to, http.StatusSeeOther)
-	return nil
+	return s.UI.Done(w, r, err, to, ok, fieldNames)
 }
 
-// columnName names a field for a flash message.
-func columnName(field string) string {
-	if n, ok := fieldNames[field]; ok {
-		return n
-	}
-	return field
-}
-
+// fieldNames name the fields of action forms in error flashes.
 var fieldNames = map[string]string{"report": "整改情况", "note": "意见", "deadline": "整改期限", "contractor": "施工单位", "room_ids": "房间", "person_id": "使用人",
 	"reason": "原因", "result": "盘点结果", "approved_yuan": "批准金额", "cost_yuan": "实际费用", "accepted_on": "验收日期", "started_on": "开工日期"}
 
@@ -88,14 +50,6 @@ func fstr(r *http.Request, name string) string { return strings.TrimSpace(r.Post
 
 func fint(r *http.Request, name string, f errs.Fields) int {
 	return int(web.FormInt(r, name, f))
-}
-
-func options(list []Enum) []web.Option {
-	out := make([]web.Option, len(list))
-	for i, e := range list {
-		out[i] = web.Option{Value: e.Code, Label: e.Name}
-	}
-	return out
 }
 
 func subtypeOptions() []web.Option {

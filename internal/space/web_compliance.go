@@ -6,6 +6,7 @@ import (
 	"github.com/govops/govops/internal/platform/attach"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/clock"
+	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
 	"github.com/govops/govops/internal/platform/web"
@@ -20,7 +21,7 @@ type violationsPage struct {
 	OrgName  string
 	Items    []Violation
 	Pager    web.Pager
-	Kinds    []Enum
+	Kinds    enum.List
 	LastScan LastScan
 	Deadline string
 }
@@ -31,7 +32,7 @@ type rectificationsPage struct {
 	OrgName string
 	Items   []Rectification
 	Pager   web.Pager
-	Status  []Enum
+	Status  enum.List
 }
 
 type rectificationPage struct {

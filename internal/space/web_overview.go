@@ -6,6 +6,7 @@ import (
 
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/refdata"
 	"github.com/govops/govops/internal/platform/web"
@@ -20,7 +21,7 @@ type dashPage struct {
 	OrgName   string
 	U         Utilisation
 	Counts    map[string]int64
-	Kinds     []Enum
+	Kinds     enum.List
 	OpenTasks int64
 	Overdue   int64
 	LastScan  LastScan
@@ -35,7 +36,7 @@ type standardsPage struct {
 	web.Globals
 	Region string
 	Rows   []StandardAnswer
-	Levels []Enum
+	Levels enum.List
 	Ranks  []string
 	Table  map[string]map[string]StandardAnswer
 }
@@ -163,7 +164,7 @@ func (s *Service) pagesOverview() {
 			p.Table[x.AdminLevel][x.Rank] = x
 		}
 		for _, l := range []string{"central", "provincial", "municipal", "county", "township"} {
-			p.Levels = append(p.Levels, Enum{l, levelNames[l]})
+			p.Levels = append(p.Levels, enum.Enum{Code: l, Name: levelNames[l]})
 		}
 		p.Ranks = rankCodes()[1:]
 		return u.Render(w, r, http.StatusOK, "space/standards.html", p)

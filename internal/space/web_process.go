@@ -6,6 +6,7 @@ import (
 
 	"github.com/govops/govops/internal/platform/attach"
 	"github.com/govops/govops/internal/platform/auth"
+	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
 	"github.com/govops/govops/internal/platform/web"
@@ -21,7 +22,6 @@ type allocationsPage struct {
 	Allocations []Allocation
 	Vacates     []Vacate
 	Pager       web.Pager
-	HasWorkflow bool
 }
 
 type allocationPage struct {
@@ -56,8 +56,8 @@ type repairsPage struct {
 	Disposals []Disposal
 	Pager     web.Pager
 	F         RepairFilter
-	Kinds     []Enum
-	Statuses  []Enum
+	Kinds     enum.List
+	Statuses  enum.List
 }
 
 type repairPage struct {
@@ -97,7 +97,7 @@ func (s *Service) pagesProcess() {
 		if web.WantsExport(r) {
 			l.Page, l.PageSize = 1, 200000
 		}
-		p := &allocationsPage{Globals: s.g(r, "space.allocations|调剂腾退", web.Crumb{Label: "space.allocations|调剂腾退"}), Tab: r.URL.Query().Get("tab"), HasWorkflow: s.Workflow != nil}
+		p := &allocationsPage{Globals: s.g(r, "space.allocations|调剂腾退", web.Crumb{Label: "space.allocations|调剂腾退"}), Tab: r.URL.Query().Get("tab")}
 		var total int64
 		if p.Tab == "vacates" {
 			if p.Vacates, total, err = s.ListVacates(r.Context(), s.DB, sc, l, r.URL.Query().Get("status")); err != nil {
@@ -139,8 +139,8 @@ func (s *Service) pagesProcess() {
 			return s.renderAllocationForm(w, r, http.StatusUnprocessableEntity, in, f)
 		}
 		a, err := s.CreateAllocation(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if fields := formFields(err); fields != nil {
-			return s.renderAllocationForm(w, r, errs.Status(errs.CodeOf(err)), in, fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderAllocationForm(w, r, status, in, fields)
 		} else if err != nil {
 			return err
 		}
@@ -160,10 +160,8 @@ func (s *Service) pagesProcess() {
 		if usr := auth.UserFrom(r.Context()); usr != nil {
 			p.Mine = usr.ID == a.RequesterID
 		}
-		if s.Workflow != nil {
-			if inst, err := s.Workflow.ForObject(r.Context(), s.DB, wfAllocation, id); err == nil {
-				p.Workflow = &inst
-			}
+		if inst, err := s.Workflow.ForObject(r.Context(), s.DB, wfAllocation, id); err == nil {
+			p.Workflow = &inst
 		}
 		if p.History, err = s.hist(r, objAllocation, id); err != nil {
 			return err
@@ -217,8 +215,8 @@ func (s *Service) pagesProcess() {
 			return s.renderVacateForm(w, r, http.StatusUnprocessableEntity, in, f)
 		}
 		_, err := s.CreateVacate(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if fields := formFields(err); fields != nil {
-			return s.renderVacateForm(w, r, errs.Status(errs.CodeOf(err)), in, fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderVacateForm(w, r, status, in, fields)
 		} else if err != nil {
 			return err
 		}
@@ -251,7 +249,7 @@ func (s *Service) renderVacateForm(w http.ResponseWriter, r *http.Request, statu
 	}
 	p := &vacateFormPage{Globals: s.g(r, "space.vacate.new|下达腾退通知", web.Crumb{Label: "space.rooms|房间台账", Path: "/space/rooms"},
 		web.Crumb{Label: room.BuildingName + " " + room.Number, Path: path("/space/rooms/", room.ID)}, web.Crumb{Label: "space.vacate.new|下达腾退通知"}),
-		Form: in, Errors: fields, Room: room, Reasons: options(VacateReasons)}
+		Form: in, Errors: fields, Room: room, Reasons: VacateReasons.Options()}
 	if p.People, err = s.RoomOccupants(r.Context(), s.DB, room.ID); err != nil {
 		return err
 	}
@@ -319,8 +317,8 @@ func (s *Service) pagesRepairs() {
 			return s.renderRepairForm(w, r, http.StatusUnprocessableEntity, in, f)
 		}
 		x, err := s.CreateRepair(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if fields := formFields(err); fields != nil {
-			return s.renderRepairForm(w, r, errs.Status(errs.CodeOf(err)), in, fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderRepairForm(w, r, status, in, fields)
 		} else if err != nil {
 			return err
 		}
@@ -367,8 +365,8 @@ func (s *Service) pagesRepairs() {
 			return s.renderDisposalForm(w, r, http.StatusUnprocessableEntity, in, f)
 		}
 		_, err := s.CreateDisposal(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if fields := formFields(err); fields != nil {
-			return s.renderDisposalForm(w, r, errs.Status(errs.CodeOf(err)), in, fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderDisposalForm(w, r, status, in, fields)
 		} else if err != nil {
 			return err
 		}
@@ -395,7 +393,7 @@ func (s *Service) renderRepair(w http.ResponseWriter, r *http.Request, status in
 
 func (s *Service) renderRepairForm(w http.ResponseWriter, r *http.Request, status int, in RepairInput, fields map[string]string) error {
 	p := &repairFormPage{Globals: s.g(r, "space.repair.new|申请维修", web.Crumb{Label: "space.repairs|维修处置", Path: "/space/repairs"}, web.Crumb{Label: "space.repair.new|申请维修"}),
-		Form: in, Errors: fields, Kinds: options(RepairKinds)}
+		Form: in, Errors: fields, Kinds: RepairKinds.Options()}
 	var err error
 	if p.Buildings, _, err = ListBuildings(r.Context(), s.DB, auth.ScopeFrom(r.Context()), BuildingFilter{List: web.List{Page: 1, PageSize: 500}, Status: "active"}); err != nil {
 		return err
@@ -411,7 +409,7 @@ func (s *Service) renderRepairForm(w http.ResponseWriter, r *http.Request, statu
 
 func (s *Service) renderDisposalForm(w http.ResponseWriter, r *http.Request, status int, in DisposalInput, fields map[string]string) error {
 	p := &disposalFormPage{Globals: s.g(r, "space.disposal.new|处置办公用房", web.Crumb{Label: "space.repairs|维修处置", Path: "/space/repairs?tab=disposals"},
-		web.Crumb{Label: "space.disposal.new|处置办公用房"}), Form: in, Errors: fields, Methods: options(DisposalMethods)}
+		web.Crumb{Label: "space.disposal.new|处置办公用房"}), Form: in, Errors: fields, Methods: DisposalMethods.Options()}
 	var err error
 	if p.Buildings, _, err = ListBuildings(r.Context(), s.DB, auth.ScopeFrom(r.Context()), BuildingFilter{List: web.List{Page: 1, PageSize: 500}, Status: "active"}); err != nil {
 		return err

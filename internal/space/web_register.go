@@ -138,8 +138,8 @@ func (s *Service) pagesRegister() {
 			return s.renderBuildingForm(w, r, http.StatusUnprocessableEntity, nil, in, f)
 		}
 		b, err := s.CreateBuilding(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if fields := formFields(err); fields != nil {
-			return s.renderBuildingForm(w, r, errs.Status(errs.CodeOf(err)), nil, in, fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderBuildingForm(w, r, status, nil, in, fields)
 		} else if err != nil {
 			return err
 		}
@@ -213,8 +213,8 @@ func (s *Service) pagesRegister() {
 		}
 		_, err = s.UpdateBuilding(r.Context(), sc, id, BuildingPatch{Name: &in.Name, OrgID: &in.OrgID, Address: &in.Address, BuiltYear: &in.BuiltYear, Floors: &in.Floors,
 			GrossAreaM2: &in.GrossAreaM2, PropertyID: &in.PropertyID, BasementFloors: &in.BasementFloors, Structure: &in.Structure, Note: &in.Note})
-		if fields := formFields(err); fields != nil {
-			return s.renderBuildingForm(w, r, errs.Status(errs.CodeOf(err)), &b, in, fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderBuildingForm(w, r, status, &b, in, fields)
 		} else if err != nil {
 			return err
 		}
@@ -276,8 +276,8 @@ func (s *Service) pagesRegister() {
 			return s.renderPropertyForm(w, r, http.StatusUnprocessableEntity, nil, in, f)
 		}
 		p, err := s.SaveProperty(r.Context(), auth.ScopeFrom(r.Context()), 0, in)
-		if fields := formFields(err); fields != nil {
-			return s.renderPropertyForm(w, r, errs.Status(errs.CodeOf(err)), nil, in, fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderPropertyForm(w, r, status, nil, in, fields)
 		} else if err != nil {
 			return err
 		}
@@ -330,8 +330,8 @@ func (s *Service) pagesRegister() {
 			return s.renderPropertyForm(w, r, http.StatusUnprocessableEntity, &x, in, f)
 		}
 		_, err = s.SaveProperty(r.Context(), auth.ScopeFrom(r.Context()), id, in)
-		if fields := formFields(err); fields != nil {
-			return s.renderPropertyForm(w, r, errs.Status(errs.CodeOf(err)), &x, in, fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderPropertyForm(w, r, status, &x, in, fields)
 		} else if err != nil {
 			return err
 		}
@@ -358,7 +358,7 @@ func (s *Service) renderBuildingForm(w http.ResponseWriter, r *http.Request, sta
 		title = "space.building.edit|编辑楼栋"
 		crumbs = s.buildingCrumbs(*b, web.Crumb{Label: title})
 	}
-	p := &buildingFormPage{Globals: s.g(r, title, crumbs...), B: b, Form: in, Errors: fields, OrgName: orgLabel(r, s, in.OrgID), Structures: options(Structures)}
+	p := &buildingFormPage{Globals: s.g(r, title, crumbs...), B: b, Form: in, Errors: fields, OrgName: orgLabel(r, s, in.OrgID), Structures: Structures.Options()}
 	var err error
 	if p.Properties, _, err = ListProperties(r.Context(), s.DB, auth.ScopeFrom(r.Context()), web.List{Page: 1, PageSize: 200}); err != nil {
 		return err
@@ -384,6 +384,6 @@ func (s *Service) renderPropertyForm(w http.ResponseWriter, r *http.Request, sta
 		crumbs = []web.Crumb{{Label: "space.buildings|房产楼栋", Path: "/space/buildings?tab=properties"}, {Label: x.Name, Path: path("/space/properties/", x.ID)}, {Label: title}}
 	}
 	p := &propertyFormPage{Globals: s.g(r, title, crumbs...), P: x, Form: in, Errors: fields, OrgName: orgLabel(r, s, in.OrgID),
-		Ownerships: options(Ownerships), Acquisitions: options(Acquisitions)}
+		Ownerships: Ownerships.Options(), Acquisitions: Acquisitions.Options()}
 	return s.UI.Render(w, r, status, "space/property_form.html", p)
 }

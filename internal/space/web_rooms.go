@@ -6,6 +6,7 @@ import (
 
 	"github.com/govops/govops/internal/platform/attach"
 	"github.com/govops/govops/internal/platform/auth"
+	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
 	"github.com/govops/govops/internal/platform/web"
@@ -21,7 +22,7 @@ type roomsPage struct {
 	Building string
 	Rooms    []RoomRecord
 	Pager    web.Pager
-	Uses     []Enum
+	Uses     enum.List
 }
 
 type roomPage struct {
@@ -106,7 +107,7 @@ func (s *Service) pagesRooms() {
 		if web.WantsExport(r) {
 			var out [][]any
 			for _, x := range rooms {
-				out = append(out, []any{x.BuildingName, x.Floor, x.Number, x.UseName(), x.SubtypeName(), Name(UseTypes, x.ApprovedUse), x.UsableAreaM2, x.BuildingAreaM2,
+				out = append(out, []any{x.BuildingName, x.Floor, x.Number, x.UseName(), x.SubtypeName(), UseTypes.Name(x.ApprovedUse), x.UsableAreaM2, x.BuildingAreaM2,
 					x.OrgName, x.Capacity, x.OccupantCount, x.OccupantNames, x.StatusName(), x.Violations})
 			}
 			return xlsx.Export(w, r, s.DB, s.Clock.Now(), "房间台账", []string{"楼栋", "楼层", "房间号", "用途", "具体用途", "核定用途", "使用面积（㎡）", "建筑面积（㎡）", "使用单位",
@@ -142,8 +143,8 @@ func (s *Service) pagesRooms() {
 			return s.renderRoomForm(w, r, http.StatusUnprocessableEntity, nil, in, f)
 		}
 		room, err := s.CreateRoom(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if fields := formFields(err); fields != nil {
-			return s.renderRoomForm(w, r, errs.Status(errs.CodeOf(err)), nil, in, fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderRoomForm(w, r, status, nil, in, fields)
 		} else if err != nil {
 			return err
 		}
@@ -185,8 +186,8 @@ func (s *Service) pagesRooms() {
 		}
 		_, err = s.UpdateRoom(r.Context(), sc, id, RoomPatch{Floor: &in.Floor, Number: &in.Number, UseType: &in.UseType, Subtype: &in.Subtype, UsableAreaM2: &in.UsableAreaM2,
 			OrgID: &in.OrgID, Capacity: &in.Capacity, BuildingAreaM2: &in.BuildingAreaM2, ApprovedUse: &in.ApprovedUse, Status: &in.Status, Note: &in.Note})
-		if fields := formFields(err); fields != nil {
-			return s.renderRoomForm(w, r, errs.Status(errs.CodeOf(err)), &x, in, fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderRoomForm(w, r, status, &x, in, fields)
 		} else if err != nil {
 			return err
 		}
@@ -313,7 +314,7 @@ func (s *Service) renderRoomForm(w http.ResponseWriter, r *http.Request, status 
 		crumbs = []web.Crumb{{Label: "space.rooms|房间台账", Path: "/space/rooms"}, {Label: x.BuildingName + " " + x.Number, Path: path("/space/rooms/", x.ID)}, {Label: title}}
 	}
 	p := &roomFormPage{Globals: s.g(r, title, crumbs...), R: x, Form: in, Errors: fields, OrgName: orgLabel(r, s, in.OrgID),
-		Uses: options(UseTypes), Subtypes: subtypeOptions(), Statuses: options(RoomStatuses[:3]), Manage: canManage(r.Context())}
+		Uses: UseTypes.Options(), Subtypes: subtypeOptions(), Statuses: RoomStatuses[:3].Options(), Manage: canManage(r.Context())}
 	var err error
 	if p.Buildings, _, err = ListBuildings(r.Context(), s.DB, auth.ScopeFrom(r.Context()), BuildingFilter{List: web.List{Page: 1, PageSize: 500}, Status: "active"}); err != nil {
 		return err
@@ -374,8 +375,8 @@ func (s *Service) pagesAgreements() {
 			return s.renderAgreementForm(w, r, http.StatusUnprocessableEntity, cur, in, f)
 		}
 		a, err := s.SaveAgreement(r.Context(), auth.ScopeFrom(r.Context()), id, in)
-		if fields := formFields(err); fields != nil {
-			return s.renderAgreementForm(w, r, errs.Status(errs.CodeOf(err)), cur, in, fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderAgreementForm(w, r, status, cur, in, fields)
 		} else if err != nil {
 			return err
 		}
@@ -436,8 +437,8 @@ func (s *Service) pagesAgreements() {
 			return s.renderPostForm(w, r, http.StatusUnprocessableEntity, cur, in, f)
 		}
 		_, err := s.SavePost(r.Context(), auth.ScopeFrom(r.Context()), id, in)
-		if fields := formFields(err); fields != nil {
-			return s.renderPostForm(w, r, errs.Status(errs.CodeOf(err)), cur, in, fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderPostForm(w, r, status, cur, in, fields)
 		} else if err != nil {
 			return err
 		}

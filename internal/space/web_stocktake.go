@@ -71,8 +71,8 @@ func (s *Service) pagesStocktake() {
 			return s.renderStocktakeForm(w, r, http.StatusUnprocessableEntity, in, f)
 		}
 		st, err := s.CreateStocktake(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if fields := formFields(err); fields != nil {
-			return s.renderStocktakeForm(w, r, errs.Status(errs.CodeOf(err)), in, fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderStocktakeForm(w, r, status, in, fields)
 		} else if err != nil {
 			return err
 		}
@@ -89,7 +89,7 @@ func (s *Service) pagesStocktake() {
 			return err
 		}
 		p := &stocktakePage{Globals: s.g(r, st.Name, web.Crumb{Label: "space.stocktakes|清查盘点", Path: "/space/stocktakes"}, web.Crumb{Label: st.Name}), S: st,
-			Tab: r.URL.Query().Get("tab"), Uses: options(UseTypes)}
+			Tab: r.URL.Query().Get("tab"), Uses: UseTypes.Options()}
 		switch p.Tab {
 		case "units":
 			if p.Units, err = StocktakeUnits(r.Context(), s.DB, sc, id); err != nil {
@@ -125,7 +125,7 @@ func (s *Service) pagesStocktake() {
 			if web.WantsExport(r) {
 				var out [][]any
 				for _, x := range p.Items {
-					out = append(out, []any{x.OrgName, x.BuildingName, x.RoomNumber, Name(UseTypes, x.LedgerUse), x.LedgerAreaM2, x.LedgerOccupants, x.ResultName(), x.Differences(), x.CheckedBy})
+					out = append(out, []any{x.OrgName, x.BuildingName, x.RoomNumber, UseTypes.Name(x.LedgerUse), x.LedgerAreaM2, x.LedgerOccupants, x.ResultName(), x.Differences(), x.CheckedBy})
 				}
 				return xlsx.Export(w, r, s.DB, s.Clock.Now(), st.Name+"-账实核对", []string{"单位", "楼栋", "房间", "台账用途", "台账面积", "台账使用人数", "盘点结果", "差异", "盘点人"}, out)
 			}

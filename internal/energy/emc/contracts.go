@@ -20,7 +20,6 @@ import (
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
 	"github.com/govops/govops/internal/platform/web"
-	"github.com/govops/govops/internal/space"
 )
 
 // ContractTypes are the contract types of GB/T 24915-2020 practice (FACTS.md §3.8).
@@ -335,7 +334,7 @@ func (s *Service) Save(ctx context.Context, sc auth.Scope, id int64, in Input) (
 			f.Add("org_id", "请选择用能单位")
 		}
 		for _, b := range c.BuildingIDs {
-			bi, err := space.BuildingInfo(ctx, q, sc, b)
+			bi, err := s.Energy.Buildings.Building(ctx, q, sc, b)
 			if errs.Is(err, errs.CodeNotFound) || (err == nil && bi.OrgID != c.OrgID) {
 				f.Add("building_ids", "楼栋 "+strconv.FormatInt(b, 10)+" 不存在或不属于该单位")
 			} else if err != nil {
@@ -407,10 +406,8 @@ func (s *Service) Delete(ctx context.Context, sc auth.Scope, id int64) error {
 		if _, err := q.Exec(ctx, "DELETE FROM energy_emc_contracts WHERE id = ?", id); err != nil {
 			return err
 		}
-		if s.Attach != nil {
-			if _, err := s.Attach.DeleteAll(ctx, q, objContract, id); err != nil {
-				return err
-			}
+		if _, err := s.Attach.DeleteAll(ctx, q, objContract, id); err != nil {
+			return err
 		}
 		return audit.Record(ctx, q, now, audit.Entry{Action: "energy.contract.delete", ObjectType: "energy_contract", ObjectID: id, OrgID: c.OrgID,
 			Success: true, Before: c.snapshot()})

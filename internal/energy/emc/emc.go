@@ -25,10 +25,10 @@ import (
 	"html/template"
 
 	"github.com/govops/govops/internal/energy"
-	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
+	"github.com/govops/govops/internal/platform/module"
 	"github.com/govops/govops/internal/platform/refdata"
 	"github.com/govops/govops/internal/platform/web"
 )
@@ -53,63 +53,48 @@ const KindCriteria = "energy.mv_criteria"
 
 // Permissions of the part: reading uses energy:read.
 var Permissions = []auth.Permission{
-	{Code: "energy:contract", Name: "管理合同能源管理项目、结算与度日数", Module: "节能管理"},
+	{Code: PermContract, Name: "管理合同能源管理项目、结算与度日数", Module: "节能管理"},
 }
 
-// Deps is what the part needs from the assembled program.
-type Deps = energy.PartDeps
+// PermContract is the permission to manage contracts, their settlement and degree days.
+const PermContract = "energy:contract"
 
 // Service is the contracts part of the energy module.
-type Service struct{ Deps }
-
-// New registers the reference data, permissions and audit action names. Call Routes afterwards.
-func New(d Deps) *Service {
-	d = d.WithDefaults()
-	s := &Service{Deps: d}
-	if d.Refdata != nil {
-		d.Refdata.Register(refdata.MustLoad(dataFS, "data/mv_criteria.csv"))
-		d.Refdata.Register(refdata.MustLoad(dataFS, "data/degree_day_bases.csv"))
-	}
-	if d.Auth != nil {
-		d.Auth.AddPermissions(Permissions...)
-	}
-	audit.RegisterActions(map[string]string{
-		"energy.contract.create": "登记合同能源管理项目", "energy.contract.update": "修改合同能源管理项目", "energy.contract.delete": "删除合同能源管理项目",
-		"energy.contract.override": "放行未通过验收的基准模型", "energy.contract.payment": "记录节能效益结算支付", "energy.degree_days": "维护度日数", "energy.contract.occupancy": "维护合同用能人数等自变量",
-		"energy.contract.demo": "载入合同能源管理演示数据",
-	}, map[string]string{"energy_contract": "合同能源管理项目", "energy_degree_days": "度日数"})
-	if d.Attach != nil {
-		d.Attach.RegisterOwner(objContract, func(ctx context.Context, q db.Q, id int64) error {
-			_, err := Get(ctx, q, auth.ScopeFrom(ctx), id)
-			return err
-		}, func(ctx context.Context, q db.Q, id int64) error {
-			if _, err := Get(ctx, q, auth.ScopeFrom(ctx), id); err != nil {
-				return err
-			}
-			if u := auth.UserFrom(ctx); u == nil || !u.Can("energy:contract") {
-				return errs.Forbidden("没有管理合同能源管理项目的权限")
-			}
-			return nil
-		})
-	}
-	return s
+type Service struct {
+	module.Deps
+	Energy *energy.Service
 }
+
+// New makes the part over the energy module; the wiring installs it with the kit.
+func New(d module.Deps, e *energy.Service) *Service { return &Service{Deps: d, Energy: e} }
 
 // objContract is the object type of a contract (audit, history, attachments).
 const objContract = "energy_contract"
 
-// Routes registers templates, the catalogue, menu items, pages and API.
-func (s *Service) Routes() {
-	u := s.UI
-	u.AddTemplates("emc", web.Sub(templatesFS, "templates"))
-	if err := u.Catalog.Add(web.LangEN, catalogEN); err != nil {
-		panic(err)
+// Manifest declares the part to the kit.
+func (s *Service) Manifest() module.Manifest {
+	return module.Manifest{
+		Name: "emc", Migrations: Migrations, Templates: web.Sub(templatesFS, "templates"), Catalog: catalogEN,
+		Funcs:       template.FuncMap{"emcType": TypeName, "emcStatus": StatusName, "emcEnergy": energy.TypeName},
+		Permissions: Permissions,
+		Datasets:    []refdata.Dataset{refdata.MustLoad(dataFS, "data/mv_criteria.csv"), refdata.MustLoad(dataFS, "data/degree_day_bases.csv")},
+		AuditActions: map[string]string{
+			"energy.contract.create": "登记合同能源管理项目", "energy.contract.update": "修改合同能源管理项目", "energy.contract.delete": "删除合同能源管理项目",
+			"energy.contract.override": "放行未通过验收的基准模型", "energy.contract.payment": "记录节能效益结算支付", "energy.degree_days": "维护度日数", "energy.contract.occupancy": "维护合同用能人数等自变量",
+			"energy.contract.demo": "载入合同能源管理演示数据",
+		},
+		AuditObjects: map[string]string{"energy_contract": "合同能源管理项目", "energy_degree_days": "度日数"},
+		// Whoever sees a contract sees its documents; those who manage contracts add and remove them.
+		Attachments: []module.Attachment{{Type: objContract, SeePerm: "energy:read", EditPerm: PermContract, CanSee: s.canSee, CanEdit: s.canSee}},
+		Menu:        []web.MenuItem{{Group: "menu.energy|节能管理", Label: "emc.menu|合同能源管理", Path: "/energy/contracts", Perm: "energy:read", Order: 120}},
+		Routes:      func() { s.api(); s.pages(); s.ddRoutes() },
+		Demo:        s.LoadDemo,
 	}
-	u.AddFuncs(template.FuncMap{"emcType": TypeName, "emcStatus": StatusName, "emcEnergy": energy.TypeName})
-	u.AddMenu(web.MenuItem{Group: "menu.energy|节能管理", Label: "emc.menu|合同能源管理", Path: "/energy/contracts", Perm: "energy:read", Order: 120})
-	s.api()
-	s.pages()
-	s.ddRoutes()
+}
+
+func (s *Service) canSee(ctx context.Context, q db.Q, id int64) error {
+	_, err := Get(ctx, q, auth.ScopeFrom(ctx), id)
+	return err
 }
 
 // Criteria are the acceptance criteria in force.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/govops/govops/internal/energy"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/num"
 )
 
 // MonthRow is one month of an M&V report for one energy type (amounts in the type's unit).
@@ -105,14 +106,14 @@ func Schedule(c Contract, months map[energy.Period]monthSaving, through energy.P
 			}
 		}
 		if st.Yuan > 0 {
-			st.ESCOYuan = round(st.Yuan*st.ESCOShare, 2)
+			st.ESCOYuan = num.Round(st.Yuan*st.ESCOShare, 2)
 		}
-		st.Yuan = round(st.Yuan, 2)
-		st.UnitYuan = round(st.Yuan-st.ESCOYuan, 2)
+		st.Yuan = num.Round(st.Yuan, 2)
+		st.UnitYuan = num.Round(st.Yuan-st.ESCOYuan, 2)
 		if c.Type == "guaranteed_savings" && c.GuaranteedKgce > 0 && st.Complete {
-			st.Shortfall = round(math.Max(0, c.GuaranteedKgce*float64(n)/12-st.Kgce), 1)
+			st.Shortfall = num.Round(math.Max(0, c.GuaranteedKgce*float64(n)/12-st.Kgce), 1)
 		}
-		st.Kgce = round(st.Kgce, 1)
+		st.Kgce = num.Round(st.Kgce, 1)
 		lastDay := time.Date(last.Year, time.Month(last.Month)+1, 0, 0, 0, 0, 0, time.UTC)
 		st.Due = lastDay.AddDate(0, 0, dueDays).Format("2006-01-02")
 		out = append(out, st)
@@ -324,9 +325,4 @@ func hasTerm(m Model, t string) bool {
 		}
 	}
 	return false
-}
-
-func round(v float64, d int) float64 {
-	p := math.Pow(10, float64(d))
-	return math.Round(v*p) / p
 }

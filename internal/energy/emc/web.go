@@ -17,6 +17,8 @@ import (
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
+	"github.com/govops/govops/internal/platform/module"
+	"github.com/govops/govops/internal/platform/num"
 	"github.com/govops/govops/internal/platform/web"
 	"github.com/govops/govops/internal/platform/xlsx"
 )
@@ -86,46 +88,9 @@ func (s *Service) api() {
 			}
 			return web.JSON(w, http.StatusCreated, c)
 		})
-	u.API("GET /api/v1/energy/contracts/{id}", "energy:read", web.Doc{Summary: "合同能源管理项目详情", Response: Contract{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			c, err := Get(r.Context(), s.DB, auth.ScopeFrom(r.Context()), id)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, c)
-		})
-	u.API("PUT /api/v1/energy/contracts/{id}", "energy:contract", web.Doc{Summary: "修改合同能源管理项目", Body: Input{}, Response: Contract{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			var in Input
-			if err := web.DecodeJSON(r, &in); err != nil {
-				return err
-			}
-			c, err := s.Save(r.Context(), auth.ScopeFrom(r.Context()), id, in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, c)
-		})
-	u.API("DELETE /api/v1/energy/contracts/{id}", "energy:contract", web.Doc{Summary: "删除合同能源管理项目", Status: 204},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			if err := s.Delete(r.Context(), auth.ScopeFrom(r.Context()), id); err != nil {
-				return err
-			}
-			w.WriteHeader(http.StatusNoContent)
-			return nil
-		})
+	module.Get(s.Deps, "GET /api/v1/energy/contracts/{id}", "energy:read", web.Doc{Summary: "合同能源管理项目详情"}, Get)
+	module.Update(s.Deps, "PUT /api/v1/energy/contracts/{id}", "energy:contract", web.Doc{Summary: "修改合同能源管理项目"}, s.Save)
+	module.Delete(s.Deps, "DELETE /api/v1/energy/contracts/{id}", "energy:contract", web.Doc{Summary: "删除合同能源管理项目"}, s.Delete)
 	u.API("GET /api/v1/energy/contracts/{id}/mv", "energy:read", web.Doc{Summary: "节能量测量与验证报告（IPMVP 方案 C，月度回归）", Response: Report{},
 		Query: []web.Param{{Name: "through", Help: "报告截止月 YYYY-MM，默认最近一个完整月"}}},
 		func(w http.ResponseWriter, r *http.Request) error {
@@ -286,8 +251,8 @@ func (s *Service) pages() {
 			return s.renderForm(w, r, http.StatusUnprocessableEntity, nil, in, errs.As(err).Fields)
 		}
 		c, err := s.Save(r.Context(), auth.ScopeFrom(r.Context()), 0, in)
-		if e := errs.As(err); e != nil && e.Fields != nil {
-			return s.renderForm(w, r, errs.Status(e.Code), nil, in, e.Fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderForm(w, r, status, nil, in, fields)
 		} else if err != nil {
 			return err
 		}
@@ -329,8 +294,8 @@ func (s *Service) pages() {
 			return s.renderForm(w, r, http.StatusUnprocessableEntity, &c, in, errs.As(err).Fields)
 		}
 		_, err = s.Save(r.Context(), auth.ScopeFrom(r.Context()), id, in)
-		if e := errs.As(err); e != nil && e.Fields != nil {
-			return s.renderForm(w, r, errs.Status(e.Code), &c, in, e.Fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderForm(w, r, status, &c, in, fields)
 		} else if err != nil {
 			return err
 		}
@@ -448,8 +413,8 @@ func (s *Service) exportReport(w http.ResponseWriter, r *http.Request, rep Repor
 			{"合同期", c.TermStart + " 至 " + c.TermEnd}, {"基期", c.BaselineFrom + " 至 " + c.BaselineTo}, {"报告截止月", rep.Through},
 			{"方法", "IPMVP 方案 C（整体设施、月度数据），OLS 回归：能耗 ~ 截距 + HDD + CDD（+ 用能人数），剔除不显著自变量"},
 			{"验收标准", "CV(RMSE) ≤ " + pctS(rep.Criteria.CVRMSEMax) + "，|NMBE| ≤ " + pctS(rep.Criteria.NMBEMax) + "（" + rep.Criteria.Source + "，自由度 n−p）"},
-			{"验收结论", verdict}, {"放行理由", c.OverrideReason}, {"累计节能量(kgce)", round(rep.Kgce, 1)}, {"累计减排CO₂(kg)", round(rep.CO2Kg, 1)},
-			{"累计节约费用(元)", round(rep.Yuan, 2)}}
+			{"验收结论", verdict}, {"放行理由", c.OverrideReason}, {"累计节能量(kgce)", num.Round(rep.Kgce, 1)}, {"累计减排CO₂(kg)", num.Round(rep.CO2Kg, 1)},
+			{"累计节约费用(元)", num.Round(rep.Yuan, 2)}}
 		for _, t := range rep.Types {
 			sum = append(sum, []any{""}, []any{"品种", energy.TypeName(t.EnergyType), "单位", t.Unit}, []any{"项", "系数", "标准误", "t", "p"})
 			for i, term := range t.Model.Terms {
@@ -463,11 +428,11 @@ func (s *Service) exportReport(w http.ResponseWriter, r *http.Request, rep Repor
 		months := [][]any{{"品种", "月份", "阶段", "HDD", "CDD", "实际能耗", "基准能耗", "节能量", "节能量(kgce)", "减排CO₂(kg)", "节约费用(元)"}}
 		for _, t := range rep.Types {
 			for _, m := range t.Baseline {
-				months = append(months, []any{energy.TypeName(t.EnergyType), m.Period, "基期", m.HDD, m.CDD, m.Actual, round(m.Baseline, 2), "", "", "", ""})
+				months = append(months, []any{energy.TypeName(t.EnergyType), m.Period, "基期", m.HDD, m.CDD, m.Actual, num.Round(m.Baseline, 2), "", "", "", ""})
 			}
 			for _, m := range t.Reporting {
-				months = append(months, []any{energy.TypeName(t.EnergyType), m.Period, "报告期", m.HDD, m.CDD, m.Actual, round(m.Baseline, 2), round(m.Saved, 2),
-					round(m.Kgce, 2), round(m.CO2Kg, 2), round(m.Yuan, 2)})
+				months = append(months, []any{energy.TypeName(t.EnergyType), m.Period, "报告期", m.HDD, m.CDD, m.Actual, num.Round(m.Baseline, 2), num.Round(m.Saved, 2),
+					num.Round(m.Kgce, 2), num.Round(m.CO2Kg, 2), num.Round(m.Yuan, 2)})
 			}
 		}
 		if err := sheet("逐月", months); err != nil {

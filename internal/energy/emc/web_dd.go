@@ -10,6 +10,7 @@ import (
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
+	"github.com/govops/govops/internal/platform/module"
 	"github.com/govops/govops/internal/platform/web"
 	"github.com/govops/govops/internal/platform/xlsx"
 )
@@ -179,22 +180,7 @@ func (s *Service) ddRoutes() {
 			}
 			return web.JSON(w, http.StatusOK, o)
 		})
-	u.API("PUT /api/v1/energy/contracts/{id}/occupancy", "energy:contract", web.Doc{Summary: "保存合同的用能人数等自变量（整组替换；未列出或为 null 的月份无数值）", Body: OccInput{}, Response: Occupancy{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			var in OccInput
-			if err := web.DecodeJSON(r, &in); err != nil {
-				return err
-			}
-			o, err := s.SaveOccupancy(r.Context(), auth.ScopeFrom(r.Context()), id, in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, o)
-		})
+	module.Update(s.Deps, "PUT /api/v1/energy/contracts/{id}/occupancy", "energy:contract", web.Doc{Summary: "保存合同的用能人数等自变量（整组替换；未列出或为 null 的月份无数值）"}, s.SaveOccupancy)
 
 	// ---- Pages.
 	u.Page("GET /energy/degree-days", "energy:read", func(w http.ResponseWriter, r *http.Request) error {

@@ -19,7 +19,7 @@ type env struct {
 func newEnv(t testing.TB, demo bool) *env {
 	t.Helper()
 	e := apptest.New(t, apptest.Options{Demo: demo})
-	return &env{Env: e, svc: e.App.PV, ctx: audit.WithActor(context.Background(), audit.Actor{Username: "test"})}
+	return &env{Env: e, svc: apptest.Module[*pv.Service](e), ctx: audit.WithActor(context.Background(), audit.Actor{Username: "test"})}
 }
 
 func (e *env) count(t testing.TB, query string, args ...any) int64 {

@@ -22,9 +22,9 @@ import (
 	"html/template"
 
 	"github.com/govops/govops/internal/energy"
-	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/module"
 	"github.com/govops/govops/internal/platform/refdata"
 	"github.com/govops/govops/internal/platform/web"
 )
@@ -53,44 +53,34 @@ var Permissions = []auth.Permission{
 	{Code: "energy:pv", Name: "管理屋顶光伏系统与屋顶评估", Module: "节能管理"},
 }
 
-// Deps is what the part needs from the assembled program.
-type Deps = energy.PartDeps
-
 // Service is the PV part of the energy module.
-type Service struct{ Deps }
-
-// New registers the reference data, permissions and audit action names. Call Routes afterwards.
-func New(d Deps) *Service {
-	d = d.WithDefaults()
-	s := &Service{Deps: d}
-	if d.Refdata != nil {
-		d.Refdata.Register(refdata.MustLoad(dataFS, "data/pv_target.csv"))
-	}
-	if d.Auth != nil {
-		d.Auth.AddPermissions(Permissions...)
-	}
-	audit.RegisterActions(map[string]string{
-		"energy.pv.create": "新增光伏系统", "energy.pv.update": "修改光伏系统", "energy.pv.eligibility": "评估屋顶光伏条件",
-		"energy.pv.demo": "载入光伏演示数据",
-	}, map[string]string{"energy_pv_system": "光伏系统", "energy_pv_eligibility": "屋顶光伏评估"})
-	return s
+type Service struct {
+	module.Deps
+	Energy *energy.Service
 }
 
-// Routes registers templates, the catalogue, menu items, pages and API.
-func (s *Service) Routes() {
-	u := s.UI
-	u.AddTemplates("pv", web.Sub(templatesFS, "templates"))
-	if err := u.Catalog.Add(web.LangEN, catalogEN); err != nil {
-		panic(err)
+// New makes the part over the energy module; the wiring installs it with the kit.
+func New(d module.Deps, e *energy.Service) *Service { return &Service{Deps: d, Energy: e} }
+
+// Manifest declares the part to the kit.
+func (s *Service) Manifest() module.Manifest {
+	const g = "menu.energy|节能管理"
+	return module.Manifest{
+		Name: "pv", Migrations: Migrations, Templates: web.Sub(templatesFS, "templates"), Catalog: catalogEN,
+		Funcs:       template.FuncMap{"pvMode": ModeName, "pvStatus": StatusName, "pvT": func(v float64) float64 { return v / 1000 }},
+		Permissions: Permissions, Datasets: []refdata.Dataset{refdata.MustLoad(dataFS, "data/pv_target.csv")},
+		AuditActions: map[string]string{
+			"energy.pv.create": "新增光伏系统", "energy.pv.update": "修改光伏系统", "energy.pv.eligibility": "评估屋顶光伏条件",
+			"energy.pv.demo": "载入光伏演示数据",
+		},
+		AuditObjects: map[string]string{"energy_pv_system": "光伏系统", "energy_pv_eligibility": "屋顶光伏评估"},
+		Menu: []web.MenuItem{
+			{Group: g, Label: "pv.menu.overview|屋顶光伏", Path: "/energy/pv", Perm: "energy:read", Order: 130},
+			{Group: g, Label: "pv.menu.eligibility|屋顶光伏评估", Path: "/energy/pv/eligibility", Perm: "energy:read", Order: 135},
+		},
+		Routes: func() { s.api(); s.pages() },
+		Demo:   s.LoadDemo,
 	}
-	u.AddFuncs(template.FuncMap{"pvMode": ModeName, "pvStatus": StatusName, "pvT": func(v float64) float64 { return v / 1000 }})
-	g := "menu.energy|节能管理"
-	u.AddMenu(
-		web.MenuItem{Group: g, Label: "pv.menu.overview|屋顶光伏", Path: "/energy/pv", Perm: "energy:read", Order: 130},
-		web.MenuItem{Group: g, Label: "pv.menu.eligibility|屋顶光伏评估", Path: "/energy/pv/eligibility", Perm: "energy:read", Order: 135},
-	)
-	s.api()
-	s.pages()
 }
 
 // loadTarget reads the coverage target in force on date for the whole country.

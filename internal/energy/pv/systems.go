@@ -15,7 +15,6 @@ import (
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
 	"github.com/govops/govops/internal/platform/web"
-	"github.com/govops/govops/internal/space"
 )
 
 // Grid connection modes.
@@ -150,9 +149,9 @@ func (in Input) check(f errs.Fields) System {
 }
 
 // checkRefs checks the building, unit and meters against the scope.
-func checkRefs(ctx context.Context, q db.Q, sc auth.Scope, s *System, selfID int64, f errs.Fields) error {
+func checkRefs(ctx context.Context, q db.Q, sc auth.Scope, buildings energy.Buildings, s *System, selfID int64, f errs.Fields) error {
 	if s.BuildingID > 0 {
-		b, err := space.BuildingInfo(ctx, q, sc, s.BuildingID)
+		b, err := buildings.Building(ctx, q, sc, s.BuildingID)
 		switch {
 		case errs.Is(err, errs.CodeNotFound):
 			f.Add("building_id", "楼栋不存在或不在您的数据范围内")
@@ -278,7 +277,7 @@ func (s *Service) save(ctx context.Context, sc auth.Scope, id int64, in Input) (
 		}
 		f := errs.Fields{}
 		sys := in.check(f)
-		if err := checkRefs(ctx, q, sc, &sys, id, f); err != nil {
+		if err := checkRefs(ctx, q, sc, s.Energy.Buildings, &sys, id, f); err != nil {
 			return err
 		}
 		if err := f.Err(); err != nil {
@@ -389,7 +388,7 @@ func (s *Service) SetEligibility(ctx context.Context, sc auth.Scope, buildingID 
 	now := s.Clock.Now()
 	var out Eligibility
 	err := s.DB.Tx(ctx, func(q db.Q) error {
-		b, err := space.BuildingInfo(ctx, q, sc, buildingID)
+		b, err := s.Energy.Buildings.Building(ctx, q, sc, buildingID)
 		if err != nil {
 			return err
 		}

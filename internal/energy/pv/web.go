@@ -13,6 +13,8 @@ import (
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
+	"github.com/govops/govops/internal/platform/module"
+	"github.com/govops/govops/internal/platform/num"
 	"github.com/govops/govops/internal/platform/web"
 	"github.com/govops/govops/internal/platform/xlsx"
 )
@@ -84,17 +86,10 @@ func (s *Service) overview(ctx context.Context, sc auth.Scope, year int, f Filte
 	return ov, nil
 }
 
+// queryYear is the year asked for: by default the year of the last complete month.
 func (s *Service) queryYear(r *http.Request) (int, error) {
 	def := LastComplete(s.Clock.Now()).Year
-	v := strings.TrimSpace(r.URL.Query().Get("year"))
-	if v == "" {
-		return def, nil
-	}
-	y, err := strconv.Atoi(v)
-	if err != nil || y < 2000 || y > def+1 {
-		return 0, errs.Invalid("year", "年份应为 2000 年至今的 4 位数字")
-	}
-	return y, nil
+	return web.QueryYear(r, def, 2000, def+1)
 }
 
 func (s *Service) api() {
@@ -120,18 +115,7 @@ func (s *Service) api() {
 			}
 			return web.JSON(w, http.StatusOK, web.NewItems(ov.Systems, int64(len(ov.Systems))))
 		})
-	u.API("POST /api/v1/energy/pv/systems", "energy:pv", web.Doc{Summary: "登记光伏系统", Body: Input{}, Response: System{}, Status: 201},
-		func(w http.ResponseWriter, r *http.Request) error {
-			var in Input
-			if err := web.DecodeJSON(r, &in); err != nil {
-				return err
-			}
-			sys, err := s.CreateSystem(r.Context(), auth.ScopeFrom(r.Context()), in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusCreated, sys)
-		})
+	module.Create(s.Deps, "POST /api/v1/energy/pv/systems", "energy:pv", web.Doc{Summary: "登记光伏系统"}, s.CreateSystem)
 	u.API("GET /api/v1/energy/pv/systems/{id}", "energy:read", web.Doc{Summary: "光伏系统详情与逐月数据", Response: Row{}, Query: yearQ},
 		func(w http.ResponseWriter, r *http.Request) error {
 			row, err := s.systemRow(r)
@@ -140,22 +124,7 @@ func (s *Service) api() {
 			}
 			return web.JSON(w, http.StatusOK, row)
 		})
-	u.API("PUT /api/v1/energy/pv/systems/{id}", "energy:pv", web.Doc{Summary: "修改光伏系统", Body: Input{}, Response: System{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			var in Input
-			if err := web.DecodeJSON(r, &in); err != nil {
-				return err
-			}
-			sys, err := s.UpdateSystem(r.Context(), auth.ScopeFrom(r.Context()), id, in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, sys)
-		})
+	module.Update(s.Deps, "PUT /api/v1/energy/pv/systems/{id}", "energy:pv", web.Doc{Summary: "修改光伏系统"}, s.UpdateSystem)
 	u.API("GET /api/v1/energy/pv/eligibility", "energy:read", web.Doc{Summary: "楼栋屋顶光伏评估", Response: Eligibility{}, List: true,
 		Query: []web.Param{{Name: "org_id", Type: "integer"}}},
 		func(w http.ResponseWriter, r *http.Request) error {
@@ -318,8 +287,8 @@ func (s *Service) pages() {
 			for _, x := range ov.Systems {
 				f := x.Figures
 				rows = append(rows, []any{x.ID, x.Name, x.OrgName, x.BuildingName, x.CapacityKWp, x.Commissioned, ModeName(x.GridMode), StatusName(x.Status),
-					round(f.Generation, 1), round(f.SelfUsed, 1), round(f.Exported, 1), round(f.Yield, 1), round(f.YieldAnnual, 1),
-					round(f.CO2Kg/1000, 3), round(f.Kgce/1000, 3), x.Inverter, x.RoofAreaM2})
+					num.Round(f.Generation, 1), num.Round(f.SelfUsed, 1), num.Round(f.Exported, 1), num.Round(f.Yield, 1), num.Round(f.YieldAnnual, 1),
+					num.Round(f.CO2Kg/1000, 3), num.Round(f.Kgce/1000, 3), x.Inverter, x.RoofAreaM2})
 			}
 			return xlsx.Export(w, r, s.DB, s.Clock.Now(), strconv.Itoa(y)+"年屋顶光伏系统", []string{"编号", "系统名称", "单位", "楼栋", "装机容量(kWp)",
 				"投运日期", "并网方式", "状态", "发电量(kWh)", "自用电量(kWh)", "上网电量(kWh)", "等效利用小时(kWh/kWp)", "折算全年(kWh/kWp)",
@@ -340,8 +309,8 @@ func (s *Service) pages() {
 			return s.renderForm(w, r, http.StatusUnprocessableEntity, nil, in, capRaw, errs.As(err).Fields)
 		}
 		sys, err := s.CreateSystem(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if e := errs.As(err); e != nil && e.Fields != nil {
-			return s.renderForm(w, r, errs.Status(e.Code), nil, in, capRaw, e.Fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderForm(w, r, status, nil, in, capRaw, fields)
 		} else if err != nil {
 			return err
 		}
@@ -390,8 +359,8 @@ func (s *Service) pages() {
 			return s.renderForm(w, r, http.StatusUnprocessableEntity, &sys, in, capRaw, errs.As(err).Fields)
 		}
 		_, err = s.UpdateSystem(r.Context(), auth.ScopeFrom(r.Context()), id, in)
-		if e := errs.As(err); e != nil && e.Fields != nil {
-			return s.renderForm(w, r, errs.Status(e.Code), &sys, in, capRaw, e.Fields)
+		if status, fields, ok := web.Refusal(err); ok {
+			return s.renderForm(w, r, status, &sys, in, capRaw, fields)
 		} else if err != nil {
 			return err
 		}
@@ -420,8 +389,8 @@ func (s *Service) pages() {
 			return s.renderEligibility(w, r, http.StatusUnprocessableEntity, id, errs.As(err).Fields)
 		}
 		if _, err := s.SetEligibility(r.Context(), auth.ScopeFrom(r.Context()), id, in); err != nil {
-			if e := errs.As(err); e != nil && e.Fields != nil {
-				return s.renderEligibility(w, r, errs.Status(e.Code), id, e.Fields)
+			if status, fields, ok := web.Refusal(err); ok {
+				return s.renderEligibility(w, r, status, id, fields)
 			}
 			return err
 		}
@@ -520,9 +489,4 @@ func (s *Service) renderForm(w http.ResponseWriter, r *http.Request, status int,
 		p.GenMeters = append(p.GenMeters, web.Option{Value: strconv.FormatInt(m.ID, 10), Label: label + "）"})
 	}
 	return s.UI.Render(w, r, status, "pv/system_form.html", p)
-}
-
-func round(v float64, d int) float64 {
-	p := math.Pow(10, float64(d))
-	return math.Round(v*p) / p
 }

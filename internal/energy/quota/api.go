@@ -9,20 +9,14 @@ import (
 	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/errs"
+	"github.com/govops/govops/internal/platform/module"
 	"github.com/govops/govops/internal/platform/refdata"
 	"github.com/govops/govops/internal/platform/web"
 )
 
+// year is the quota year asked for: by default this year.
 func (s *Service) year(r *http.Request) (int, error) {
-	v := strings.TrimSpace(r.URL.Query().Get("year"))
-	if v == "" {
-		return energy.PeriodOf(s.Clock.Now().Unix()).Year, nil
-	}
-	y, err := strconv.Atoi(v)
-	if err != nil || checkYear(y) != nil {
-		return 0, errs.Invalid("year", "年度应为 2000–2100")
-	}
-	return y, nil
+	return web.QueryYear(r, energy.PeriodOf(s.Clock.Now().Unix()).Year, 2000, 2100)
 }
 
 func standardFilter(r *http.Request) (StandardFilter, error) {
@@ -32,7 +26,7 @@ func standardFilter(r *http.Request) (StandardFilter, error) {
 	if f.RegionCode != "" && !refdata.ValidRegion(f.RegionCode) {
 		return f, errs.Invalid("region_code", "行政区划代码应为 6 位数字")
 	}
-	if f.Category != "" && org.Name(org.Categories, f.Category) == "" {
+	if f.Category != "" && !org.Categories.Has(f.Category) {
 		return f, errs.Invalid("category", "统计类别无效")
 	}
 	if f.Indicator != "" && indicatorName(f.Indicator) == "" {
@@ -200,45 +194,7 @@ func (s *Service) api() {
 			}
 			return web.JSON(w, http.StatusOK, web.NewItems(items, total))
 		})
-	u.API("GET /api/v1/energy/quota-explanations/{id}", "energy:read", web.Doc{Summary: "一份超定额说明", Response: Explanation{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			e, err := GetExplanation(r.Context(), s.DB, auth.ScopeFrom(r.Context()), id)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, e)
-		})
-	u.API("POST /api/v1/energy/quota-explanations", "energy:enter", web.Doc{Summary: "提交超定额说明（已结束年度实际超定额，或本年预测超定额），进入审批",
-		Body: ExplanationInput{}, Response: Explanation{}, Status: 201},
-		func(w http.ResponseWriter, r *http.Request) error {
-			var in ExplanationInput
-			if err := web.DecodeJSON(r, &in); err != nil {
-				return err
-			}
-			e, err := s.SubmitExplanation(r.Context(), auth.ScopeFrom(r.Context()), in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusCreated, e)
-		})
-	u.API("POST /api/v1/energy/quota-explanations/{id}/resubmit", "energy:enter", web.Doc{Summary: "修改被退回的超定额说明并重新提交", Body: ExplanationInput{}, Response: Explanation{}},
-		func(w http.ResponseWriter, r *http.Request) error {
-			id, err := web.PathID(r, "id")
-			if err != nil {
-				return err
-			}
-			var in ExplanationInput
-			if err := web.DecodeJSON(r, &in); err != nil {
-				return err
-			}
-			e, err := s.ResubmitExplanation(r.Context(), auth.ScopeFrom(r.Context()), id, in)
-			if err != nil {
-				return err
-			}
-			return web.JSON(w, http.StatusOK, e)
-		})
+	module.Get(s.Deps, "GET /api/v1/energy/quota-explanations/{id}", "energy:read", web.Doc{Summary: "一份超定额说明"}, GetExplanation)
+	module.Create(s.Deps, "POST /api/v1/energy/quota-explanations", "energy:enter", web.Doc{Summary: "提交超定额说明（已结束年度实际超定额，或本年预测超定额），进入审批"}, s.SubmitExplanation)
+	module.Update(s.Deps, "POST /api/v1/energy/quota-explanations/{id}/resubmit", "energy:enter", web.Doc{Summary: "修改被退回的超定额说明并重新提交"}, s.ResubmitExplanation)
 }

@@ -2,6 +2,9 @@ package quota
 
 import (
 	"math"
+
+	"github.com/govops/govops/internal/platform/enum"
+	"github.com/govops/govops/internal/platform/num"
 )
 
 // The pure computations of the module: splitting a parent's quota among its children, projecting a year in
@@ -18,14 +21,14 @@ const (
 )
 
 // Methods are the split methods offered to people, with their Chinese names.
-var Methods = []Enum{{MethodShare, "按上年实际用量占比"}, {MethodArea, "按建筑面积"}, {MethodHeadcount, "按用能人数"}, {MethodManual, "手工分配"}}
+var Methods = enum.Of(MethodShare, "按上年实际用量占比", MethodArea, "按建筑面积", MethodHeadcount, "按用能人数", MethodManual, "手工分配")
 
 // MethodName is the Chinese name of a method (set included).
 func MethodName(code string) string {
 	if code == MethodSet {
 		return "直接核定"
 	}
-	return name(Methods, code)
+	return Methods.Name(code)
 }
 
 // Weighted splits total in proportion to weights, to 2 decimals; what rounding leaves over stays with the parent
@@ -74,10 +77,10 @@ func Project(ytd float64, through int, prev [12]float64, prevComplete bool) (pro
 			}
 		}
 		if total > 0 && elapsed > 0 {
-			return round(ytd*total/elapsed, 2), true
+			return num.Round(ytd*total/elapsed, 2), true
 		}
 	}
-	return round(ytd*12/float64(through), 2), false
+	return num.Round(ytd*12/float64(through), 2), false
 }
 
 // Warning statuses.
@@ -88,7 +91,7 @@ const (
 )
 
 // Statuses with their Chinese names.
-var Statuses = []Enum{{StatusNormal, "正常"}, {StatusWarning, "预警"}, {StatusOver, "超定额"}}
+var Statuses = enum.Of(StatusNormal, "正常", StatusWarning, "预警", StatusOver, "超定额")
 
 // Classify is the status of one quantity against its quota: over when the actual or the projection exceeds the
 // quota, warning when the projection exceeds warnRatio of it, normal otherwise (and with no quota).
@@ -123,7 +126,7 @@ const (
 )
 
 // Levels names the level positions.
-var Levels = []Enum{{LevelGuide, "达到引导值"}, {LevelBaseline, "优于基准值"}, {LevelConstraint, "未超约束值"}, {LevelOver, "超约束值"}}
+var Levels = enum.Of(LevelGuide, "达到引导值", LevelBaseline, "优于基准值", LevelConstraint, "未超约束值", LevelOver, "超约束值")
 
 // LevelOf positions value among the levels (约束值 ≥ 基准值 ≥ 引导值).
 func LevelOf(value, constraint, baseline, guide float64) string {
@@ -136,9 +139,4 @@ func LevelOf(value, constraint, baseline, guide float64) string {
 		return LevelBaseline
 	}
 	return LevelGuide
-}
-
-func round(v float64, d int) float64 {
-	p := math.Pow10(d)
-	return math.Round(v*p) / p
 }

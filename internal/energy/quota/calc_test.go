@@ -3,6 +3,8 @@ package quota
 import (
 	"math"
 	"testing"
+
+	"github.com/govops/govops/internal/platform/num"
 )
 
 func TestWeighted(t *testing.T) {
@@ -99,7 +101,7 @@ func TestEvaluate(t *testing.T) {
 	prev := [12]float64{200, 200, 200, 100, 100, 100, 100, 100, 100, 200, 200, 200}
 	// kgce projected 1980 against 2100 (94 % > 90 %): warning; water projected 1980 against 1900: over → over.
 	w := Evaluate(Eval{YTDKgce: 770, YTDWater: 770, PrevKgce: prev, PrevWater: prev, PrevComplete: true, Through: 4, QuotaKgce: 2100, QuotaWater: 1900, WarnRatio: 0.9})
-	if w.Status != StatusOver || w.ProjectedKgce != 1980 || w.Method != "seasonal" || w.Ratio != round(1980.0/2100, 4) {
+	if w.Status != StatusOver || w.ProjectedKgce != 1980 || w.Method != "seasonal" || w.Ratio != num.Round(1980.0/2100, 4) {
 		t.Fatalf("evaluate: %+v", w)
 	}
 	w = Evaluate(Eval{YTDKgce: 770, PrevKgce: prev, PrevComplete: true, Through: 4, QuotaKgce: 2100, WarnRatio: 0.9})

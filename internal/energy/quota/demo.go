@@ -9,6 +9,7 @@ import (
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
+	"github.com/govops/govops/internal/platform/num"
 	"github.com/govops/govops/internal/platform/workflow"
 )
 
@@ -82,7 +83,7 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 				if err != nil {
 					return err
 				}
-				if _, err := q.Exec(ctx, "UPDATE energy_quotas SET total_kgce = ?, method = 'manual', note = '演示：定额从紧' WHERE id = ?", round(kgce*k, 2), id); err != nil {
+				if _, err := q.Exec(ctx, "UPDATE energy_quotas SET total_kgce = ?, method = 'manual', note = '演示：定额从紧' WHERE id = ?", num.Round(kgce*k, 2), id); err != nil {
 					return err
 				}
 			}
@@ -92,13 +93,11 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.Workflow != nil {
-		_, err := s.Workflow.CreateChain(ctx, sc, workflow.ChainInput{Type: wfExplanation, Name: "超定额用能说明审核",
-			Note:  "用能单位提交，上级机关事务管理部门节能管理员审核（条例第十七条）",
-			Steps: []workflow.StepInput{{Name: "节能管理员审核", Mode: workflow.ModeAny, Kind: workflow.KindRole, Role: "energy_manager", Up: -1}}})
-		if err != nil && !errs.Is(err, errs.CodeConflict) {
-			return err
-		}
+	_, err = s.Workflow.CreateChain(ctx, sc, workflow.ChainInput{Type: wfExplanation, Name: "超定额用能说明审核",
+		Note:  "用能单位提交，上级机关事务管理部门节能管理员审核（条例第十七条）",
+		Steps: []workflow.StepInput{{Name: "节能管理员审核", Mode: workflow.ModeAny, Kind: workflow.KindRole, Role: "energy_manager", Up: -1}}})
+	if err != nil && !errs.Is(err, errs.CodeConflict) {
+		return err
 	}
 	for _, y := range []int{cur - 1, cur} {
 		if _, _, err := s.Refresh(ctx, y, nil, y == cur); err != nil {
@@ -111,9 +110,6 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 // demoExplanations has songling explain one over-quota unit of last year (approved by energy) and one of this year
 // (left in approval).
 func (s *Service) demoExplanations(ctx context.Context, cur int) error {
-	if s.Workflow == nil || s.Auth == nil {
-		return nil
-	}
 	user := func(name string) (*auth.User, error) {
 		var id int64
 		if err := s.DB.QueryRow(ctx, "SELECT id FROM users WHERE username = ?", name).Scan(&id); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
 	"github.com/govops/govops/internal/platform/web"
@@ -16,10 +17,10 @@ import (
 )
 
 // Reasons a unit may give for exceeding its quota.
-var Reasons = []Enum{{"climate", "气候异常"}, {"equipment", "新增用能设备/面积"}, {"staff", "人员增加"}, {"event", "重大活动"}, {"other", "其他"}}
+var Reasons = enum.Of("climate", "气候异常", "equipment", "新增用能设备/面积", "staff", "人员增加", "event", "重大活动", "other", "其他")
 
 // ExplainStatuses are the statuses of an explanation.
-var ExplainStatuses = []Enum{{"submitted", "审批中"}, {"approved", "已认可"}, {"returned", "已退回"}, {"withdrawn", "已撤回"}}
+var ExplainStatuses = enum.Of("submitted", "审批中", "approved", "已认可", "returned", "已退回", "withdrawn", "已撤回")
 
 // Explanation is an over-quota explanation (超定额说明) of a unit for a year.
 type Explanation struct {
@@ -45,7 +46,7 @@ type Explanation struct {
 func (e Explanation) ReasonNames() string {
 	var out []string
 	for _, r := range e.Reasons {
-		out = append(out, name(Reasons, r))
+		out = append(out, Reasons.Name(r))
 	}
 	return strings.Join(out, "、")
 }
@@ -71,7 +72,7 @@ func scanExplanation(sc db.Scanner) (Explanation, error) {
 	err := sc.Scan(&e.ID, &e.OrgID, &e.OrgName, &e.Year, &reasons, &e.Text, &e.Status, &e.ActualKgce, &e.ProjectedKgce, &e.QuotaKgce, &e.Requester,
 		&e.RequesterID, &e.Submissions, &c, &d)
 	e.Reasons = strings.Split(reasons, ",")
-	e.StatusName = name(ExplainStatuses, e.Status)
+	e.StatusName = ExplainStatuses.Name(e.Status)
 	e.CreatedAt, e.DecidedAt = db.FromUnix(c), db.FromUnix(d)
 	return e, err
 }
@@ -94,7 +95,7 @@ func ListExplanations(ctx context.Context, q db.Q, sc auth.Scope, year int, stat
 		w, args = w+" AND x.year = ?", append(args, year)
 	}
 	if status != "" {
-		if name(ExplainStatuses, status) == "" {
+		if !ExplainStatuses.Has(status) {
 			return nil, 0, errs.Invalid("status", "状态应为 submitted、approved、returned 或 withdrawn")
 		}
 		w, args = w+" AND x.status = ?", append(args, status)
@@ -124,7 +125,7 @@ func (in *ExplanationInput) check() error {
 	var rs []string
 	for _, r := range in.Reasons {
 		r = strings.TrimSpace(r)
-		if name(Reasons, r) == "" {
+		if !Reasons.Has(r) {
 			f.Add("reasons", "超定额原因应为 climate（气候异常）、equipment（新增用能设备/面积）、staff（人员增加）、event（重大活动）或 other（其他）")
 			break
 		}
@@ -159,9 +160,6 @@ func (s *Service) SubmitExplanation(ctx context.Context, sc auth.Scope, in Expla
 		u := auth.UserFrom(ctx)
 		if u == nil {
 			return errs.Forbidden("需要登录用户提交说明")
-		}
-		if s.Workflow == nil {
-			return errs.Conflict("审批服务未启用，暂不能提交超定额说明")
 		}
 		w, err := s.evaluate(ctx, q, in.OrgID, in.Year)
 		if err != nil {
@@ -204,10 +202,10 @@ func (s *Service) SubmitExplanation(ctx context.Context, sc auth.Scope, in Expla
 func (s *Service) submitFlow(ctx context.Context, q db.Q, id int64, in ExplanationInput, w Warning, requester int64) error {
 	var reasons []string
 	for _, r := range in.Reasons {
-		reasons = append(reasons, name(Reasons, r))
+		reasons = append(reasons, Reasons.Name(r))
 	}
-	summary := fmt.Sprintf("定额 %s kgce，%s %s kgce。原因：%s。%s", num(w.QuotaKgce), map[bool]string{true: "全年实际", false: "预测全年"}[w.Through >= 12],
-		num(w.ProjectedKgce), strings.Join(reasons, "、"), in.Text)
+	summary := fmt.Sprintf("定额 %s kgce，%s %s kgce。原因：%s。%s", figure(w.QuotaKgce), map[bool]string{true: "全年实际", false: "预测全年"}[w.Through >= 12],
+		figure(w.ProjectedKgce), strings.Join(reasons, "、"), in.Text)
 	_, err := s.Workflow.Submit(ctx, q, workflow.SubmitInput{Type: wfExplanation, ObjectID: id, RequesterID: requester, OrgID: in.OrgID,
 		Title: fmt.Sprintf("%s %d 年超定额用能说明", w.OrgName, in.Year), Summary: summary})
 	return err
@@ -230,7 +228,7 @@ func (s *Service) ResubmitExplanation(ctx context.Context, sc auth.Scope, id int
 			return errs.Conflict("超定额说明当前为“" + e.StatusName + "”，只有被退回的说明可以重新提交")
 		}
 		u := auth.UserFrom(ctx)
-		if u == nil || s.Workflow == nil {
+		if u == nil {
 			return errs.Forbidden("需要登录用户提交说明")
 		}
 		w, err := s.evaluate(ctx, q, e.OrgID, e.Year)
@@ -280,7 +278,7 @@ func (s *Service) explanationDecided(ctx context.Context, q db.Q, inst workflow.
 	if db.RowsAffected(res) == 0 {
 		return errs.Conflict("超定额说明已不在审批中")
 	}
-	if err := history.Record(ctx, q, now, objExplain, inst.ObjectID, "decide", "审批结果："+name(ExplainStatuses, to)); err != nil {
+	if err := history.Record(ctx, q, now, objExplain, inst.ObjectID, "decide", "审批结果："+ExplainStatuses.Name(to)); err != nil {
 		return err
 	}
 	return audit.Record(ctx, q, now, audit.Entry{Action: "energy.quota_explanation.decide", ObjectType: objExplain, ObjectID: inst.ObjectID, OrgID: inst.OrgID,

@@ -19,7 +19,7 @@ type env struct {
 func newEnv(t testing.TB, demo bool) *env {
 	t.Helper()
 	e := apptest.New(t, apptest.Options{Demo: demo})
-	return &env{Env: e, svc: e.App.Quota, ctx: audit.WithActor(context.Background(), audit.Actor{Username: "test"})}
+	return &env{Env: e, svc: apptest.Module[*quota.Service](e), ctx: audit.WithActor(context.Background(), audit.Actor{Username: "test"})}
 }
 
 func (e *env) orgID(t testing.TB, name string) int64 { t.Helper(); return e.OrgID(t, name) }

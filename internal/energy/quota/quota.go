@@ -22,12 +22,13 @@ import (
 	"time"
 
 	"github.com/govops/govops/internal/energy"
-	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/jobs"
+	"github.com/govops/govops/internal/platform/module"
 	"github.com/govops/govops/internal/platform/refdata"
+	"github.com/govops/govops/internal/platform/web"
 	"github.com/govops/govops/internal/platform/workflow"
 )
 
@@ -67,74 +68,55 @@ const (
 	objExplain    = "energy_quota_explanation"
 )
 
-// Deps is what the module needs from the assembled program.
-type Deps = energy.PartDeps
-
 // Service is the module instance.
 type Service struct {
-	Deps
+	module.Deps
+	Energy *energy.Service
 }
 
-// New makes the module and registers its reference data, permission, audit actions, job, workflow type and
-// notification event. Call Routes afterwards.
-func New(d Deps) *Service {
-	d = d.WithDefaults()
-	s := &Service{Deps: d}
-	if d.Refdata != nil {
-		d.Refdata.Register(refdata.MustLoad(dataFS, "data/quota_setting.csv"))
-		d.Refdata.Register(refdata.MustLoad(dataFS, "data/quota_factor.csv"))
+// New makes the part over the energy module; the wiring installs it with the kit.
+func New(d module.Deps, e *energy.Service) *Service { return &Service{Deps: d, Energy: e} }
+
+// Manifest declares the part to the kit.
+func (s *Service) Manifest() module.Manifest {
+	return module.Manifest{
+		Name: "quota", Migrations: Migrations, Templates: web.Sub(templatesFS, "templates"), Catalog: catalogEN, Funcs: funcs,
+		Permissions: Permissions,
+		Datasets:    []refdata.Dataset{refdata.MustLoad(dataFS, "data/quota_setting.csv"), refdata.MustLoad(dataFS, "data/quota_factor.csv")},
+		AuditActions: map[string]string{
+			"energy.quota_standard.create": "新增能耗定额标准", "energy.quota_standard.update": "修改能耗定额标准",
+			"energy.quota.set": "核定能耗定额", "energy.quota.decompose": "分解能耗定额",
+			"energy.quota_explanation.create": "提交超定额说明", "energy.quota_explanation.resubmit": "重新提交超定额说明",
+			"energy.quota_explanation.decide": "超定额说明审批结果", "energy.quota.demo": "载入能耗定额演示数据",
+		},
+		AuditObjects: map[string]string{objStandard: "能耗定额标准", objQuota: "能耗定额", objExplain: "超定额说明"},
+		Jobs: []jobs.Job{{Name: "energy.quota.warnings", Title: "quota.job.warnings|能耗定额执行预警", Every: 6 * time.Hour,
+			Timeout: 30 * time.Minute, Run: s.warningsJob}},
+		RequestTypes: []workflow.Type{{Code: wfExplanation, Name: "超定额用能说明", Link: "/energy/quota-explanations/{id}", OnDecided: s.explanationDecided}},
+		Events:       []module.Event{{Code: eventWarning, Label: "quota.event.warning|能耗定额预警"}},
+		// Whoever sees an explanation sees its documents; the unit (energy:enter) adds or removes them until it is
+		// approved.
+		Attachments: []module.Attachment{{Type: objExplain, SeePerm: "energy:read", EditPerm: "energy:enter", CanSee: s.canSeeExplanation, CanEdit: s.canEditExplanation}},
+		Menu:        menu,
+		Routes:      func() { s.api(); s.pages() },
+		Demo:        s.LoadDemo,
 	}
-	if d.Auth != nil {
-		d.Auth.AddPermissions(Permissions...)
-	}
-	audit.RegisterActions(map[string]string{
-		"energy.quota_standard.create": "新增能耗定额标准", "energy.quota_standard.update": "修改能耗定额标准",
-		"energy.quota.set": "核定能耗定额", "energy.quota.decompose": "分解能耗定额",
-		"energy.quota_explanation.create": "提交超定额说明", "energy.quota_explanation.resubmit": "重新提交超定额说明",
-		"energy.quota_explanation.decide": "超定额说明审批结果", "energy.quota.demo": "载入能耗定额演示数据",
-	}, map[string]string{objStandard: "能耗定额标准", objQuota: "能耗定额", objExplain: "超定额说明"})
-	if d.Jobs != nil {
-		d.Jobs.Add(jobs.Job{Name: "energy.quota.warnings", Title: "quota.job.warnings|能耗定额执行预警", Every: 6 * time.Hour,
-			Timeout: 30 * time.Minute, Run: s.warningsJob})
-	}
-	if d.Workflow != nil {
-		d.Workflow.RegisterType(workflow.Type{Code: wfExplanation, Name: "超定额用能说明", Link: "/energy/quota-explanations/{id}", OnDecided: s.explanationDecided})
-	}
-	if d.Notify != nil {
-		d.Notify.AddEvent(eventWarning, "quota.event.warning|能耗定额预警")
-	}
-	if d.Attach != nil {
-		// Whoever sees an explanation sees its documents; the unit adds or removes them until it is approved.
-		d.Attach.RegisterOwner(objExplain, func(ctx context.Context, q db.Q, id int64) error {
-			_, err := GetExplanation(ctx, q, auth.ScopeFrom(ctx), id)
-			return err
-		}, func(ctx context.Context, q db.Q, id int64) error {
-			e, err := GetExplanation(ctx, q, auth.ScopeFrom(ctx), id)
-			if err != nil {
-				return err
-			}
-			if u := auth.UserFrom(ctx); u == nil || !u.Can("energy:enter") {
-				return errs.Forbidden("没有填报能耗数据的权限")
-			}
-			if e.Status != "submitted" && e.Status != "returned" {
-				return errs.Conflict("说明已" + e.StatusName + "，附件不能再修改")
-			}
-			return nil
-		})
-	}
-	return s
 }
 
-// Enum is a code with its Chinese name.
-type Enum struct{ Code, Name string }
+func (s *Service) canSeeExplanation(ctx context.Context, q db.Q, id int64) error {
+	_, err := GetExplanation(ctx, q, auth.ScopeFrom(ctx), id)
+	return err
+}
 
-func name(list []Enum, code string) string {
-	for _, e := range list {
-		if e.Code == code {
-			return e.Name
-		}
+func (s *Service) canEditExplanation(ctx context.Context, q db.Q, id int64) error {
+	e, err := GetExplanation(ctx, q, auth.ScopeFrom(ctx), id)
+	if err != nil {
+		return err
 	}
-	return ""
+	if e.Status != "submitted" && e.Status != "returned" {
+		return errs.Conflict("说明已" + e.StatusName + "，附件不能再修改")
+	}
+	return nil
 }
 
 // warnRatio is the warning threshold in force for a region and year (reference data, default 0.9).

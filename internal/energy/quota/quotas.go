@@ -15,6 +15,7 @@ import (
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
+	"github.com/govops/govops/internal/platform/num"
 	"github.com/govops/govops/internal/platform/web"
 )
 
@@ -93,7 +94,7 @@ type Node struct {
 }
 
 // CategoryName is the Chinese category.
-func (n Node) CategoryName() string { return org.Name(org.Categories, n.Category) }
+func (n Node) CategoryName() string { return org.Categories.Name(n.Category) }
 
 // View is GET /api/v1/energy/quotas: a unit, its children and what of the unit's quota they hold.
 type View struct {
@@ -229,7 +230,7 @@ func GetView(ctx context.Context, q db.Q, sc auth.Scope, orgID int64, year int) 
 	}
 	v.Unit.Children = int64(len(v.Children))
 	fill := func(n *Node) error {
-		n.LastYearKgce, n.LastYearWater = round(n.LastYearKgce, 2), round(n.LastYearWater, 2)
+		n.LastYearKgce, n.LastYearWater = num.Round(n.LastYearKgce, 2), num.Round(n.LastYearWater, 2)
 		qt, ok, err := getQuota(ctx, q, n.OrgID, year)
 		if err != nil {
 			return err
@@ -261,10 +262,10 @@ func GetView(ctx context.Context, q db.Q, sc auth.Scope, orgID int64, year int) 
 			v.AllocatedWater += c.WaterM3
 		}
 	}
-	v.AllocatedKgce, v.AllocatedWater = round(v.AllocatedKgce, 2), round(v.AllocatedWater, 2)
+	v.AllocatedKgce, v.AllocatedWater = num.Round(v.AllocatedKgce, 2), num.Round(v.AllocatedWater, 2)
 	if v.Unit.Quota != nil {
-		v.RemainingKgce = round(v.Unit.Quota.TotalKgce-v.AllocatedKgce, 2)
-		v.RemainingWater = round(v.Unit.Quota.WaterM3-v.AllocatedWater, 2)
+		v.RemainingKgce = num.Round(v.Unit.Quota.TotalKgce-v.AllocatedKgce, 2)
+		v.RemainingWater = num.Round(v.Unit.Quota.WaterM3-v.AllocatedWater, 2)
 	}
 	if o.ParentID != 0 {
 		if pq, ok, err := getQuota(ctx, q, o.ParentID, year); err != nil {
@@ -336,10 +337,10 @@ func (s *Service) SetQuota(ctx context.Context, sc auth.Scope, in SetInput) (Quo
 					return err
 				}
 				if in.TotalKgce+sk > pq.TotalKgce+0.005 {
-					f.Add("total_kgce", fmt.Sprintf("超过上级定额：上级综合能耗定额 %s kgce，其他下级已分 %s kgce，本单位最多 %s kgce", num(pq.TotalKgce), num(sk), num(math.Max(0, pq.TotalKgce-sk))))
+					f.Add("total_kgce", fmt.Sprintf("超过上级定额：上级综合能耗定额 %s kgce，其他下级已分 %s kgce，本单位最多 %s kgce", figure(pq.TotalKgce), figure(sk), figure(math.Max(0, pq.TotalKgce-sk))))
 				}
 				if in.WaterM3+sw > pq.WaterM3+0.005 {
-					f.Add("water_m3", fmt.Sprintf("超过上级用水定额：本单位最多 %s m³", num(math.Max(0, pq.WaterM3-sw))))
+					f.Add("water_m3", fmt.Sprintf("超过上级用水定额：本单位最多 %s m³", figure(math.Max(0, pq.WaterM3-sw))))
 				}
 			}
 		}
@@ -348,10 +349,10 @@ func (s *Service) SetQuota(ctx context.Context, sc auth.Scope, in SetInput) (Quo
 			return err
 		}
 		if in.TotalKgce+0.005 < ck {
-			f.Add("total_kgce", fmt.Sprintf("少于已分解给下级的合计 %s kgce", num(ck)))
+			f.Add("total_kgce", fmt.Sprintf("少于已分解给下级的合计 %s kgce", figure(ck)))
 		}
 		if in.WaterM3+0.005 < cw {
-			f.Add("water_m3", fmt.Sprintf("少于已分解给下级的用水合计 %s m³", num(cw)))
+			f.Add("water_m3", fmt.Sprintf("少于已分解给下级的用水合计 %s m³", figure(cw)))
 		}
 		if err := f.Err(); err != nil {
 			return err
@@ -363,7 +364,7 @@ func (s *Service) SetQuota(ctx context.Context, sc auth.Scope, in SetInput) (Quo
 		if out, err = upsertQuota(ctx, q, now, o.ID, in.Year, in.TotalKgce, in.WaterM3, MethodSet, 0, in.Note); err != nil {
 			return err
 		}
-		summary := fmt.Sprintf("核定 %d 年定额：综合能耗 %s kgce，用水 %s m³", in.Year, num(out.TotalKgce), num(out.WaterM3))
+		summary := fmt.Sprintf("核定 %d 年定额：综合能耗 %s kgce，用水 %s m³", in.Year, figure(out.TotalKgce), figure(out.WaterM3))
 		if err := history.Record(ctx, q, now, objQuota, out.ID, "set", summary); err != nil {
 			return err
 		}
@@ -405,7 +406,7 @@ func upsertQuota(ctx context.Context, q db.Q, now time.Time, orgID int64, year i
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (org_id, year) DO UPDATE SET total_kgce = excluded.total_kgce, water_m3 = excluded.water_m3, method = excluded.method,
 		set_by_org_id = excluded.set_by_org_id, note = excluded.note, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-		orgID, year, round(kgce, 2), round(water, 2), method, db.NullInt(setBy), note, audit.ActorFrom(ctx).Username, now.Unix(), now.Unix())
+		orgID, year, num.Round(kgce, 2), num.Round(water, 2), method, db.NullInt(setBy), note, audit.ActorFrom(ctx).Username, now.Unix(), now.Unix())
 	if err != nil {
 		return Quota{}, err
 	}
@@ -437,7 +438,7 @@ func (s *Service) Decompose(ctx context.Context, sc auth.Scope, in DecomposeInpu
 	if checkYear(in.Year) != nil {
 		f.Add("year", "年度应为 2000–2100")
 	}
-	if name(Methods, in.Method) == "" {
+	if !Methods.Has(in.Method) {
 		f.Add("method", "分解方式应为 share（按上年实际用量占比）、area（按建筑面积）、headcount（按用能人数）或 manual（手工分配）")
 	}
 	if in.Method == MethodManual && len(in.Items) == 0 {
@@ -519,7 +520,7 @@ func (s *Service) decomposeTx(ctx context.Context, q db.Q, sc auth.Scope, in Dec
 					continue
 				}
 				changed[it.OrgID] = true
-				newK[it.OrgID], newW[it.OrgID] = round(it.TotalKgce, 2), round(it.WaterM3, 2)
+				newK[it.OrgID], newW[it.OrgID] = num.Round(it.TotalKgce, 2), num.Round(it.WaterM3, 2)
 			}
 		default:
 			wk, ww := make([]float64, len(v.Children)), make([]float64, len(v.Children))
@@ -559,10 +560,10 @@ func (s *Service) decomposeTx(ctx context.Context, q db.Q, sc auth.Scope, in Dec
 			sumK, sumW = sumK+newK[c.OrgID], sumW+newW[c.OrgID]
 		}
 		if sumK > parent.TotalKgce+0.005 {
-			f.Add("items", fmt.Sprintf("下级综合能耗定额合计 %s kgce 超过本单位定额 %s kgce", num(sumK), num(parent.TotalKgce)))
+			f.Add("items", fmt.Sprintf("下级综合能耗定额合计 %s kgce 超过本单位定额 %s kgce", figure(sumK), figure(parent.TotalKgce)))
 		}
 		if sumW > parent.WaterM3+0.005 {
-			f.Add("items", fmt.Sprintf("下级用水定额合计 %s m³ 超过本单位用水定额 %s m³", num(sumW), num(parent.WaterM3)))
+			f.Add("items", fmt.Sprintf("下级用水定额合计 %s m³ 超过本单位用水定额 %s m³", figure(sumW), figure(parent.WaterM3)))
 		}
 		for i, c := range v.Children {
 			if !changed[c.OrgID] {
@@ -573,7 +574,7 @@ func (s *Service) decomposeTx(ctx context.Context, q db.Q, sc auth.Scope, in Dec
 				return err
 			}
 			if newK[c.OrgID]+0.005 < ck || newW[c.OrgID]+0.005 < cw {
-				f.Add("items", fmt.Sprintf("%s 的定额少于它已分解给下级的合计（%s kgce、%s m³）", c.OrgName, num(ck), num(cw)))
+				f.Add("items", fmt.Sprintf("%s 的定额少于它已分解给下级的合计（%s kgce、%s m³）", c.OrgName, figure(ck), figure(cw)))
 			}
 			_ = i
 		}
@@ -599,7 +600,7 @@ func (s *Service) decomposeTx(ctx context.Context, q db.Q, sc auth.Scope, in Dec
 			after[key] = map[string]any{"total_kgce": qt.TotalKgce, "water_m3": qt.WaterM3, "method": in.Method}
 			touched = append(touched, c.OrgID)
 			if err := history.Record(ctx, q, now, objQuota, qt.ID, "decompose", fmt.Sprintf("%s 分解（%s）：综合能耗 %s kgce，用水 %s m³",
-				v.Unit.OrgName, MethodName(in.Method), num(qt.TotalKgce), num(qt.WaterM3))); err != nil {
+				v.Unit.OrgName, MethodName(in.Method), figure(qt.TotalKgce), figure(qt.WaterM3))); err != nil {
 				return err
 			}
 		}
@@ -609,11 +610,11 @@ func (s *Service) decomposeTx(ctx context.Context, q db.Q, sc auth.Scope, in Dec
 	return touched, err
 }
 
-// num renders a figure for messages and pages: web.FormatNum (thousands separators, 2 decimals at most), without
+// figure renders a figure for messages and pages: web.FormatNum (thousands separators, 2 decimals at most), without
 // decimals from 10,000 up (there they are noise, and they keep the cards narrow).
-func num(v float64) string {
+func figure(v float64) string {
 	if math.Abs(v) >= 10000 {
-		v = round(v, 0)
+		v = num.Round(v, 0)
 	}
 	return web.FormatNum(v)
 }

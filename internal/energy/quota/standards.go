@@ -12,6 +12,7 @@ import (
 	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
 	"github.com/govops/govops/internal/platform/refdata"
@@ -24,7 +25,7 @@ const (
 )
 
 // FactorSets names the factor sets.
-var FactorSets = []Enum{{FactorStatistics, "统计当量值（电力 0.1229 kgce/kWh）"}, {FactorEquivalent, "等价值（电力按供电煤耗，如山东 0.31 kgce/kWh）"}}
+var FactorSets = enum.Of(FactorStatistics, "统计当量值（电力 0.1229 kgce/kWh）", FactorEquivalent, "等价值（电力按供电煤耗，如山东 0.31 kgce/kWh）")
 
 // Standard is one indicator's three levels for a category in a region over a range of years.
 type Standard struct {
@@ -47,7 +48,7 @@ type Standard struct {
 }
 
 // CategoryName, IndicatorName, IndicatorUnit, FactorSetName and Validity are for templates.
-func (s Standard) CategoryName() string { return org.Name(org.Categories, s.Category) }
+func (s Standard) CategoryName() string { return org.Categories.Name(s.Category) }
 
 // IndicatorName is the Chinese name of the indicator.
 func (s Standard) IndicatorName() string { return indicatorName(s.Indicator) }
@@ -56,7 +57,7 @@ func (s Standard) IndicatorName() string { return indicatorName(s.Indicator) }
 func (s Standard) IndicatorUnit() string { return indicatorUnit(s.Indicator) }
 
 // FactorSetName is the Chinese name of the factor set.
-func (s Standard) FactorSetName() string { return name(FactorSets, s.FactorSet) }
+func (s Standard) FactorSetName() string { return FactorSets.Name(s.FactorSet) }
 
 // Validity renders the years ("2024–" or "2024–2026").
 func (s Standard) Validity() string {
@@ -194,7 +195,7 @@ func (in *StandardInput) Check() error {
 	if in.RegionCode == "" || !refdata.ValidRegion(in.RegionCode) {
 		f.Add("region_code", "行政区划代码应为 6 位数字")
 	}
-	if org.Name(org.Categories, in.Category) == "" {
+	if !org.Categories.Has(in.Category) {
 		f.Add("category", "统计类别应为 organ、higher_education、school、hospital、venue 或 other")
 	}
 	if indicatorName(in.Indicator) == "" {
@@ -203,7 +204,7 @@ func (in *StandardInput) Check() error {
 	if in.FactorSet == "" {
 		in.FactorSet = FactorStatistics
 	}
-	if name(FactorSets, in.FactorSet) == "" {
+	if !FactorSets.Has(in.FactorSet) {
 		f.Add("factor_set", "折标系数应为 statistics（统计当量值）或 equivalent（等价值）")
 	}
 	for _, v := range []struct {

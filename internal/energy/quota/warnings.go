@@ -12,6 +12,7 @@ import (
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/notify"
+	"github.com/govops/govops/internal/platform/num"
 	"github.com/govops/govops/internal/platform/refdata"
 	"github.com/govops/govops/internal/platform/web"
 )
@@ -43,7 +44,7 @@ func (w Warning) MethodLabel() string {
 }
 
 // ExplanationName names the explanation status.
-func (w Warning) ExplanationName() string { return name(ExplainStatuses, w.Explanation) }
+func (w Warning) ExplanationName() string { return ExplainStatuses.Name(w.Explanation) }
 
 // Eval is the pure part of a warning: figures in, status out (tested by hand).
 type Eval struct {
@@ -57,7 +58,7 @@ type Eval struct {
 
 // Evaluate projects both quantities and classifies them against their quotas.
 func Evaluate(e Eval) Warning {
-	w := Warning{Through: e.Through, YTDKgce: round(e.YTDKgce, 2), YTDWater: round(e.YTDWater, 2), QuotaKgce: e.QuotaKgce, QuotaWater: e.QuotaWater}
+	w := Warning{Through: e.Through, YTDKgce: num.Round(e.YTDKgce, 2), YTDWater: num.Round(e.YTDWater, 2), QuotaKgce: e.QuotaKgce, QuotaWater: e.QuotaWater}
 	var sk, sw bool
 	w.ProjectedKgce, sk = Project(e.YTDKgce, e.Through, e.PrevKgce, e.PrevComplete)
 	w.ProjectedWater, sw = Project(e.YTDWater, e.Through, e.PrevWater, e.PrevComplete)
@@ -70,7 +71,7 @@ func Evaluate(e Eval) Warning {
 		w.Method = "linear"
 	}
 	if e.QuotaKgce > 0 {
-		w.Ratio = round(w.ProjectedKgce/e.QuotaKgce, 4)
+		w.Ratio = num.Round(w.ProjectedKgce/e.QuotaKgce, 4)
 	}
 	ks := Classify(e.YTDKgce, w.ProjectedKgce, e.QuotaKgce, e.WarnRatio)
 	ws := Classify(e.YTDWater, w.ProjectedWater, e.QuotaWater, e.WarnRatio)
@@ -80,13 +81,13 @@ func Evaluate(e Eval) Warning {
 		what = "全年实际"
 	}
 	if ks != StatusNormal {
-		why = append(why, fmt.Sprintf("综合能耗%s %s kgce，为定额的 %s%%", what, num(w.ProjectedKgce), num(w.ProjectedKgce/e.QuotaKgce*100)))
+		why = append(why, fmt.Sprintf("综合能耗%s %s kgce，为定额的 %s%%", what, figure(w.ProjectedKgce), figure(w.ProjectedKgce/e.QuotaKgce*100)))
 	}
 	if ws != StatusNormal {
-		why = append(why, fmt.Sprintf("用水%s %s m³，为定额的 %s%%", what, num(w.ProjectedWater), num(w.ProjectedWater/e.QuotaWater*100)))
+		why = append(why, fmt.Sprintf("用水%s %s m³，为定额的 %s%%", what, figure(w.ProjectedWater), figure(w.ProjectedWater/e.QuotaWater*100)))
 	}
 	w.Status, w.Reasons = Worse(ks, ws), strings.Join(why, "；")
-	w.StatusName = name(Statuses, w.Status)
+	w.StatusName = Statuses.Name(w.Status)
 	return w
 }
 
@@ -163,14 +164,14 @@ func (s *Service) evaluate(ctx context.Context, q db.Q, orgID int64, year int) (
 			v := projectedIndicator(in, w, st, eq)
 			if LevelOf(v, st.ConstraintValue, st.BaselineValue, st.GuideValue) == LevelOver {
 				w.Status = StatusOver
-				msg := fmt.Sprintf("%s预测 %s %s，超过约束值 %s", st.IndicatorName(), num(v), st.IndicatorUnit(), num(st.ConstraintValue))
+				msg := fmt.Sprintf("%s预测 %s %s，超过约束值 %s", st.IndicatorName(), figure(v), st.IndicatorUnit(), figure(st.ConstraintValue))
 				if w.Reasons != "" {
 					msg = "；" + msg
 				}
 				w.Reasons += msg
 			}
 		}
-		w.StatusName = name(Statuses, w.Status)
+		w.StatusName = Statuses.Name(w.Status)
 	}
 	return &w, nil
 }
@@ -225,7 +226,7 @@ func projectedIndicator(in energy.Indicators, w Warning, st Standard, eq map[str
 		if b <= 0 {
 			return 0
 		}
-		return round(a/b, 4)
+		return num.Round(a/b, 4)
 	}
 	switch st.Indicator {
 	case energy.IndPerAreaKgce:
@@ -237,7 +238,7 @@ func projectedIndicator(in energy.Indicators, w Warning, st Standard, eq map[str
 	case energy.IndPerAreaCO2:
 		return div(in.CO2Kg*scaleK, in.FloorAreaM2)
 	case energy.IndTotalKgce:
-		return round(kgce*scaleK, 2)
+		return num.Round(kgce*scaleK, 2)
 	}
 	return 0
 }
@@ -338,9 +339,6 @@ func (s *Service) warningsJob(ctx context.Context) (string, error) {
 
 // notifyUnit tells the administrators of the unit (the nearest unit up the tree that has any).
 func (s *Service) notifyUnit(ctx context.Context, q db.Q, w Warning) (bool, error) {
-	if s.Notify == nil {
-		return false, nil
-	}
 	var path string
 	if err := q.QueryRow(ctx, "SELECT path FROM orgs WHERE id = ?", w.OrgID).Scan(&path); err != nil {
 		return false, err
@@ -378,7 +376,7 @@ func scanWarning(sc db.Scanner) (Warning, error) {
 	if len(w.Explanation) > 2 {
 		w.Explanation = w.Explanation[2:]
 	}
-	w.StatusName = name(Statuses, w.Status)
+	w.StatusName = Statuses.Name(w.Status)
 	return w, err
 }
 

@@ -10,8 +10,10 @@ import (
 	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/attach"
 	"github.com/govops/govops/internal/platform/auth"
+	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
+	"github.com/govops/govops/internal/platform/num"
 	"github.com/govops/govops/internal/platform/web"
 	"github.com/govops/govops/internal/platform/workflow"
 	"github.com/govops/govops/internal/platform/xlsx"
@@ -91,7 +93,7 @@ type overviewPage struct {
 	Years    []int
 	V        View
 	Counts   map[string]int64
-	Methods  []Enum
+	Methods  enum.List
 	Method   string
 	Values   map[string]string // form values by input name (k_<id>, w_<id>, total_kgce, water_m3)
 	Errors   map[string]string
@@ -166,9 +168,9 @@ func (s *Service) renderOverview(w http.ResponseWriter, r *http.Request, status 
 			continue
 		}
 		names = append(names, c.OrgName)
-		quota = append(quota, round(c.Quota.TotalKgce/1000, 2))
+		quota = append(quota, num.Round(c.Quota.TotalKgce/1000, 2))
 		if c.Warning != nil {
-			proj = append(proj, round(c.Warning.ProjectedKgce/1000, 2))
+			proj = append(proj, num.Round(c.Warning.ProjectedKgce/1000, 2))
 		} else {
 			proj = append(proj, 0)
 		}
@@ -281,7 +283,7 @@ type warningsPage struct {
 	Year     int
 	Years    []int
 	Status   string
-	Statuses []Enum
+	Statuses enum.List
 	Items    []Warning
 	Pager    web.Pager
 	Counts   map[string]int64
@@ -449,8 +451,8 @@ func (s *Service) standardPost(w http.ResponseWriter, r *http.Request, id int64)
 	} else {
 		st, err = s.UpdateStandard(r.Context(), id, in)
 	}
-	if e := errs.As(err); e != nil && e.Fields != nil {
-		return s.renderStandard(w, r, errs.Status(e.Code), cur, in, e.Fields)
+	if status, fields, ok := web.Refusal(err); ok {
+		return s.renderStandard(w, r, status, cur, in, fields)
 	} else if err != nil {
 		return err
 	}
@@ -464,7 +466,7 @@ type explanationsPage struct {
 	Items    []Explanation
 	Pager    web.Pager
 	Status   string
-	Statuses []Enum
+	Statuses enum.List
 	CanEnter bool
 }
 
@@ -502,7 +504,7 @@ type explainFormPage struct {
 	Errors  map[string]string
 	Units   []web.Option
 	Years   []int
-	Reasons []Enum
+	Reasons enum.List
 }
 
 // Has tells whether the form has a reason ticked.
@@ -585,7 +587,7 @@ type explanationPage struct {
 	History  []history.Entry
 	Form     ExplanationInput
 	Errors   map[string]string
-	Reasons  []Enum
+	Reasons  enum.List
 	CanRedo  bool
 	Approved bool
 	// Attachments are the supporting documents (nil without the attachment kit).
@@ -618,10 +620,8 @@ func (s *Service) renderExplanation(w http.ResponseWriter, r *http.Request, stat
 	u := auth.UserFrom(r.Context())
 	p := &explanationPage{Globals: s.UI.G(r, "quota.explanation|超定额说明", crumbs("quota.explanation|超定额说明")...), E: e, Form: in, Errors: fields,
 		Reasons: Reasons, CanRedo: e.Status == "returned" && u != nil && u.Can("energy:enter")}
-	if s.Workflow != nil {
-		if inst, err := s.Workflow.ForObject(r.Context(), s.DB, wfExplanation, e.ID); err == nil {
-			p.Flow = &inst
-		}
+	if inst, err := s.Workflow.ForObject(r.Context(), s.DB, wfExplanation, e.ID); err == nil {
+		p.Flow = &inst
 	}
 	h, err := history.List(r.Context(), s.DB, objExplain, e.ID, 50)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/govops/govops/internal/energy"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/num"
 )
 
 // Issue is one finding of the completeness check. Blocking issues stop the submission; warnings are shown to the
@@ -99,16 +100,16 @@ func Check(in CheckInput, rules Rules) Completeness {
 			continue
 		}
 		if had && last.Total > 0 && cur.Mask&full != 0 {
-			if ch := round(cur.Total/last.Total-1, 6); math.Abs(ch) > rules.YoYThreshold {
-				issues = append(issues, Issue{Code: "yoy_change", Type: t.Code, Change: round(ch, 4),
+			if ch := num.Round(cur.Total/last.Total-1, 6); math.Abs(ch) > rules.YoYThreshold {
+				issues = append(issues, Issue{Code: "yoy_change", Type: t.Code, Change: num.Round(ch, 4),
 					Message: fmt.Sprintf("%s同比%s %.1f%%，超过 ±%.0f%%，请核实", t.Name, upDown(ch), math.Abs(ch)*100, rules.YoYThreshold*100)})
 			}
 		}
 	}
 	issues = append(issues, sectionIssues(in)...)
 	if in.LastKgce > 0 && in.ThisKgce > 0 {
-		if ch := round(in.ThisKgce/in.LastKgce-1, 6); math.Abs(ch) > rules.YoYThreshold {
-			issues = append(issues, Issue{Code: "yoy_change", Change: round(ch, 4),
+		if ch := num.Round(in.ThisKgce/in.LastKgce-1, 6); math.Abs(ch) > rules.YoYThreshold {
+			issues = append(issues, Issue{Code: "yoy_change", Change: num.Round(ch, 4),
 				Message: fmt.Sprintf("综合能耗同比%s %.1f%%，超过 ±%.0f%%，请核实", upDown(ch), math.Abs(ch)*100, rules.YoYThreshold*100)})
 		}
 	}

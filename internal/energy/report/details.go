@@ -135,7 +135,7 @@ func BuildDetails(ctx context.Context, q db.Q, sc auth.Scope, orgID int64, y int
 	d.Rows = make([]DetailRow, 0, len(units))
 	for _, u := range units {
 		row := u.DetailRow
-		row.Category, row.StatusName = org.Name(org.Categories, u.Category), StatusName(u.Status)
+		row.Category, row.StatusName = org.Categories.Name(u.Category), StatusName(u.Status)
 		for _, r := range def.InfoRows {
 			switch r.Field {
 			case "headcount":

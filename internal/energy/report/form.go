@@ -3,7 +3,6 @@ package report
 import (
 	"context"
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/govops/govops/internal/energy"
@@ -11,6 +10,7 @@ import (
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
+	"github.com/govops/govops/internal/platform/num"
 	"github.com/govops/govops/internal/platform/refdata"
 )
 
@@ -257,7 +257,7 @@ func BuildForm(ctx context.Context, q db.Q, sc auth.Scope, orgID int64, y int) (
 		case "credit_code":
 			v = o.CreditCode
 		case "category":
-			v = org.Name(org.Categories, o.Category)
+			v = org.Categories.Name(o.Category)
 		case "region":
 			v = region
 		case "headcount":
@@ -296,7 +296,7 @@ func FillLines(rows []FormRow, cur, prev energy.Indicators) []Line {
 			t := cur.Type(r.Type)
 			l.Counted = t.Counted
 			if t.Counted {
-				l.Kgce = round(t.Kgce, 2)
+				l.Kgce = num.Round(t.Kgce, 2)
 			}
 		} else {
 			l.Indicate = r.Src != "total_kgce"
@@ -315,30 +315,25 @@ func rowValue(r FormRow, in energy.Indicators) (float64, bool) {
 	case "amount":
 		for _, t := range in.ByType {
 			if t.EnergyType == r.Type {
-				return round(t.Amount*r.Scale, 4), true
+				return num.Round(t.Amount*r.Scale, 4), true
 			}
 		}
 		return 0, true
 	case "total_kgce":
-		return round(in.TotalKgce, 2), true
+		return num.Round(in.TotalKgce, 2), true
 	case "per_area_kgce":
-		return round(in.PerAreaKgce, 4), in.FloorAreaM2 > 0
+		return num.Round(in.PerAreaKgce, 4), in.FloorAreaM2 > 0
 	case "per_capita_kgce":
-		return round(in.PerCapitaKgce, 4), in.Headcount > 0
+		return num.Round(in.PerCapitaKgce, 4), in.Headcount > 0
 	case "per_capita_water":
-		return round(in.PerCapitaWaterM3, 4), in.Headcount > 0
+		return num.Round(in.PerCapitaWaterM3, 4), in.Headcount > 0
 	}
 	return 0, false
 }
 
-func round(v float64, d int) float64 {
-	p := math.Pow(10, float64(d))
-	return math.Round(v*p) / p
-}
-
 // fmtNum prints v with at most d decimals and no trailing zeros.
 func fmtNum(v float64, d int) string {
-	s := fmt.Sprintf("%.*f", d, round(v, d))
+	s := fmt.Sprintf("%.*f", d, num.Round(v, d))
 	for d > 0 && len(s) > 0 && s[len(s)-1] == '0' {
 		s = s[:len(s)-1]
 	}

@@ -18,9 +18,10 @@ import (
 	"embed"
 
 	"github.com/govops/govops/internal/energy"
-	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/module"
 	"github.com/govops/govops/internal/platform/refdata"
+	"github.com/govops/govops/internal/platform/web"
 )
 
 //go:embed migrations/*.sql
@@ -57,35 +58,42 @@ const (
 	EventReopened  = "energy.report_reopened"
 )
 
-// Deps is what the module needs from the assembled program.
-type Deps = energy.PartDeps
-
 // Service is the module instance.
 type Service struct {
-	Deps
+	module.Deps
+	Energy *energy.Service
 }
 
-// New makes the module and registers its reference data, audit action names and notification events. The
-// module's actions use energy's permissions: energy:read to see reports, energy:enter to fill in, submit and review
-// them (which level may review is decided by the unit tree, not by a permission: a unit's reviewer is its parent
-// bureau, so county unit administrators review their county's units).
-func New(d Deps) *Service {
-	d = d.WithDefaults()
-	s := &Service{Deps: d}
-	if d.Refdata != nil {
-		for _, ds := range Datasets() {
-			d.Refdata.Register(ds)
-		}
-	}
-	audit.RegisterActions(map[string]string{
-		"energy.report.submit": "上报能源资源消费统计报表", "energy.report.approve": "审核通过统计报表", "energy.report.return": "退回统计报表",
-		"energy.report.reopen": "重新打开已审核的统计报表", "energy.report.info": "填报统计报表基本信息", "energy.report.demo": "载入统计报表演示数据",
-	}, map[string]string{"energy_report": "能源资源消费统计报表"})
-	if d.Notify != nil {
-		d.Notify.AddEvent(EventSubmitted, "energy.report.event.submitted|统计报表待审核")
-		d.Notify.AddEvent(EventReturned, "energy.report.event.returned|统计报表被退回")
-		d.Notify.AddEvent(EventApproved, "energy.report.event.approved|统计报表审核通过")
-		d.Notify.AddEvent(EventReopened, "energy.report.event.reopened|已审核的统计报表被重新打开")
-	}
+// New makes the part over the energy module and sets the energy module's Lock: the figures of a unit's approved
+// report are locked. The wiring installs it with the kit.
+//
+// The module's actions use energy's permissions: energy:read to see reports, energy:enter to fill in, submit and
+// review them (which level may review is decided by the unit tree, not by a permission: a unit's reviewer is its
+// parent bureau, so county unit administrators review their county's units).
+func New(d module.Deps, e *energy.Service) *Service {
+	s := &Service{Deps: d, Energy: e}
+	e.Lock = s.CheckLock
 	return s
+}
+
+// Manifest declares the part to the kit.
+func (s *Service) Manifest() module.Manifest {
+	return module.Manifest{
+		Name: "energyreport", Migrations: Migrations, Templates: web.Sub(templatesFS, "templates"), Catalog: catalogEN, Funcs: funcs,
+		Datasets: Datasets(),
+		AuditActions: map[string]string{
+			"energy.report.submit": "上报能源资源消费统计报表", "energy.report.approve": "审核通过统计报表", "energy.report.return": "退回统计报表",
+			"energy.report.reopen": "重新打开已审核的统计报表", "energy.report.info": "填报统计报表基本信息", "energy.report.demo": "载入统计报表演示数据",
+		},
+		AuditObjects: map[string]string{"energy_report": "能源资源消费统计报表"},
+		Events: []module.Event{
+			{Code: EventSubmitted, Label: "energy.report.event.submitted|统计报表待审核"},
+			{Code: EventReturned, Label: "energy.report.event.returned|统计报表被退回"},
+			{Code: EventApproved, Label: "energy.report.event.approved|统计报表审核通过"},
+			{Code: EventReopened, Label: "energy.report.event.reopened|已审核的统计报表被重新打开"},
+		},
+		Menu:   menu,
+		Routes: func() { s.api(); s.pages() },
+		Demo:   s.LoadDemo,
+	}
 }

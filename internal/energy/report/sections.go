@@ -9,6 +9,7 @@ import (
 	"github.com/govops/govops/internal/energy"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
+	"github.com/govops/govops/internal/platform/num"
 )
 
 // Section is a table of the 基层表 that a unit fills by hand when it applies to it: 采暖能耗 (units with heating)
@@ -233,11 +234,11 @@ func fillSections(secs []Section, vals map[string]float64, f *energy.Factors, re
 						l.Value += in.Value / in.Scale * k.Value
 					}
 				}
-				l.Value = round(l.Value, 2)
+				l.Value = num.Round(l.Value, 2)
 			case "ratio":
 				a, b := got[r.Of[0]], got[r.Of[1]]
 				if a.Has && b.Has && b.Value > 0 {
-					l.Value, l.Has = round(a.Value/b.Value, 4), true
+					l.Value, l.Has = num.Round(a.Value/b.Value, 4), true
 				}
 			}
 			got[r.Key] = l

@@ -4,14 +4,15 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/govops/govops/internal/energy"
-	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
 	"github.com/govops/govops/internal/platform/notify"
@@ -29,14 +30,14 @@ const (
 )
 
 // Statuses with their Chinese names, in workflow order.
-var Statuses = []org.Enum{{Code: StatusDraft, Name: "草稿"}, {Code: StatusSubmitted, Name: "已上报"}, {Code: StatusReturned, Name: "已退回"},
+var Statuses = enum.List{{Code: StatusDraft, Name: "草稿"}, {Code: StatusSubmitted, Name: "已上报"}, {Code: StatusReturned, Name: "已退回"},
 	{Code: StatusApproved, Name: "已审核"}}
 
 // Kinds of report.
-var Kinds = []org.Enum{{Code: KindBasic, Name: "基层表"}, {Code: KindSummary, Name: "综合表"}}
+var Kinds = enum.List{{Code: KindBasic, Name: "基层表"}, {Code: KindSummary, Name: "综合表"}}
 
 // StatusName is the Chinese name of a state.
-func StatusName(code string) string { return org.Name(Statuses, code) }
+func StatusName(code string) string { return Statuses.Name(code) }
 
 // Actions of the review workflow.
 const (
@@ -199,7 +200,7 @@ func (s *Service) Act(ctx context.Context, sc auth.Scope, orgID int64, year int,
 	if in.Kind == "" {
 		in.Kind = KindBasic
 	}
-	if org.Name(Kinds, in.Kind) == "" {
+	if !Kinds.Has(in.Kind) {
 		return Report{}, errs.Invalid("kind", "报表类型应为 basic（基层表）或 summary（综合表）")
 	}
 	now := s.Clock.Now()
@@ -234,7 +235,7 @@ func (s *Service) Act(ctx context.Context, sc auth.Scope, orgID int64, year int,
 				return errs.Forbidden("综合表由本级机关事务管理部门上报")
 			}
 		}
-		if !contains(tr.From, r.Status) {
+		if !slices.Contains(tr.From, r.Status) {
 			return errs.Conflict(fmt.Sprintf("报表当前为“%s”，不能%s", r.StatusName, tr.Name))
 		}
 		if action == ActSubmit {
@@ -282,7 +283,7 @@ func (s *Service) Act(ctx context.Context, sc auth.Scope, orgID int64, year int,
 		if err != nil {
 			return err
 		}
-		summary := fmt.Sprintf("%d 年度%s：%s → %s", year, org.Name(Kinds, in.Kind), r.StatusName, after.StatusName)
+		summary := fmt.Sprintf("%d 年度%s：%s → %s", year, Kinds.Name(in.Kind), r.StatusName, after.StatusName)
 		if in.Reason != "" {
 			summary += "；原因：" + in.Reason
 		}
@@ -369,10 +370,7 @@ func statusOf(ctx context.Context, q db.Q, orgID int64, year int, kind string) (
 
 // notifyAct tells the other side: a submission goes to the reviewer's users, a decision to the unit's users.
 func (s *Service) notifyAct(ctx context.Context, q db.Q, r Report, action, reason string) error {
-	if s.Notify == nil {
-		return nil
-	}
-	kind := org.Name(Kinds, r.Kind)
+	kind := Kinds.Name(r.Kind)
 	link := fmt.Sprintf("/energy/reports/%d/%d", r.OrgID, r.Year)
 	if r.Kind == KindSummary {
 		link = fmt.Sprintf("/energy/reports/summary?org_id=%d&year=%d", r.OrgID, r.Year)
@@ -466,15 +464,6 @@ func History(ctx context.Context, q db.Q, r Report) ([]history.Entry, error) {
 		return nil, nil
 	}
 	return history.List(ctx, q, "energy_report", r.ID, 50)
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func orDash(s string) string {

@@ -9,6 +9,7 @@ import (
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
+	"github.com/govops/govops/internal/platform/num"
 )
 
 // Summary groupings.
@@ -106,7 +107,7 @@ func BuildSummary(ctx context.Context, q db.Q, sc auth.Scope, orgID int64, y int
 	for _, u := range units {
 		name := u.RegionName
 		if by == ByCategory {
-			name = org.Name(org.Categories, u.Cat)
+			name = org.Categories.Name(u.Cat)
 		} else if name == "" {
 			name = "（未登记行政区划）"
 		}
@@ -282,10 +283,10 @@ func sumSections(secs []Section, units [][]FilledSection) []FilledSection {
 			if l.Calc == "ratio" {
 				a, b := fs.Lines[at[l.Of[0]]], fs.Lines[at[l.Of[1]]]
 				if a.Has && b.Has && b.Value > 0 {
-					fs.Lines[j].Value, fs.Lines[j].Has = round(a.Value/b.Value, 4), true
+					fs.Lines[j].Value, fs.Lines[j].Has = num.Round(a.Value/b.Value, 4), true
 				}
 			} else {
-				fs.Lines[j].Value = round(fs.Lines[j].Value, 4)
+				fs.Lines[j].Value = num.Round(fs.Lines[j].Value, 4)
 			}
 		}
 		out[i] = fs
@@ -358,7 +359,7 @@ func ratio(a, b float64) float64 {
 	if b <= 0 {
 		return 0
 	}
-	return round(a/b, 4)
+	return num.Round(a/b, 4)
 }
 
 func pathUpper(p string) string { return db.PrefixUpper(p) }

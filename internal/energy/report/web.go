@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,38 +14,36 @@ import (
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
 	"github.com/govops/govops/internal/platform/web"
 	"github.com/govops/govops/internal/platform/xlsx"
 )
 
-// Routes registers the module's templates, catalogue, menu, pages and API.
-func (s *Service) Routes() {
+var funcs = template.FuncMap{"reportStatus": StatusName, "reportNum": func(v float64) string { return groupNum(fmtNum(v, 4)) },
+	"reportBadge": func(st string) string {
+		switch st {
+		case StatusApproved:
+			return "badge badge-ok"
+		case StatusReturned:
+			return "badge badge-danger"
+		case StatusSubmitted:
+			return "badge badge-warn"
+		}
+		return "badge"
+	}}
+
+const menuGroup = "menu.energy|节能管理"
+
+var menu = []web.MenuItem{
+	{Group: menuGroup, Label: "energy.report.menu.list|统计报表", Path: "/energy/reports", Perm: "energy:read", Order: 110},
+	{Group: menuGroup, Label: "energy.report.menu.review|报表审核", Path: "/energy/reports/review", Perm: "energy:enter", Order: 112},
+	{Group: menuGroup, Label: "energy.report.menu.summary|报表汇总", Path: "/energy/reports/summary", Perm: "energy:read", Order: 114},
+}
+
+func (s *Service) pages() {
 	u := s.UI
-	u.AddTemplates("energyreport", web.Sub(templatesFS, "templates"))
-	if err := u.Catalog.Add(web.LangEN, catalogEN); err != nil {
-		panic(err)
-	}
-	u.AddFuncs(template.FuncMap{"reportStatus": StatusName, "reportNum": func(v float64) string { return groupNum(fmtNum(v, 4)) },
-		"reportBadge": func(st string) string {
-			switch st {
-			case StatusApproved:
-				return "badge badge-ok"
-			case StatusReturned:
-				return "badge badge-danger"
-			case StatusSubmitted:
-				return "badge badge-warn"
-			}
-			return "badge"
-		}})
-	g := "menu.energy|节能管理"
-	u.AddMenu(
-		web.MenuItem{Group: g, Label: "energy.report.menu.list|统计报表", Path: "/energy/reports", Perm: "energy:read", Order: 110},
-		web.MenuItem{Group: g, Label: "energy.report.menu.review|报表审核", Path: "/energy/reports/review", Perm: "energy:enter", Order: 112},
-		web.MenuItem{Group: g, Label: "energy.report.menu.summary|报表汇总", Path: "/energy/reports/summary", Perm: "energy:read", Order: 114},
-	)
-	s.api()
 	u.Page("GET /energy/reports", "energy:read", s.listPage)
 	u.Page("GET /energy/reports/export", "energy:read", s.listExport)
 	u.Page("GET /energy/reports/review", "energy:enter", s.reviewPage)
@@ -59,16 +58,9 @@ func (s *Service) Routes() {
 // defaultYear is the report year by default: last year (the report is due by 31 March of this year).
 func (s *Service) defaultYear() int { return energy.PeriodOf(s.Clock.Now().Unix()).Year - 1 }
 
+// queryYear is the report year asked for: by default last year's.
 func (s *Service) queryYear(r *http.Request) (int, error) {
-	v := strings.TrimSpace(r.URL.Query().Get("year"))
-	if v == "" {
-		return s.defaultYear(), nil
-	}
-	y, err := strconv.Atoi(v)
-	if err != nil || y < 2000 || y > energy.PeriodOf(s.Clock.Now().Unix()).Year {
-		return 0, errs.Invalid("year", "年度应为 2000 年至今年的 4 位数字")
-	}
-	return y, nil
+	return web.QueryYear(r, s.defaultYear(), 2000, energy.PeriodOf(s.Clock.Now().Unix()).Year)
 }
 
 func pathKey(r *http.Request) (int64, int, error) {
@@ -126,7 +118,7 @@ func (s *Service) parseFilter(r *http.Request) (Filter, error) {
 		return Filter{}, err
 	}
 	f := Filter{Year: y, Kind: r.URL.Query().Get("kind"), Status: r.URL.Query().Get("status")}
-	if f.Kind != "" && org.Name(Kinds, f.Kind) == "" {
+	if f.Kind != "" && !Kinds.Has(f.Kind) {
 		return f, errs.Invalid("kind", "报表类型应为 basic 或 summary")
 	}
 	if f.Status != "" && StatusName(f.Status) == "" {
@@ -139,7 +131,7 @@ type listPage struct {
 	web.Globals
 	F        Filter
 	Years    []int
-	Statuses []org.Enum
+	Statuses enum.List
 	Items    []Item
 	Counts   map[string]int
 	Deadline string
@@ -185,7 +177,7 @@ func (s *Service) listExport(w http.ResponseWriter, r *http.Request) error {
 		for _, is := range it.Completeness.Issues {
 			issues = append(issues, is.Message)
 		}
-		rows = append(rows, []any{it.OrgName, it.ParentName, org.Name(org.Categories, it.Category), it.StatusName, it.Completeness.Blocking,
+		rows = append(rows, []any{it.OrgName, it.ParentName, org.Categories.Name(it.Category), it.StatusName, it.Completeness.Blocking,
 			it.Completeness.Warnings, strings.Join(issues, "；"), web.FormatTime(it.SubmittedAt), it.SubmittedBy, web.FormatTime(it.ReviewedAt), it.ReviewedBy, it.Reason})
 	}
 	return xlsx.Export(w, r, s.DB, s.Clock.Now(), fmt.Sprintf("%d年度统计报表上报情况", f.Year),
@@ -244,7 +236,7 @@ func (s *Service) formData(r *http.Request, orgID int64, y int) (*formPage, erro
 		web.Crumb{Label: "energy.report.menu.list|统计报表", Path: fmt.Sprintf("/energy/reports?year=%d", y)}, web.Crumb{Label: d.Form.OrgName}),
 		Form: d.Form, Report: rep, Completeness: d.Completeness, History: h, Years: s.years(), Locked: d.Locked, Held: energy.TypeNames(d.Held)}
 	enter := p.Can("energy:enter")
-	p.CanSubmit = enter && rep.ParentID != 0 && contains(Transitions[ActSubmit].From, rep.Status)
+	p.CanSubmit = enter && rep.ParentID != 0 && slices.Contains(Transitions[ActSubmit].From, rep.Status)
 	p.CanReview = enter && canReview(sc, rep)
 	p.CanEdit = enter && rep.Status != StatusSubmitted && rep.Status != StatusApproved
 	return p, nil
@@ -552,7 +544,7 @@ func (s *Service) summaryPage(w http.ResponseWriter, r *http.Request) error {
 		if p.Pending, err = s.pendingChildren(ctx, s.DB, id, y); err != nil {
 			return err
 		}
-		p.CanSubmit = enter && sm.Report.ParentID != 0 && (sc.All() || sc.OrgID == id) && contains(Transitions[ActSubmit].From, sm.Report.Status)
+		p.CanSubmit = enter && sm.Report.ParentID != 0 && (sc.All() || sc.OrgID == id) && slices.Contains(Transitions[ActSubmit].From, sm.Report.Status)
 		p.CanReview = enter && canReview(sc, sm.Report)
 		if p.History, err = History(ctx, s.DB, sm.Report); err != nil {
 			return err

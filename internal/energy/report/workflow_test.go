@@ -79,7 +79,7 @@ func TestWorkflow(t *testing.T) {
 	if st := en.JSON("POST", "/api/v1/energy/consumption", entry, &eb); st != 409 {
 		t.Errorf("entry into a locked year: %d, want 409", st)
 	}
-	if _, err := e.App.Energy.SetOrgYear(e.ctx, auth.Everything(), energy.OrgYear{OrgID: edu, Year: 2025, Headcount: 10, FloorAreaM2: 100}); !errs.Is(err, errs.CodeConflict) {
+	if _, err := apptest.Module[*energy.Service](e.Env).SetOrgYear(e.ctx, auth.Everything(), energy.OrgYear{OrgID: edu, Year: 2025, Headcount: 10, FloorAreaM2: 100}); !errs.Is(err, errs.CodeConflict) {
 		t.Errorf("用能人数 of a locked year: %v", err)
 	}
 	if st := en.JSON("POST", "/api/v1/energy/consumption", map[string]any{"org_id": edu, "period": "2024-03", "energy_type": "water", "amount": 12.5}, nil); st != 200 && st != 201 {
@@ -100,7 +100,7 @@ func TestWorkflow(t *testing.T) {
 	if st := en.JSON("POST", "/api/v1/energy/readings", readings, nil); st != 200 {
 		t.Fatalf("post readings: %d", st)
 	}
-	e.App.Energy.WaitRollups(e.ctx)
+	apptest.Module[*energy.Service](e.Env).WaitRollups(e.ctx)
 	if n := e.count(t, "SELECT COUNT(*) FROM energy_meter_monthly WHERE meter_id = ? AND period = '2025-05'", m.ID); n != 1 {
 		t.Errorf("the meter's own May roll-up: %d rows", n)
 	}
@@ -188,7 +188,7 @@ func TestWorkflow(t *testing.T) {
 	expect(en, edu, "frobnicate", nil, 404)
 
 	// Blocking completeness: a unit with no 用能人数 cannot submit.
-	if _, err := e.App.Energy.SetOrgYear(e.ctx, auth.Everything(), energy.OrgYear{OrgID: edu, Year: 2026, Headcount: 0, FloorAreaM2: 1200}); err != nil {
+	if _, err := apptest.Module[*energy.Service](e.Env).SetOrgYear(e.ctx, auth.Everything(), energy.OrgYear{OrgID: edu, Year: 2026, Headcount: 0, FloorAreaM2: 1200}); err != nil {
 		t.Fatal(err)
 	}
 	if st := eduC.JSON("POST", fmt.Sprintf("/api/v1/energy/reports/%d/2026/submit", edu), nil, &eb); st != 409 || !strings.Contains(eb.Error.Message, "用能人数") {

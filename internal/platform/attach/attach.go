@@ -1,12 +1,18 @@
 // Package attach stores attachments (local directory by default) with size and type limits, and serves each only
 // to users who may see the record that owns it.
 //
-// A module registers an owner type with two checks that use the caller's scope (auth.ScopeFrom(ctx)) and answer
+// A module registers an owner type (through its manifest, see internal/platform/module) with the permissions that
+// guard it — the owning record's read permission for lists and downloads, its write permission for uploads and
+// deletions — and two checks on the record itself that use the caller's scope (auth.ScopeFrom(ctx)) and answer
 // errs not_found / forbidden:
 //
-//	store.RegisterOwner("print_job",
-//		func(ctx context.Context, q db.Q, id int64) error { _, err := GetPrintJob(ctx, q, auth.ScopeFrom(ctx), id); return err },
-//		func(ctx context.Context, q db.Q, id int64) error { return CanEditPrintJob(ctx, q, auth.ScopeFrom(ctx), id) })
+//	store.Register(attach.Owner{Type: "print_job", SeePerm: "service:read", EditPerm: "service:manage",
+//		CanSee:  func(ctx context.Context, q db.Q, id int64) error { _, err := GetPrintJob(ctx, q, auth.ScopeFrom(ctx), id); return err },
+//		CanEdit: func(ctx context.Context, q db.Q, id int64) error { return CanEditPrintJob(ctx, q, auth.ScopeFrom(ctx), id) }})
+//
+// The kit checks the permission first, so scope alone never authorises: a user without the owner's read permission
+// sees no attachment of that type (404 for a file, 403 for a record's list), one without its write permission
+// changes none (403), whatever their data scope.
 //
 // Files are stored under Dir content-addressed by SHA-256 (Dir/ab/cdef…), written to a temporary file, synced and
 // renamed before the metadata row is inserted, so a committed row always has a durable file; files left behind by
@@ -63,7 +69,11 @@ type Check func(ctx context.Context, q db.Q, objectID int64) error
 type Owner struct {
 	// Type is the object type stored with each attachment ("print_job"): lower-case letters, digits, '_' and '.'.
 	Type string
-	// CanSee guards downloads and lists; CanEdit guards uploads and deletions.
+	// SeePerm is the permission that lists and downloads need (the owning record's read permission); EditPerm the
+	// one that uploads and deletions need. The kit checks them before CanSee and CanEdit.
+	SeePerm, EditPerm string
+	// CanSee decides whether the caller may see the record (scope); CanEdit whether they may change its files
+	// (scope, the record's status).
 	CanSee, CanEdit Check
 	// MaxBytes limits one file (0: the store's MaxBytes, 20 MB by default).
 	MaxBytes int64
@@ -127,8 +137,8 @@ var typeRe = regexp.MustCompile(`^[a-z][a-z0-9_.]{1,39}$`)
 // Register adds an owner type. It panics on a programming error (bad or duplicate type, missing checks, unknown
 // extension).
 func (s *Store) Register(o Owner) {
-	if !typeRe.MatchString(o.Type) || o.CanSee == nil || o.CanEdit == nil {
-		panic("attach: owner " + strconv.Quote(o.Type) + " needs a valid type and both checks")
+	if !typeRe.MatchString(o.Type) || o.CanSee == nil || o.CanEdit == nil || o.SeePerm == "" || o.EditPerm == "" {
+		panic("attach: owner " + strconv.Quote(o.Type) + " needs a valid type, both permissions and both checks")
 	}
 	for _, e := range o.Exts {
 		if _, ok := fileTypes[e]; !ok {
@@ -143,9 +153,36 @@ func (s *Store) Register(o Owner) {
 	s.owners[o.Type] = o
 }
 
-// RegisterOwner adds an owner type with the default limits.
-func (s *Store) RegisterOwner(objectType string, canSee, canEdit func(ctx context.Context, q db.Q, objectID int64) error) {
-	s.Register(Owner{Type: objectType, CanSee: canSee, CanEdit: canEdit})
+// see decides whether the caller in ctx may see the record's attachments: the owner's read permission, then CanSee.
+func (o Owner) see(ctx context.Context, q db.Q, id int64) error {
+	if err := hold(ctx, o.SeePerm); err != nil {
+		return err
+	}
+	return o.CanSee(ctx, q, id)
+}
+
+// edit decides whether the caller in ctx may add or remove the record's attachments: both permissions, then
+// CanSee (a record out of scope stays not_found) and CanEdit.
+func (o Owner) edit(ctx context.Context, q db.Q, id int64) error {
+	if err := o.see(ctx, q, id); err != nil {
+		return err
+	}
+	if err := hold(ctx, o.EditPerm); err != nil {
+		return err
+	}
+	return o.CanEdit(ctx, q, id)
+}
+
+// hold answers forbidden unless the signed-in user holds perm.
+func hold(ctx context.Context, perm string) error {
+	p := web.PrincipalFrom(ctx)
+	if p == nil {
+		return errs.New(errs.CodeUnauthenticated, "请先登录")
+	}
+	if !p.Can(perm) {
+		return errs.Forbidden("没有该记录附件的权限")
+	}
+	return nil
 }
 
 func (s *Store) owner(objectType string) (Owner, error) {

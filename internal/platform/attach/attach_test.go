@@ -24,18 +24,19 @@ import (
 
 var pdf = []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
 
-// The test owner type: a unit (org) owns attachments. Whoever sees the unit in their data scope sees its files;
-// editing also needs org:write.
+// The test owner type: a unit (org) owns attachments. Whoever holds org:read and sees the unit in their data scope
+// sees its files; editing needs org:write (checked by the kit) and a unit that is not closed (checked here).
 func canSeeOrg(ctx context.Context, q db.Q, id int64) error {
 	return auth.ScopeFrom(ctx).CheckOrg(ctx, q, org.Tree{}, id, "object_id")
 }
 
 func canEditOrg(ctx context.Context, q db.Q, id int64) error {
-	if err := canSeeOrg(ctx, q, id); err != nil {
+	var status string
+	if err := q.QueryRow(ctx, "SELECT status FROM orgs WHERE id = ?", id).Scan(&status); err != nil {
 		return err
 	}
-	if u := auth.UserFrom(ctx); u == nil || !u.Can("org:write") {
-		return errs.Forbidden("您不能修改该单位的附件")
+	if status != "active" {
+		return errs.Conflict("单位已停用，附件不能再修改")
 	}
 	return nil
 }
@@ -56,8 +57,8 @@ func setup(t *testing.T) *fixture {
 	t.Helper()
 	env := apptest.New(t)
 	f := &fixture{env: env, store: env.App.Attach}
-	f.store.RegisterOwner("test_org", canSeeOrg, canEditOrg)
-	f.store.Register(attach.Owner{Type: "test_small", CanSee: canSeeOrg, CanEdit: canEditOrg, MaxBytes: 1024, Exts: []string{".pdf"}})
+	f.store.Register(attach.Owner{Type: "test_org", SeePerm: "org:read", EditPerm: "org:write", CanSee: canSeeOrg, CanEdit: canEditOrg})
+	f.store.Register(attach.Owner{Type: "test_small", SeePerm: "org:read", EditPerm: "org:write", CanSee: canSeeOrg, CanEdit: canEditOrg, MaxBytes: 1024, Exts: []string{".pdf"}})
 	ctx := context.Background()
 	mk := func(name string, parent int64) int64 {
 		o, err := env.App.Org.CreateOrg(ctx, auth.Everything(), org.OrgInput{Name: name, ParentID: parent, Kind: "organ", AdminLevel: "municipal", Category: "organ"})
@@ -166,6 +167,28 @@ func TestAttachmentsFollowTheOwnersScope(t *testing.T) {
 	}
 	if r := reader.Do("DELETE", "/api/v1/attachments/"+id, "", nil); r.StatusCode != 403 {
 		t.Fatalf("reader delete: %d, want 403", r.StatusCode)
+	}
+
+	// Scope alone never authorises: a user whose scope is everything but who lacks org:read (an employee with scope
+	// all) sees no file of the type (404 by id, 403 for the record's list) and cannot add one (403); one who lacks
+	// org:write cannot delete (403) however wide their scope.
+	ctx := context.Background()
+	if _, err := env.App.Auth.CreateUser(ctx, nil, auth.Everything(), auth.UserInput{Username: "wide", Password: password,
+		Roles: []string{"employee"}, DataScope: auth.ScopeAll}); err != nil {
+		t.Fatal(err)
+	}
+	wide := env.API("wide", password)
+	for _, c := range []struct {
+		method, path string
+		want         int
+	}{{"GET", a.URL, 404}, {"GET", "/api/v1/attachments/" + id, 404}, {"GET", "/api/v1/attachments/" + id + "/content", 404},
+		{"GET", "/api/v1/attachments?object_type=test_org&object_id=" + strconv.FormatInt(f.qingshan, 10), 403}, {"DELETE", "/api/v1/attachments/" + id, 404}} {
+		if r := wide.Do(c.method, c.path, "", nil); r.StatusCode != c.want {
+			t.Errorf("wide %s %s: %d, want %d", c.method, c.path, r.StatusCode, c.want)
+		}
+	}
+	if r, _ := upload(t, wide, "test_org", f.qingshan, "x.pdf", pdf); r.StatusCode != 403 {
+		t.Errorf("a user without org:read uploads: %d, want 403", r.StatusCode)
 	}
 
 	// The same content again shares one file; deleting one attachment keeps the file for the other.

@@ -40,7 +40,7 @@ func (s *Store) Panel(r *http.Request, objectType string, objectID int64) (Panel
 		return Panel{}, err
 	}
 	ctx := r.Context()
-	if err := o.CanSee(ctx, s.DB, objectID); err != nil {
+	if err := o.see(ctx, s.DB, objectID); err != nil {
 		return Panel{}, err
 	}
 	items, err := s.List(ctx, s.DB, objectType, objectID)
@@ -49,7 +49,7 @@ func (s *Store) Panel(r *http.Request, objectType string, objectID int64) (Panel
 	}
 	p := Panel{ObjectType: objectType, ObjectID: objectID, Items: items, Accept: strings.Join(s.exts(o), ","),
 		MaxMB: (s.maxBytes(o) + (1 << 20) - 1) >> 20, CSRF: web.CSRFFrom(ctx), Next: r.URL.RequestURI()}
-	if err := o.CanEdit(ctx, s.DB, objectID); err == nil {
+	if err := o.edit(ctx, s.DB, objectID); err == nil {
 		p.CanEdit = true
 	} else if !denied(err) {
 		return Panel{}, err
@@ -110,6 +110,9 @@ func (s *Store) Routes() {
 		func(w http.ResponseWriter, r *http.Request) error {
 			o, id, err := s.target(r.URL.Query().Get("object_type"), r.URL.Query().Get("object_id"))
 			if err != nil {
+				return err
+			}
+			if err := hold(r.Context(), o.SeePerm); err != nil {
 				return err
 			}
 			if err := o.CanSee(r.Context(), s.DB, id); err != nil {
@@ -203,7 +206,7 @@ func (s *Store) visible(r *http.Request) (Attachment, Owner, error) {
 	if err != nil {
 		return Attachment{}, Owner{}, errs.NotFound("附件")
 	}
-	if err := o.CanSee(r.Context(), s.DB, a.ObjectID); err != nil {
+	if err := o.see(r.Context(), s.DB, a.ObjectID); err != nil {
 		return a, o, hide(err)
 	}
 	return a, o, nil
@@ -278,7 +281,7 @@ func (s *Store) upload(w http.ResponseWriter, r *http.Request) (Attachment, erro
 		return Attachment{}, errs.Invalid("file", "请选择要上传的文件")
 	}
 	ctx := r.Context()
-	if err := o.CanEdit(ctx, s.DB, id); err != nil {
+	if err := o.edit(ctx, s.DB, id); err != nil {
 		return Attachment{}, err
 	}
 	if fh.Size > s.maxBytes(o) {
@@ -295,7 +298,7 @@ func (s *Store) upload(w http.ResponseWriter, r *http.Request) (Attachment, erro
 	}
 	var out Attachment
 	err = s.DB.Tx(ctx, func(q db.Q) error {
-		if err := o.CanEdit(ctx, q, id); err != nil {
+		if err := o.edit(ctx, q, id); err != nil {
 			return err
 		}
 		var err error
@@ -313,7 +316,7 @@ func (s *Store) remove(r *http.Request) error {
 	}
 	ctx := r.Context()
 	return s.DB.Tx(ctx, func(q db.Q) error {
-		if err := o.CanEdit(ctx, q, a.ObjectID); err != nil {
+		if err := o.edit(ctx, q, a.ObjectID); err != nil {
 			return err
 		}
 		return s.Delete(ctx, q, a.ID)

@@ -128,3 +128,18 @@ func FormFloat(r *http.Request, name string, f errs.Fields) float64 {
 	}
 	return v
 }
+
+// QueryYear reads the year parameter of a list or report: def when it is absent, else a whole year between min and
+// max (422 naming "year" otherwise). Modules pass their own bounds: the first statistics year and this year, or the
+// last complete year, or a planning horizon.
+func QueryYear(r *http.Request, def, min, max int) (int, error) {
+	v := strings.TrimSpace(r.URL.Query().Get("year"))
+	if v == "" {
+		return def, nil
+	}
+	y, err := strconv.Atoi(v)
+	if err != nil || y < min || y > max {
+		return 0, errs.Invalid("year", "年份应为 "+strconv.Itoa(min)+"–"+strconv.Itoa(max)+" 的 4 位数字")
+	}
+	return y, nil
+}

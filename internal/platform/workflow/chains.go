@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -610,7 +611,7 @@ func (s *Service) TypesWithoutDefault(ctx context.Context, q db.Q) ([]TypeInfo, 
 	}
 	var out []TypeInfo
 	for _, t := range s.Types() {
-		if !contains(have, t.Code) {
+		if !slices.Contains(have, t.Code) {
 			out = append(out, t)
 		}
 	}

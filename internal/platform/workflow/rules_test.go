@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/govops/govops/internal/platform/errs"
@@ -129,7 +130,7 @@ func TestTransitions(t *testing.T) {
 	} {
 		for _, st := range all {
 			err := checkTransition(st, tc.action)
-			want := contains(tc.allowed, st)
+			want := slices.Contains(tc.allowed, st)
 			if (err == nil) != want {
 				t.Errorf("%s from %s: err %v, want allowed=%v", tc.action, st, err, want)
 			}

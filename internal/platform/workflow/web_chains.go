@@ -348,12 +348,3 @@ func chainRows(chains []Chain) [][]any {
 	}
 	return rows
 }
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
