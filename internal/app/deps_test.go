@@ -6,8 +6,9 @@ import (
 	"testing"
 )
 
-// TestDependencyDirection keeps the layering of ARCHITECTURE.md: cmd → app → modules → org → platform. The kit never
-// imports a module, modules never import the wiring, and nothing but cmd and tests imports the wiring.
+// TestDependencyDirection keeps the layering of docs/architecture.md §What may import what: cmd → app → modules → org
+// → platform. The kit never imports a module, modules never import the wiring, and nothing but cmd and tests imports
+// the wiring.
 func TestDependencyDirection(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}|{{join .Deps ","}}`, "github.com/govops/govops/...").Output()
 	if err != nil {
