@@ -9,7 +9,7 @@ import (
 
 const mod = "github.com/govops/govops/"
 
-// layer names the place of a package in the house (docs/architecture.md, "What may import what").
+// layer names the place of a package in the house (docs/architecture.md §What may import what).
 func layer(rel string) (kind, root string) {
 	switch {
 	case strings.HasPrefix(rel, "internal/platform/"):

@@ -180,8 +180,8 @@ func getIndicators(t *testing.T, c *apptest.Client, query string) indicators {
 	return in
 }
 
-// TestIndicatorsMatchHandComputation is FACTS.md's test vector: 100 000 kWh + 20 000 m³ 气田天然气 (1.2143) +
-// 3 000 kg 汽油 = 40 990.2 kgce, with the province choosing the gas-field factor.
+// TestIndicatorsMatchHandComputation is the test vector of docs/domain/energy.md §Standard coal: 100 000 kWh + 20 000
+// m³ 气田天然气 (1.2143) + 3 000 kg 汽油 = 40 990.2 kgce, with the province choosing the gas-field factor.
 func TestIndicatorsMatchHandComputation(t *testing.T) {
 	e := newEnv(t, false)
 	c := e.Admin()

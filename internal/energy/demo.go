@@ -24,7 +24,9 @@ import (
 
 // demoProfile is a category's annual intensity and the types it uses.
 type demoProfile struct {
-	kgcePerM2  float64            // annual standard coal per m² (FACTS.md §3.2, Guangdong 2021 averages)
+	// kgcePerM2 is the annual standard coal per m² (the Guangdong 2021 averages of
+	// docs/domain/energy.md §National and provincial figures).
+	kgcePerM2  float64
 	waterPerHC float64            // annual water per person, m³
 	shares     map[string]float64 // share of kgce by type (electricity the rest)
 }

@@ -124,7 +124,7 @@ func regionPrefix(code string) string {
 	return code
 }
 
-// TypeFigure is one energy type of an indicator (API.md by_type).
+// TypeFigure is one energy type of an indicator (by_type of docs/api.md §Energy).
 type TypeFigure struct {
 	EnergyType string  `json:"energy_type"`
 	Name       string  `json:"name"`
@@ -135,7 +135,7 @@ type TypeFigure struct {
 	Counted    bool    `json:"counted" doc:"计入综合能耗"`
 }
 
-// Indicators is GET /api/v1/energy/indicators (API.md) with the context a reader needs.
+// Indicators is GET /api/v1/energy/indicators (docs/api.md §Energy) with the context a reader needs.
 type Indicators struct {
 	OrgID            int64        `json:"org_id,omitempty"`
 	Subtree          bool         `json:"subtree"`
@@ -346,7 +346,7 @@ const (
 // IndicatorDef names an indicator and its unit.
 type IndicatorDef struct{ Code, Name, Unit string }
 
-// IndicatorDefs are the 国管局 core indicators (FACTS.md §3.2) plus the total.
+// IndicatorDefs are the 国管局 core indicators (docs/domain/energy.md §Core indicators) plus the total.
 var IndicatorDefs = []IndicatorDef{
 	{IndPerAreaKgce, "单位建筑面积能耗", "kgce/m²"},
 	{IndPerCapitaKgce, "人均综合能耗", "kgce/人"},

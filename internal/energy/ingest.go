@@ -14,9 +14,9 @@ import (
 	"github.com/govops/govops/internal/platform/errs"
 )
 
-// The telemetry path (ARCHITECTURE.md): decoder (readings.go, mqtt.go) → a batch handed to the single writer →
-// the writer groups the batches waiting, writes them with multi-row INSERT … ON CONFLICT DO NOTHING in one
-// transaction together with the roll-up queue marks and one audit entry per batch, commits, and only then
+// The telemetry path (docs/architecture.md §Telemetry path): decoder (readings.go, mqtt.go) → a batch handed to the
+// single writer → the writer groups the batches waiting, writes them with multi-row INSERT … ON CONFLICT DO NOTHING
+// in one transaction together with the roll-up queue marks and one audit entry per batch, commits, and only then
 // answers the HTTP request or acknowledges the MQTT message. Between batches it works off the roll-up queue.
 
 // maxFlush bounds the readings written in one transaction.

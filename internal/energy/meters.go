@@ -76,7 +76,7 @@ func (m Meter) snapshot() map[string]any {
 		"interval_s": m.IntervalS, "value_key": m.ValueKey, "status": m.Status, "note": m.Note, "formula": m.Formula}
 }
 
-// MeterInput is the body of POST /api/v1/energy/meters (API.md) and PATCH (all fields).
+// MeterInput is the body of POST /api/v1/energy/meters (docs/api.md §Energy) and PATCH (all fields).
 type MeterInput struct {
 	OrgID      int64    `json:"org_id"`
 	BuildingID int64    `json:"building_id,omitempty"`

@@ -33,10 +33,10 @@ type Telemetry struct {
 const MaxPayload = 1 << 20
 
 // DecodeTelemetry decodes a collector's MQTT message (pure; fuzzed). It accepts the ThingsBoard shapes that
-// PROTOCOLS.md §3.4 recommends: {"ts":ms,"values":{…}}, an array of those, plain {"key":value,…} (no instant), and
-// the gateway form {"Device A":[{"ts":…,"values":{…}}],…}. device is the device named by the topic ("" when the
-// topic names none; the gateway form names its own). Numbers and numeric strings are values, nested objects are
-// flattened ("ENERGY.Total", as Tasmota reports); anything else is ignored.
+// docs/domain/protocols.md §MQTT from energy collectors recommends: {"ts":ms,"values":{…}}, an array of those, plain
+// {"key":value,…} (no instant), and the gateway form {"Device A":[{"ts":…,"values":{…}}],…}. device is the device
+// named by the topic ("" when the topic names none; the gateway form names its own). Numbers and numeric strings are
+// values, nested objects are flattened ("ENERGY.Total", as Tasmota reports); anything else is ignored.
 func DecodeTelemetry(device string, payload []byte) ([]Telemetry, error) {
 	payload = bytes.TrimSpace(payload)
 	if len(payload) == 0 {

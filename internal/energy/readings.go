@@ -19,7 +19,7 @@ import (
 // MaxReadings bounds the readings of one POST /api/v1/energy/readings.
 const MaxReadings = 100_000
 
-// ReadingInput is one element of the bulk readings body (API.md): {"meter_id","ts","value"}.
+// ReadingInput is one element of the bulk readings body (docs/api.md §Energy): {"meter_id","ts","value"}.
 type ReadingInput struct {
 	MeterID int64           `json:"meter_id"`
 	TS      json.RawMessage `json:"ts" doc:"RFC 3339 带时区（如 2025-02-01T00:00:00+08:00），或 Unix 秒/毫秒数"`

@@ -16,7 +16,7 @@ import (
 type Type struct {
 	Code string
 	Name string
-	Unit string // canonical unit of stored amounts (API.md: kWh, m3, kg, GJ)
+	Unit string // canonical unit of stored amounts (docs/api.md §Energy: kWh, m3, kg, GJ)
 	// Counted types make up 综合能耗 (total_kgce). Water is a resource, not energy; PV generation consumed on site
 	// is reported but not counted (the purchased electricity is what is counted).
 	Counted bool
@@ -34,7 +34,7 @@ type InputUnit struct {
 	Litres bool
 }
 
-// Types are the energy types, in the order of the statistics forms. The codes are API.md's.
+// Types are the energy types, in the order of the statistics forms. The codes are those of docs/api.md §Energy.
 var Types = []Type{
 	{Code: "electricity", Name: "电力", Unit: "kWh", Counted: true, Color: "#1d4f91",
 		Inputs: []InputUnit{{"kWh", "千瓦时", 1, false}, {"万kWh", "万千瓦时", 1e4, false}, {"MWh", "兆瓦时", 1e3, false}}},
@@ -248,7 +248,7 @@ func (p Period) Before(o Period) bool {
 // minYear is the earliest accounting year accepted (statistics before it are out of scope).
 const minYear = 2000
 
-// ConsumptionInput is the body of POST /api/v1/energy/consumption (API.md) and one cell of the entry grid.
+// ConsumptionInput is the body of POST /api/v1/energy/consumption (docs/api.md §Energy) and one cell of the entry grid.
 type ConsumptionInput struct {
 	OrgID      int64   `json:"org_id"`
 	Period     string  `json:"period" doc:"YYYY-MM"`

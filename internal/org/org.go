@@ -34,16 +34,16 @@ var Migrations = db.Embedded("org", migrationsFS)
 // OrgID identifies a unit.
 type OrgID = int64
 
-// Kinds of unit (API.md).
+// Kinds of unit (docs/api.md §Organisation spine).
 var Kinds = enum.Of("bureau", "机关事务管理部门", "organ", "党政机关", "institution", "事业单位", "association", "团体组织", "other", "其他")
 
-// AdminLevels of a unit (API.md); they select the row of the office-space standard.
+// AdminLevels of a unit (docs/api.md §Organisation spine); they select the row of the office-space standard.
 var AdminLevels = enum.Of("central", "中央", "provincial", "省级", "municipal", "市级", "county", "县级", "township", "乡级")
 
 // Categories of the energy statistics (公共机构能源资源消费统计调查制度).
 var Categories = enum.Of("organ", "机关", "higher_education", "高等学校", "school", "中小学校", "hospital", "医院", "venue", "场馆", "other", "其他")
 
-// Ranks (职级) of people, highest first (API.md).
+// Ranks (职级) of people, highest first (docs/api.md §Organisation spine).
 var Ranks = enum.Of(
 	"minister", "正部级", "vice_minister", "副部级", "bureau_director", "正厅局级", "deputy_bureau_director", "副厅局级",
 	"division_director", "正处级", "deputy_division_director", "副处级", "section_chief", "正科级",
@@ -105,7 +105,7 @@ var orgLabels = [][2]string{{"name", "名称"}, {"short_name", "简称"}, {"pare
 	{"region_code", "行政区划"}, {"credit_code", "统一社会信用代码"}, {"category", "统计类别"}, {"headcount", "用能人数"},
 	{"floor_area_m2", "建筑面积"}, {"address", "地址"}, {"contact", "联系人"}, {"phone", "电话"}, {"status", "状态"}, {"sort", "排序"}}
 
-// OrgInput is the body of POST /api/v1/orgs (API.md) and the unit form.
+// OrgInput is the body of POST /api/v1/orgs (docs/api.md §Organisation spine) and the unit form.
 type OrgInput struct {
 	Name        string  `json:"name"`
 	ShortName   string  `json:"short_name,omitempty"`
@@ -292,7 +292,7 @@ func (p Person) snapshot() map[string]any {
 var personLabels = [][2]string{{"org_id", "所在单位"}, {"code", "人员编号"}, {"name", "姓名"}, {"gender", "性别"}, {"rank", "职级"},
 	{"position", "职务"}, {"phone", "电话"}, {"status", "状态"}, {"status_since", "状态起始日期"}}
 
-// PersonInput is the body of POST /api/v1/people (API.md) and the person form.
+// PersonInput is the body of POST /api/v1/people (docs/api.md §Organisation spine) and the person form.
 type PersonInput struct {
 	OrgID       int64  `json:"org_id"`
 	Code        string `json:"code,omitempty"`

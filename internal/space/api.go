@@ -11,7 +11,7 @@ import (
 	"github.com/govops/govops/internal/platform/web"
 )
 
-// The JSON API of API.md §Office space and what users need around it, in the same style.
+// The JSON API of docs/api.md §Office space and what users need around it, in the same style.
 
 type historyDoc struct {
 	Items []history.Entry `json:"items"`
@@ -62,7 +62,7 @@ func (s *Service) registerAPI() {
 	u := s.UI
 	scope := func(r *http.Request) auth.Scope { return auth.ScopeFrom(r.Context()) }
 
-	// Standards and violations (API.md).
+	// Standards and violations (docs/api.md §Office space).
 	u.API("GET /api/v1/space/standards", PermRead, web.Doc{Summary: "办公室使用面积标准（按机关层级和职级，省级覆盖按 region_code 生效）", Response: StandardAnswer{},
 		Query: []web.Param{{Name: "admin_level", Help: "central|provincial|municipal|county|township", Required: true}, {Name: "rank", Help: "职级", Required: true},
 			{Name: "region_code", Help: "单位所在行政区划（6 位），省略为全国标准"}, {Name: "date", Help: "YYYY-MM-DD，默认今天"}}},

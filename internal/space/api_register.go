@@ -8,7 +8,7 @@ import (
 	"github.com/govops/govops/internal/platform/web"
 )
 
-// The register's API: buildings and rooms (API.md), occupants, properties, agreements, 兼职 records.
+// The register's API: buildings and rooms (docs/api.md §Office space), occupants, properties, agreements, 兼职 records.
 
 type roomDetail struct {
 	RoomRecord

@@ -20,7 +20,7 @@ func mkPerson(t *testing.T, c *apptest.Client, org int64, name, rank string) int
 	return p.ID
 }
 
-// TestRegisterAndJudge is the contract of API.md §Office space end to end: register a building and rooms, assign
+// TestRegisterAndJudge is the contract of docs/api.md §Office space end to end: register a building and rooms, assign
 // people, and see the violations change at once.
 func TestRegisterAndJudge(t *testing.T) {
 	env := newEnv(t)

@@ -14,7 +14,7 @@ import (
 // The compliance rules of 《党政机关办公用房管理办法》 as pure functions over plain facts: no SQL, no clock. The scan
 // (scan.go) loads the facts in bulk and calls Evaluate; the tests call the rules one by one.
 
-// Use types of rooms (API.md): 办公室 · 服务用房 · 设备用房 · 附属用房.
+// Use types of rooms (docs/api.md §Office space): 办公室 · 服务用房 · 设备用房 · 附属用房.
 const (
 	UseOffice    = "office"
 	UseService   = "service"
@@ -30,7 +30,8 @@ const (
 	RoomDisposed = "disposed"
 )
 
-// Violation kinds: the three of API.md and the other checks of the 办法.
+// Violation kinds: the three of docs/api.md §Office space and the other checks of the 办法
+// (docs/domain/office-space.md §Over-standard checks).
 const (
 	KindOverArea         = "over_area"          // office above the sum of its occupants' standards
 	KindMultipleOffices  = "multiple_offices"   // a person holds more than one office (兼职 exception aside)

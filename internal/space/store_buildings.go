@@ -248,7 +248,7 @@ func (b BuildingRecord) snapshot() map[string]any {
 var buildingLabels = [][2]string{{"name", "名称"}, {"org_id", "管理单位"}, {"property_id", "所属房产"}, {"address", "地址"}, {"built_year", "建成年份"},
 	{"floors", "地上层数"}, {"basement_floors", "地下层数"}, {"gross_area_m2", "建筑面积"}, {"structure", "结构"}, {"status", "状态"}, {"note", "备注"}}
 
-// BuildingInput is the body of POST /api/v1/buildings (API.md) and the building form.
+// BuildingInput is the body of POST /api/v1/buildings (docs/api.md §Office space) and the building form.
 type BuildingInput struct {
 	Name           string  `json:"name"`
 	OrgID          int64   `json:"org_id"`

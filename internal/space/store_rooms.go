@@ -60,7 +60,7 @@ var roomLabels = [][2]string{{"number", "房间号"}, {"floor", "楼层"}, {"use
 // maxRoomArea bounds one room's usable area (m²).
 const maxRoomArea = 100000
 
-// RoomInput is the body of POST /api/v1/rooms (API.md) and the room form.
+// RoomInput is the body of POST /api/v1/rooms (docs/api.md §Office space) and the room form.
 type RoomInput struct {
 	BuildingID     int64   `json:"building_id"`
 	Floor          int     `json:"floor"`

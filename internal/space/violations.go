@@ -115,9 +115,9 @@ func ListViolations(ctx context.Context, q db.Q, sc auth.Scope, f ViolationFilte
 	return rows, total, err
 }
 
-// UnitViolations is the violations list of API.md: the unit (org_id, in scope, else 404) and — with Subtree — the
-// units below it, re-evaluated first so the list shows the current state of the register, the spine and the date.
-// Without org_id it covers the caller's whole scope.
+// UnitViolations is the violations list of docs/api.md §Office space: the unit (org_id, in scope, else 404) and —
+// with Subtree — the units below it, re-evaluated first so the list shows the current state of the register, the
+// spine and the date. Without org_id it covers the caller's whole scope.
 func (s *Service) UnitViolations(ctx context.Context, sc auth.Scope, f ViolationFilter) ([]Violation, int64, error) {
 	if f.OrgID != 0 {
 		if err := checkOrg(ctx, s.DB, sc, f.OrgID, "org_id"); err != nil {

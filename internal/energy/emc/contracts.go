@@ -22,7 +22,8 @@ import (
 	"github.com/govops/govops/internal/platform/web"
 )
 
-// ContractTypes are the contract types of GB/T 24915-2020 practice (FACTS.md §3.8).
+// ContractTypes are the contract types of GB/T 24915-2020 practice
+// (docs/domain/energy.md §Energy performance contracting).
 var ContractTypes = []web.Option{
 	{Value: "shared_savings", Label: "节能效益分享型"}, {Value: "guaranteed_savings", Label: "节能量保证型"},
 	{Value: "energy_outsourcing", Label: "能源费用托管型"}, {Value: "finance_lease", Label: "融资租赁型"}, {Value: "hybrid", Label: "混合型"},

@@ -1,5 +1,5 @@
 // Package emc is 合同能源管理: the register of energy performance contracts of public institutions and their
-// measurement and verification (issue 3 item 6; FACTS.md §3.8).
+// measurement and verification (issue 3 item 6; docs/domain/energy.md §Energy performance contracting).
 //
 // A contract names the unit, the ESCO, the contract type, the term, the baseline period and the energy types it
 // covers, with prices for money savings and the ESCO's share of savings by contract year. Savings are verified by

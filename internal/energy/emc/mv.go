@@ -5,10 +5,11 @@ import (
 	"math"
 )
 
-// Measurement and verification by IPMVP option C on monthly whole-facility data (FACTS.md §3.8; GB/T 28750-2012):
-// a baseline model fitted by ordinary least squares on the baseline months, consumption ~ a + b·HDD + c·CDD
-// (+ d·occupancy when provided), with backward elimination of regressors whose two-sided t-test p-value exceeds α;
-// acceptance per ASHRAE Guideline 14 for monthly models; avoided energy = adjusted baseline − actual.
+// Measurement and verification by IPMVP option C on monthly whole-facility data
+// (docs/domain/energy.md §Energy performance contracting; GB/T 28750-2012): a baseline model fitted by ordinary least
+// squares on the baseline months, consumption ~ a + b·HDD + c·CDD (+ d·occupancy when provided), with backward
+// elimination of regressors whose two-sided t-test p-value exceeds α; acceptance per ASHRAE Guideline 14 for monthly
+// models; avoided energy = adjusted baseline − actual.
 //
 // Fit statistics (ASHRAE Guideline 14-2014, n observations, p model parameters including the intercept, ŷ the model,
 // ȳ the mean of the observations):

@@ -10,7 +10,7 @@
 //
 // Roof coverage: buildings are assessed as PV-eligible or not (roof area, new building built after the year in
 // reference data, reason when not eligible); coverage = eligible buildings with an operating system / eligible
-// buildings, for new buildings against the 50 % target (reference data energy.pv_target, FACTS.md §3.5).
+// buildings, for new buildings against the 50 % target (reference data energy.pv_target, docs/domain/energy.md §Targets).
 //
 // Files: pv.go (module), systems.go (register, eligibility, coverage), figures.go (pure computations and loading),
 // web.go (pages and API), demo.go.

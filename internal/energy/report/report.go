@@ -1,5 +1,5 @@
 // Package report is the annual statistics report of public institutions' energy and resources
-// (《公共机构能源资源消费统计调查制度》, FACTS.md §3.2; 《公共机构节能条例》第十五条: the previous year's report by 31 March).
+// (《公共机构能源资源消费统计调查制度》, docs/domain/energy.md §Statistics system; 《公共机构节能条例》第十五条: the previous year's report by 31 March).
 //
 //   - The 基层表 of a unit and year (form.go): 公共机构基本信息 and 能源资源消费状况, laid out by the revision of the
 //     form in force for the year (reference data energy.report_form: the 2015, 2022 and 2025 revisions), with the

@@ -15,8 +15,8 @@ import (
 	"github.com/govops/govops/internal/platform/auth"
 )
 
-// TestSectionRevisions: the hand-filled tables follow the revisions FACTS.md lists — 2022 dropped 数据中心机房
-// "其他能源消费量", 2025 dropped UPS 装机容量 and renamed 热力消费量 to 按热量收费.
+// TestSectionRevisions: the hand-filled tables follow the revisions docs/domain/energy.md §Statistics system lists —
+// 2022 dropped 数据中心机房 "其他能源消费量", 2025 dropped UPS 装机容量 and renamed 热力消费量 to 按热量收费.
 func TestSectionRevisions(t *testing.T) {
 	e := newEnv(t, false)
 	keys := func(y int) (map[string]string, map[string]bool) {

@@ -206,7 +206,7 @@ type Filter struct {
 	Offset, Limit int
 }
 
-// Item is an entry in the API shape (API.md §Organisation spine: GET /api/v1/audit).
+// Item is an entry in the API shape (docs/api.md §Organisation spine: GET /api/v1/audit).
 type Item struct {
 	ID         int64          `json:"id"`
 	Time       time.Time      `json:"time"`

@@ -1,6 +1,7 @@
-// Package auth is identity and access: users bound to people, argon2id passwords under a password policy,
-// lockout, sessions (cookies) and bearer tokens, CSRF tokens, optional TOTP, roles made of `resource:action`
-// permissions (built-in roles of API.md plus custom ones), 三员分立, and the data scope every store applies in SQL.
+// Package auth is identity and access: users bound to people, argon2id passwords under a password policy, lockout,
+// sessions (cookies) and bearer tokens, CSRF tokens, optional TOTP, roles made of `resource:action` permissions
+// (built-in roles of docs/api.md §Organisation spine plus custom ones), 三员分立, and the data scope every store applies
+// in SQL.
 package auth
 
 import (
@@ -28,7 +29,7 @@ var catalogEN []byte
 // Migrations creates the identity tables.
 var Migrations = db.Embedded("auth", migrationsFS)
 
-// Data scopes (API.md): what part of the organisation tree a user's lists and reads cover.
+// Data scopes (docs/api.md §Organisation spine): what part of the organisation tree a user's lists and reads cover.
 const (
 	ScopeAll     = "all"
 	ScopeSubtree = "subtree"
@@ -39,7 +40,7 @@ const (
 // ScopeNames are the Chinese names of the data scopes.
 var ScopeNames = map[string]string{ScopeAll: "全部", ScopeSubtree: "本单位及下级", ScopeUnit: "本单位", ScopeSelf: "仅本人"}
 
-// The three administrator roles of 三员分立, and the other built-in roles of API.md.
+// The three administrator roles of 三员分立, and the other built-in roles of docs/api.md §Organisation spine.
 const (
 	RoleSystemAdmin   = "system_admin"
 	RoleSecurityAdmin = "security_admin"
@@ -72,7 +73,7 @@ type BuiltinRole struct {
 	Deny                    []string
 }
 
-// BuiltinRoles follows API.md §Organisation spine. 三员分立: the system administrator holds business data and
+// BuiltinRoles follows docs/api.md §Organisation spine. 三员分立: the system administrator holds business data and
 // users but neither roles, security policy nor the audit log; the security administrator holds roles and policy;
 // the audit administrator reads the audit log and nothing else.
 var BuiltinRoles = []BuiltinRole{

@@ -59,8 +59,8 @@ func CheckPassword(hash, pw string) bool {
 // dummyHash equalises the time of a sign-in for an unknown user with that of a wrong password.
 var dummyHash, _ = HashPassword("govops-dummy-password")
 
-// Policy is the security policy (等保 2.0 level 3 身份鉴别; FACTS.md §6.2 gives the common 测评 values, which are the
-// defaults and can be changed by the security administrator).
+// Policy is the security policy (等保 2.0 level 3 身份鉴别; docs/domain/security.md §Graded protection gives the common 测评
+// values, which are the defaults except password expiry, off by default; the security administrator changes them).
 type Policy struct {
 	MinLength          int  `json:"min_length"`
 	MinClasses         int  `json:"min_classes"`       // of: upper, lower, digit, symbol

@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-// Code is the stable machine-readable error code of the JSON API (API.md §HTTP conventions).
+// Code is the stable machine-readable error code of the JSON API (docs/api.md §Errors).
 type Code string
 
 // The codes of the API contract, each with its HTTP status in Status.

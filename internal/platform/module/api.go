@@ -11,7 +11,7 @@ import (
 
 // The typed adapters register the plain JSON routes of a module in one visible line each: the route, its
 // permission, its summary, and the store function that does the work. They decode the request, take the caller's
-// data scope, call the function and write the answer the way API.md prescribes (lists as {"items","total"}, 201 for
+// data scope, call the function and write the answer the way docs/api.md §HTTP conventions prescribes (lists as {"items","total"}, 201 for
 // a creation, 404 outside the scope because the store function says so). The documentation of the OpenAPI
 // document is filled from the types: doc.Body and doc.Response need not be given.
 //

@@ -136,9 +136,9 @@ func Lookup(ctx context.Context, q db.Q, kind, key, region, date string) (Row, e
 func YearEnd(y int) string { return fmt.Sprintf("%04d-12-31", y) }
 
 // LookupYear returns the row in force at the end of year y — the rule "accounting year Y uses the latest factor
-// published by the end of Y" (FACTS.md §3.4: emission factors are published about two years after their data
-// year). Store each edition from its publication date, open-ended, and the newest one published by 31 December
-// wins.
+// published by the end of Y" (docs/domain/energy.md §CO₂ emission factors: emission factors are published about two
+// years after their data year). Store each edition from its publication date, open-ended, and the newest one
+// published by 31 December wins.
 func LookupYear(ctx context.Context, q db.Q, kind, key, region string, y int) (Row, error) {
 	if y < 1900 || y > 9999 {
 		return Row{}, errs.Invalid("year", "年份无效")

@@ -1,13 +1,13 @@
 // Package refdata stores versioned, sourced reference data — office-area standards, coal and emission factors,
 // depreciation lives, vehicle price caps and whatever else a rule needs as a number from a document — so that no
-// standard is a bare constant in code (ARCHITECTURE.md §Data; FACTS.md, general advice 1–2).
+// standard is a bare constant in code (docs/architecture.md §Data;
+// docs/domain/README.md §How GovOps keeps reference data).
 //
-// A dataset is a kind ("space.area_standard"), a Chinese title and description, a value type (a number, or JSON
-// for structured values) and rows. Each row has a key ("county/section_chief"), a value and unit, a region
-// ("" national; a 6-digit division code: "990000" a province, "990100" a city, "990121" a county), a validity
-// period (valid_from, valid_to; dates, to inclusive, empty = open), its source document ("发改投资〔2014〕2674号"),
-// issuer, a confidence tag (V verified against the text, S secondary source, M unverified — as in FACTS.md) and a
-// note.
+// A dataset is a kind ("space.area_standard"), a Chinese title and description, a value type (a number, or JSON for
+// structured values) and rows. Each row has a key ("county/section_chief"), a value and unit, a region ("" national;
+// a 6-digit division code: "990000" a province, "990100" a city, "990121" a county), a validity period (valid_from,
+// valid_to; dates, to inclusive, empty = open), its source document ("发改投资〔2014〕2674号"), issuer, a confidence tag (V
+// verified against the text, S secondary source, M unverified — docs/domain/README.md §Confidence tags) and a note.
 //
 // Modules ship their datasets as embedded files (see Parse for the CSV and JSON formats) and call
 // Store.Register before Seed; Seed loads every registered dataset at start, reloading only those whose content
@@ -67,7 +67,7 @@ const (
 	OriginOverride = "override" // added by an administrator
 )
 
-// Confidence tags (FACTS.md): how the value was checked.
+// Confidence tags (docs/domain/README.md §Confidence tags): how the value was checked.
 const (
 	Verified   = "V" // verified against the text of the rule itself
 	Secondary  = "S" // a secondary source

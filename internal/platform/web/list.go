@@ -9,7 +9,7 @@ import (
 	"github.com/govops/govops/internal/platform/errs"
 )
 
-// MaxPageSize bounds page_size on every list (API.md).
+// MaxPageSize bounds page_size on every list (docs/api.md §Lists and paging).
 const MaxPageSize = 500
 
 // List holds the common parameters of every list: page, page_size, q, sort.
