@@ -10,9 +10,9 @@
 //		CanSee:  func(ctx context.Context, q db.Q, id int64) error { _, err := GetPrintJob(ctx, q, auth.ScopeFrom(ctx), id); return err },
 //		CanEdit: func(ctx context.Context, q db.Q, id int64) error { return CanEditPrintJob(ctx, q, auth.ScopeFrom(ctx), id) }})
 //
-// The kit checks the permission first, so scope alone never authorises: a user without the owner's read permission
-// sees no attachment of that type (404 for a file, 403 for a record's list), one without its write permission
-// changes none (403), whatever their data scope.
+// The kit checks the permission first, as on every route, so scope alone never authorises: a user without the
+// owner's read permission gets 403 for every attachment of that type, one without its write permission changes none
+// (403), whatever their data scope; a user with the permission gets 404 for a record outside their scope.
 //
 // Files are stored under Dir content-addressed by SHA-256 (Dir/ab/cdef…), written to a temporary file, synced and
 // renamed before the metadata row is inserted, so a committed row always has a durable file; files left behind by
@@ -153,7 +153,8 @@ func (s *Store) Register(o Owner) {
 	s.owners[o.Type] = o
 }
 
-// see decides whether the caller in ctx may see the record's attachments: the owner's read permission, then CanSee.
+// see decides whether the caller in ctx may see the record's attachments: the owner's read permission (forbidden),
+// then CanSee (not_found outside the caller's scope).
 func (o Owner) see(ctx context.Context, q db.Q, id int64) error {
 	if err := hold(ctx, o.SeePerm); err != nil {
 		return err
@@ -161,13 +162,17 @@ func (o Owner) see(ctx context.Context, q db.Q, id int64) error {
 	return o.CanSee(ctx, q, id)
 }
 
-// edit decides whether the caller in ctx may add or remove the record's attachments: both permissions, then
-// CanSee (a record out of scope stays not_found) and CanEdit.
+// edit decides whether the caller in ctx may add or remove the record's attachments: both permissions first
+// (forbidden, as on every route: a permission is checked before the scope), then CanSee (a record out of scope stays
+// not_found) and CanEdit (the record's state).
 func (o Owner) edit(ctx context.Context, q db.Q, id int64) error {
-	if err := o.see(ctx, q, id); err != nil {
+	if err := hold(ctx, o.SeePerm); err != nil {
 		return err
 	}
 	if err := hold(ctx, o.EditPerm); err != nil {
+		return err
+	}
+	if err := o.CanSee(ctx, q, id); err != nil {
 		return err
 	}
 	return o.CanEdit(ctx, q, id)

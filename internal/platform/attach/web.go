@@ -192,7 +192,8 @@ func (s *Store) target(objectType, objectID string) (Owner, int64, error) {
 	return o, id, f.Err()
 }
 
-// visible loads the attachment of path {id} when the caller may see its record; otherwise not_found.
+// visible loads the attachment of path {id} when the caller may see its record: forbidden without the owner's read
+// permission, not_found outside the caller's scope (or when there is no such attachment).
 func (s *Store) visible(r *http.Request) (Attachment, Owner, error) {
 	id, err := web.PathID(r, "id")
 	if err != nil {
@@ -206,7 +207,10 @@ func (s *Store) visible(r *http.Request) (Attachment, Owner, error) {
 	if err != nil {
 		return Attachment{}, Owner{}, errs.NotFound("附件")
 	}
-	if err := o.see(r.Context(), s.DB, a.ObjectID); err != nil {
+	if err := hold(r.Context(), o.SeePerm); err != nil {
+		return a, o, err
+	}
+	if err := o.CanSee(r.Context(), s.DB, a.ObjectID); err != nil {
 		return a, o, hide(err)
 	}
 	return a, o, nil
@@ -308,13 +312,22 @@ func (s *Store) upload(w http.ResponseWriter, r *http.Request) (Attachment, erro
 	return out, err
 }
 
-// remove deletes the attachment of path {id} when the caller may change its record (not seeing it: not_found).
+// remove deletes the attachment of path {id} when the caller holds the owner's permissions (forbidden otherwise)
+// and may change its record (not seeing it: not_found).
 func (s *Store) remove(r *http.Request) error {
-	a, o, err := s.visible(r)
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return errs.NotFound("附件")
+	}
+	ctx := r.Context()
+	a, err := s.Get(ctx, s.DB, id)
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
+	o, err := s.owner(a.ObjectType)
+	if err != nil {
+		return errs.NotFound("附件")
+	}
 	return s.DB.Tx(ctx, func(q db.Q) error {
 		if err := o.edit(ctx, q, a.ObjectID); err != nil {
 			return err

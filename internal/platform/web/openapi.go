@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"path"
 	"reflect"
 	"regexp"
 	"sort"
@@ -31,7 +32,7 @@ var pathParam = regexp.MustCompile(`\{([a-zA-Z_]+)(\.\.\.)?\}`)
 
 // OpenAPI builds the OpenAPI 3.1 document of every API route.
 func (u *UI) OpenAPI() map[string]any {
-	gen := &schemaGen{components: map[string]any{}}
+	gen := &schemaGen{types: map[reflect.Type]map[string]any{}, refs: map[reflect.Type][]map[string]any{}}
 	paths := map[string]map[string]any{}
 	for _, rt := range u.routes {
 		if !rt.API {
@@ -92,7 +93,8 @@ func (u *UI) OpenAPI() map[string]any {
 		}
 		paths[p][strings.ToLower(rt.Method)] = op
 	}
-	gen.components["Error"] = map[string]any{"type": "object", "properties": map[string]any{"error": map[string]any{
+	components := gen.components()
+	components["Error"] = map[string]any{"type": "object", "properties": map[string]any{"error": map[string]any{
 		"type": "object", "required": []string{"code", "message"}, "properties": map[string]any{
 			"code":    map[string]any{"type": "string", "enum": []string{"bad_request", "unauthenticated", "forbidden", "not_found", "conflict", "validation", "locked", "rate_limited", "too_large", "internal"}},
 			"message": map[string]any{"type": "string"},
@@ -107,7 +109,7 @@ func (u *UI) OpenAPI() map[string]any {
 		"info": map[string]any{"title": "GovOps 机关事务一体化管理平台 API", "version": u.Version,
 			"description": "JSON API；错误格式 {\"error\":{\"code\",\"message\",\"fields\"}}；列表 {\"items\",\"total\"}。"},
 		"paths": ps,
-		"components": map[string]any{"schemas": gen.components, "securitySchemes": map[string]any{
+		"components": map[string]any{"schemas": components, "securitySchemes": map[string]any{
 			"bearer": map[string]any{"type": "http", "scheme": "bearer"},
 			"cookie": map[string]any{"type": "apiKey", "in": "cookie", "name": "govops_session"},
 		}},
@@ -125,8 +127,32 @@ func opName(p string) string {
 	return b.String()
 }
 
+// schemaGen collects the schema of every named struct type the documented routes use. A type is named by its Go
+// name ("Org") when no other documented type has that name, else by its package and name ("emc.Input", "pv.Input"),
+// so two modules' types of the same name never share one schema.
 type schemaGen struct {
-	components map[string]any
+	types map[reflect.Type]map[string]any   // schema of each named struct type
+	refs  map[reflect.Type][]map[string]any // the $ref objects that point to it, named when the document is complete
+}
+
+// components names the collected types and fills in the references to them.
+func (g *schemaGen) components() map[string]any {
+	byName := map[string]int{}
+	for t := range g.types {
+		byName[t.Name()]++
+	}
+	out := map[string]any{}
+	for t, s := range g.types {
+		name := t.Name()
+		if byName[name] > 1 {
+			name = path.Base(t.PkgPath()) + "." + name
+		}
+		out[name] = s
+		for _, ref := range g.refs[t] {
+			ref["$ref"] = "#/components/schemas/" + name
+		}
+	}
+	return out
 }
 
 var timeType = reflect.TypeOf(time.Time{})
@@ -156,13 +182,14 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 	case reflect.Interface:
 		return map[string]any{}
 	case reflect.Struct:
-		name := t.Name()
-		if name != "" {
-			if _, ok := g.components[name]; !ok {
-				g.components[name] = map[string]any{} // placeholder against recursion
-				g.components[name] = g.object(t)
+		if t.Name() != "" {
+			if _, ok := g.types[t]; !ok {
+				g.types[t] = map[string]any{} // placeholder against recursion
+				g.types[t] = g.object(t)
 			}
-			return map[string]any{"$ref": "#/components/schemas/" + name}
+			ref := map[string]any{}
+			g.refs[t] = append(g.refs[t], ref)
+			return ref
 		}
 		return g.object(t)
 	}
