@@ -6,6 +6,7 @@ package app_test
 import (
 	"encoding/json"
 	"fmt"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,7 +14,9 @@ import (
 	"testing"
 
 	"github.com/govops/govops/internal/apptest"
+	"github.com/govops/govops/internal/demo"
 	"github.com/govops/govops/internal/platform/audit"
+	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/notify"
 )
 
@@ -94,25 +97,13 @@ func newMatrix(t *testing.T, e *apptest.Env) *matrix {
 	t.Helper()
 	m := &matrix{e: e, anon: e.Anonymous(), found: map[string][]string{}, attach: map[string]int64{}}
 	for _, a := range accountTable {
-		pw := demoPassword
+		pw := demo.Password
 		if a.name == "admin" {
 			pw = apptest.AdminPassword
 		}
-		acc := &account{name: a.name, out: a.out, oneUnit: strings.HasPrefix(a.scope, "unit ") || strings.HasPrefix(a.scope, "self "), perms: map[string]bool{}, api: e.API(a.name, pw), browser: e.Browser(a.name, pw)}
+		acc := &account{name: a.name, out: a.out, oneUnit: strings.HasPrefix(a.scope, "unit ") || strings.HasPrefix(a.scope, "self "), api: e.API(a.name, pw), browser: e.Browser(a.name, pw)}
 		acc.userID = m.int(t, "SELECT id FROM users WHERE username = ?", a.name)
-		rows, err := e.App.DB.Query(ctxBG(), `SELECT DISTINCT rp.permission FROM user_roles ur JOIN role_permissions rp ON rp.role_code = ur.role_code
-			WHERE ur.user_id = ?`, acc.userID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var p string
-			if err := rows.Scan(&p); err != nil {
-				t.Fatal(err)
-			}
-			acc.perms[p] = true
-		}
-		rows.Close()
+		acc.perms = rights(e.App.Auth.Permissions(), a.rights)
 		m.accounts = append(m.accounts, acc)
 	}
 	m.admin = m.accounts[0].api
@@ -129,8 +120,6 @@ func newMatrix(t *testing.T, e *apptest.Env) *matrix {
 	}
 	return m
 }
-
-const demoPassword = "Demo@2026"
 
 // cond is the SQL condition (on o.path) that a unit lies at position p.
 func (m *matrix) cond(p pos) (string, []any) {
@@ -666,7 +655,55 @@ func (m *matrix) checkAccounts(t *testing.T) {
 		if strings.Join(roles, " ") != want.roles || got != want.scope {
 			t.Errorf("demo account %s holds %q with scope %q; the matrix declares %q, %q", a.name, strings.Join(roles, " "), got, want.roles, want.scope)
 		}
+		held := map[string]bool{}
+		rows, err = m.e.App.DB.Query(ctxBG(), `SELECT DISTINCT rp.permission FROM user_roles ur JOIN role_permissions rp ON rp.role_code = ur.role_code
+			WHERE ur.user_id = ?`, a.userID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var p string
+			_ = rows.Scan(&p)
+			held[p] = true
+		}
+		rows.Close()
+		var extra, missing []string
+		for p := range held {
+			if !a.perms[p] {
+				extra = append(extra, p)
+			}
+		}
+		for p := range a.perms {
+			if !held[p] {
+				missing = append(missing, p)
+			}
+		}
+		sort.Strings(extra)
+		sort.Strings(missing)
+		if len(extra)+len(missing) > 0 {
+			t.Errorf("demo account %s holds %v beyond and lacks %v of the rights the matrix declares (%s)", a.name, extra, missing, want.rights)
+		}
 	}
+}
+
+// rights expands a rights pattern of accountTable over the registered permissions.
+func rights(perms []auth.Permission, spec string) map[string]bool {
+	out := map[string]bool{}
+	for _, f := range strings.Fields(spec) {
+		del := strings.HasPrefix(f, "-")
+		f = strings.TrimPrefix(f, "-")
+		for _, p := range perms {
+			if ok, _ := path.Match(strings.ReplaceAll(f, ":", "/"), strings.ReplaceAll(p.Code, ":", "/")); ok {
+				out[p.Code] = !del
+			}
+		}
+	}
+	for k, v := range out {
+		if !v {
+			delete(out, k)
+		}
+	}
+	return out
 }
 
 func allKinds() []*kind {
