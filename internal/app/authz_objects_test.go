@@ -425,6 +425,7 @@ var (
 		sql:   "SELECT p.id FROM people p JOIN orgs o ON o.id = p.org_id WHERE %s AND NOT EXISTS (SELECT 1 FROM users u WHERE u.person_id = p.id) ORDER BY p.id LIMIT 1",
 		fresh: func(m *matrix, t *testing.T, p pos) []string { return ids(m.freshPerson(t, p)) }}
 	kBuilding    = &kind{name: "building", scope: byOrg, cols: []string{"id"}, sql: atOrg("buildings", "b", "b.id")}
+	kBuildingOrg = &kind{name: "building and its unit", scope: byOrg, cols: []string{"building_id", "org_id"}, sql: atOrg("buildings", "b", "b.id, b.org_id")}
 	kEligibility = &kind{name: "building (PV eligibility)", scope: byOrg, cols: []string{"building_id"}, sql: atOrg("buildings", "b", "b.id")}
 	kFloor       = &kind{name: "floor", scope: byOrg, cols: []string{"id", "floor"},
 		sql: "SELECT b.id, f.floor FROM space_floors f JOIN buildings b ON b.id = f.building_id JOIN orgs o ON o.id = b.org_id WHERE %s ORDER BY b.id, f.floor LIMIT 1"}
@@ -707,7 +708,7 @@ func rights(perms []auth.Permission, spec string) map[string]bool {
 }
 
 func allKinds() []*kind {
-	return []*kind{kViolation, kUser, kRole, kJob, kRefRow, kRefOverride, kWebhook, kDelivery, kChain, kStandard, kOrg, kPerson, kBuilding, kEligibility,
+	return []*kind{kViolation, kUser, kRole, kJob, kRefRow, kRefOverride, kWebhook, kDelivery, kChain, kStandard, kOrg, kPerson, kBuilding, kBuildingOrg, kEligibility,
 		kFloor, kProperty, kRoom, kOccupant, kAgreement, kPost, kRectify, kAllocation, kVacate, kRepair, kStocktake, kStocktakeRoom,
 		kStocktakeUnit, kConsumption, kMeter, kAnomaly, kReport, kExplanation, kPV, kContract}
 }

@@ -12,6 +12,10 @@ package app_test
 //	                                             writes are sent an empty or invalid body and must get past the gate:
 //	                                             2xx, 3xx, 400, 409 or 422 — never 401/403/404/5xx
 //
+// The record is named by the path ({id}, {org_id}/{year}…), by the query (org_id=…) or, for the main creates, by
+// the body: those are sent a valid record in the unit (or building) of the slot, so a holder creates it in scope
+// and gets 404 outside. Destructive routes get a record made for each check.
+//
 // Attachments follow the record that owns them: attachOwners says, per owner type, which permission sees its files
 // and which changes them; every attachment route is checked once per owner type.
 //
@@ -273,7 +277,7 @@ var authzTable = map[string]row{
 	"POST /api/v1/orgs/import":           write("org:write"),
 	"GET /api/v1/orgs/import/template":   read("org:write").workbook(),
 	"GET /api/v1/people":                 read("person:read"),
-	"POST /api/v1/people":                write("person:write"),
+	"POST /api/v1/people":                write("person:write", kOrg).send(`{"name":"矩阵测试","org_id":{id},"rank":"staff"}`),
 	"GET /api/v1/people/{id}":            read("person:read", kPerson),
 	"PATCH /api/v1/people/{id}":          write("person:write", kPerson),
 	"DELETE /api/v1/people/{id}":         write("person:write", kPerson).destroys(),
@@ -364,13 +368,13 @@ var authzTable = map[string]row{
 	"POST /api/v1/space/scan":                             write("space:manage"),
 	"GET /api/v1/space/utilisation":                       read("space:read"),
 	"GET /api/v1/buildings":                               read("space:read"),
-	"POST /api/v1/buildings":                              write("space:register"),
+	"POST /api/v1/buildings":                              write("space:register", kOrg).send(`{"name":"矩阵测试楼","org_id":{id},"address":"矩阵路 1 号","built_year":2000,"floors":3,"gross_area_m2":1000}`),
 	"GET /api/v1/buildings/{id}":                          read("space:read", kBuilding),
 	"PATCH /api/v1/buildings/{id}":                        write("space:register", kBuilding),
 	"GET /api/v1/buildings/{id}/floors":                   read("space:read", kBuilding),
 	"GET /api/v1/buildings/{id}/history":                  read("space:read", kBuilding),
 	"GET /api/v1/rooms":                                   read("space:read"),
-	"POST /api/v1/rooms":                                  write("space:register"),
+	"POST /api/v1/rooms":                                  write("space:register", kBuildingOrg).send(`{"building_id":{building_id},"org_id":{org_id},"floor":1,"number":"MX1","use_type":"office","usable_area_m2":10}`),
 	"GET /api/v1/rooms/{id}":                              read("space:read", kRoom),
 	"PATCH /api/v1/rooms/{id}":                            write("space:register", kRoom),
 	"GET /api/v1/rooms/{id}/history":                      read("space:read", kRoom),
@@ -397,7 +401,7 @@ var authzTable = map[string]row{
 	"POST /api/v1/space/rectifications/{id}/cancel":       write("space:manage", kRectify),
 	"GET /api/v1/space/rectifications/{id}/history":       read("space:read", kRectify),
 	"GET /api/v1/space/allocations":                       read("space:read"),
-	"POST /api/v1/space/allocations":                      write("space:register"),
+	"POST /api/v1/space/allocations":                      write("space:register", kOrg).send(`{"org_id":{id},"title":"矩阵测试","reason":"矩阵测试","area_m2":10,"headcount":1}`),
 	"GET /api/v1/space/allocations/{id}":                  read("space:read", kAllocation),
 	"POST /api/v1/space/allocations/{id}/withdraw":        write("space:register", kAllocation),
 	"POST /api/v1/space/allocations/{id}/complete":        write("space:manage", kAllocation),
@@ -406,7 +410,7 @@ var authzTable = map[string]row{
 	"POST /api/v1/space/vacates/{id}/complete":            write("space:register", kVacate),
 	"POST /api/v1/space/vacates/{id}/cancel":              write("space:manage", kVacate),
 	"GET /api/v1/space/repairs":                           read("space:read"),
-	"POST /api/v1/space/repairs":                          write("space:register"),
+	"POST /api/v1/space/repairs":                          write("space:register", kBuilding).send(`{"building_id":{id},"kind":"routine","title":"矩阵测试","reason":"矩阵测试"}`),
 	"GET /api/v1/space/repairs/{id}":                      read("space:read", kRepair),
 	"POST /api/v1/space/repairs/{id}/approve":             write("space:manage", kRepair),
 	"POST /api/v1/space/repairs/{id}/reject":              write("space:manage", kRepair),
@@ -431,12 +435,12 @@ var authzTable = map[string]row{
 	"GET /api/v1/energy/types":                                          read("energy:read"),
 	"GET /api/v1/energy/emission-factors":                               read("energy:read"),
 	"GET /api/v1/energy/consumption":                                    read("energy:read", kOrg).q("org_id={id}&year=2026"),
-	"POST /api/v1/energy/consumption":                                   write("energy:enter"),
+	"POST /api/v1/energy/consumption":                                   write("energy:enter", kOrg).send(`{"org_id":{id},"period":"2026-10","energy_type":"water","amount":1}`),
 	"DELETE /api/v1/energy/consumption/{org_id}/{period}/{energy_type}": write("energy:enter", kConsumption).destroys(),
 	"POST /api/v1/energy/consumption/import":                            write("energy:enter"),
 	"GET /api/v1/energy/consumption/import/template":                    read("energy:enter").workbook(),
 	"GET /api/v1/energy/org-years":                                      read("energy:read", kOrg).q("org_id={id}&year=2026"),
-	"PUT /api/v1/energy/org-years":                                      write("energy:enter"),
+	"PUT /api/v1/energy/org-years":                                      write("energy:enter", kOrg).send(`{"org_id":{id},"year":2026,"headcount":10}`),
 	"GET /api/v1/energy/meters":                                         read("energy:read"),
 	"POST /api/v1/energy/meters":                                        write("energy:write"),
 	"GET /api/v1/energy/meters/{id}":                                    read("energy:read", kMeter),
