@@ -57,7 +57,7 @@ type kind struct {
 	// "=" or "<>"; global — plain; party — with %s the condition that the user is (or is not) a party.
 	sql string
 	// make creates a record at a position where the demo has none (byOrg) or the one record (global, own).
-	make func(m *matrix, t *testing.T, p pos, a *account)
+	make func(m *matrix, t *testing.T, p pos)
 	// fresh creates a record for one destructive check.
 	fresh func(m *matrix, t *testing.T, p pos) []string
 	// freshOwn creates a record of owner's for one destructive check (kinds scoped own).
@@ -93,6 +93,9 @@ type matrix struct {
 	seq      atomic.Int64
 }
 
+// newMatrix signs every account in once through the API and once through the sign-in form: 26 of the 30 sign-ins
+// the login throttle allows one address before its clock moves (the matrix's own two anonymous login checks take
+// two more).
 func newMatrix(t *testing.T, e *apptest.Env) *matrix {
 	t.Helper()
 	m := &matrix{e: e, anon: e.Anonymous(), found: map[string][]string{}, attach: map[string]int64{}}
@@ -197,7 +200,7 @@ func (m *matrix) find(t *testing.T, k *kind, a *account, sl slot) ([]string, boo
 		}
 		v := m.lookup(t, k.sql)
 		if v == nil && k.make != nil {
-			k.make(m, t, noPos, nil)
+			k.make(m, t, noPos)
 			v = m.lookup(t, k.sql)
 		}
 		if v == nil {
@@ -239,7 +242,7 @@ func (m *matrix) at(t *testing.T, k *kind, p pos) []string {
 	q := fmt.Sprintf(k.sql, cond)
 	v := m.lookup(t, q, args...)
 	if v == nil && k.make != nil {
-		k.make(m, t, p, nil)
+		k.make(m, t, p)
 		v = m.lookup(t, q, args...)
 	}
 	if v == nil {
@@ -371,12 +374,12 @@ func atOrg(table, alias, cols string) string {
 // The kinds of records.
 var (
 	kUser = &kind{name: "user", scope: global, cols: []string{"id"}, sql: "SELECT id FROM users WHERE username = 'mx_target'",
-		make: func(m *matrix, t *testing.T, _ pos, _ *account) {
+		make: func(m *matrix, t *testing.T, _ pos) {
 			m.post(t, m.admin, "POST", "/api/v1/users", map[string]any{"username": "mx_target", "password": "Matrix#Target-2026",
 				"display_name": "矩阵测试用户", "roles": []string{"unit_admin"}, "data_scope": "unit", "scope_org_id": m.orgs[posA]})
 		}}
 	kRole = &kind{name: "role", scope: global, cols: []string{"code"}, sql: "SELECT code FROM roles WHERE code = 'mx_role'",
-		make: func(m *matrix, t *testing.T, _ pos, _ *account) { m.role(t, "mx_role") },
+		make: func(m *matrix, t *testing.T, _ pos) { m.role(t, "mx_role") },
 		fresh: func(m *matrix, t *testing.T, _ pos) []string {
 			code := fmt.Sprintf("mx_role_%d", m.n())
 			m.role(t, code)
@@ -386,18 +389,18 @@ var (
 	kRefRow      = &kind{name: "refdata row", scope: global, cols: []string{"kind", "id"}, sql: "SELECT kind, id FROM refdata_rows WHERE kind = '" + refKind + "' AND origin = 'builtin' ORDER BY id LIMIT 1"}
 	kRefOverride = &kind{name: "refdata override", scope: global, cols: []string{"kind", "id"},
 		sql: "SELECT kind, id FROM refdata_rows WHERE kind = '" + refKind + "' AND origin = 'override' ORDER BY id LIMIT 1",
-		make: func(m *matrix, t *testing.T, _ pos, _ *account) {
+		make: func(m *matrix, t *testing.T, _ pos) {
 			m.post(t, m.admin, "POST", "/api/v1/refdata/"+refKind+"/overrides", map[string]any{"key": "electricity", "region_code": "990000",
 				"source_doc": "矩阵测试文件", "valid_from": "2026-01-01", "value": 0.1229, "confidence": "V"})
 		}}
 	kWebhook = &kind{name: "webhook", scope: global, cols: []string{"id"}, sql: "SELECT id FROM webhooks WHERE name = '矩阵测试'",
-		make: func(m *matrix, t *testing.T, _ pos, _ *account) { m.webhook(t, "矩阵测试") },
+		make: func(m *matrix, t *testing.T, _ pos) { m.webhook(t, "矩阵测试") },
 		fresh: func(m *matrix, t *testing.T, _ pos) []string {
 			return ids(m.webhook(t, fmt.Sprintf("矩阵测试 %d", m.n())))
 		}}
 	kDelivery = &kind{name: "webhook delivery", scope: global, cols: []string{"id", "delivery_id"},
 		sql: "SELECT webhook_id, id FROM webhook_deliveries ORDER BY id LIMIT 1",
-		make: func(m *matrix, t *testing.T, _ pos, _ *account) {
+		make: func(m *matrix, t *testing.T, _ pos) {
 			id, _ := m.find(t, kWebhook, nil, inScope)
 			r := m.admin.Do("POST", "/api/v1/webhooks/"+id[0]+"/test", "application/json", []byte("{}"))
 			if r.StatusCode >= 500 {
@@ -430,7 +433,7 @@ var (
 	kFloor       = &kind{name: "floor", scope: byOrg, cols: []string{"id", "floor"},
 		sql: "SELECT b.id, f.floor FROM space_floors f JOIN buildings b ON b.id = f.building_id JOIN orgs o ON o.id = b.org_id WHERE %s ORDER BY b.id, f.floor LIMIT 1"}
 	kProperty = &kind{name: "property", scope: byOrg, cols: []string{"id"}, sql: atOrg("space_properties", "p", "p.id"),
-		make: func(m *matrix, t *testing.T, p pos, _ *account) {
+		make: func(m *matrix, t *testing.T, p pos) {
 			m.post(t, m.admin, "POST", "/api/v1/space/properties", map[string]any{"name": "矩阵测试房产", "org_id": m.orgs[p], "ownership": "filed"})
 		}}
 	kViolation = &kind{name: "violation", scope: byOrg, cols: []string{"id"}, sql: atOrg("space_violations", "v", "v.id")}
@@ -445,12 +448,12 @@ var (
 		}}
 	kAgreement = &kind{name: "use agreement", scope: byOrg, cols: []string{"id"}, sql: atOrg("space_agreements", "a", "a.id")}
 	kPost      = &kind{name: "concurrent post", scope: byOrg, cols: []string{"id"}, sql: atOrg("space_concurrent_posts", "c", "c.id"),
-		make: func(m *matrix, t *testing.T, p pos, _ *account) {
+		make: func(m *matrix, t *testing.T, p pos) {
 			m.post(t, m.admin, "POST", "/api/v1/space/posts", map[string]any{"org_id": m.orgs[p], "person_id": m.freshPerson(t, p),
 				"post": "兼任矩阵测试职务", "approved_on": "2026-01-05"})
 		}}
 	kRectify = &kind{name: "rectification", scope: byOrg, cols: []string{"id"}, sql: atOrg("space_rectifications", "t", "t.id"),
-		make: func(m *matrix, t *testing.T, p pos, _ *account) {
+		make: func(m *matrix, t *testing.T, p pos) {
 			cond, args := m.cond(p)
 			v := m.lookup(t, "SELECT v.id FROM space_violations v JOIN orgs o ON o.id = v.org_id WHERE "+cond+" ORDER BY v.id LIMIT 1", args...)
 			if v == nil {
@@ -459,29 +462,29 @@ var (
 			m.post(t, m.admin, "POST", "/api/v1/space/rectifications", map[string]any{"violation_id": json.Number(v[0]), "requirement": "矩阵测试整改"})
 		}}
 	kAllocation = &kind{name: "allocation", scope: byOrg, cols: []string{"id"}, sql: atOrg("space_allocations", "a", "a.id"),
-		make: func(m *matrix, t *testing.T, p pos, _ *account) {
+		make: func(m *matrix, t *testing.T, p pos) {
 			m.post(t, m.admin, "POST", "/api/v1/space/allocations", map[string]any{"org_id": m.orgs[p], "title": "矩阵测试调剂",
 				"reason": "矩阵测试", "area_m2": 20, "headcount": 1})
 		}}
 	kVacate = &kind{name: "vacate notice", scope: byOrg, cols: []string{"id"}, sql: atOrg("space_vacates", "x", "x.id"),
-		make: func(m *matrix, t *testing.T, p pos, _ *account) {
+		make: func(m *matrix, t *testing.T, p pos) {
 			m.post(t, m.admin, "POST", "/api/v1/space/vacates", map[string]any{"room_id": json.Number(m.at(t, kRoom, p)[0]), "reason": "other", "note": "矩阵测试"})
 		}}
 	kRepair = &kind{name: "repair", scope: byOrg, cols: []string{"id"}, sql: atOrg("space_repairs", "x", "x.id"),
-		make: func(m *matrix, t *testing.T, p pos, _ *account) {
+		make: func(m *matrix, t *testing.T, p pos) {
 			m.post(t, m.admin, "POST", "/api/v1/space/repairs", map[string]any{"building_id": json.Number(m.at(t, kBuilding, p)[0]),
 				"kind": "routine", "title": "矩阵测试维修", "reason": "矩阵测试", "budget_yuan": 1000})
 		}}
 	kStocktake = &kind{name: "stocktake", scope: byOrg, cols: []string{"id"}, sql: atOrg("space_stocktakes", "s", "s.id"),
-		make: func(m *matrix, t *testing.T, p pos, _ *account) {
+		make: func(m *matrix, t *testing.T, p pos) {
 			m.post(t, m.admin, "POST", "/api/v1/space/stocktakes", map[string]any{"org_id": m.orgs[p], "name": "矩阵测试清查", "due_on": "2026-12-31"})
 		}}
 	kStocktakeRoom = &kind{name: "stocktake room", scope: byOrg, cols: []string{"id", "room_id"},
 		sql:  "SELECT x.stocktake_id, x.room_id FROM space_stocktake_rooms x JOIN orgs o ON o.id = x.org_id WHERE %s ORDER BY x.stocktake_id, x.room_id LIMIT 1",
-		make: func(m *matrix, t *testing.T, p pos, _ *account) { m.at(t, kStocktake, p) }}
+		make: func(m *matrix, t *testing.T, p pos) { m.at(t, kStocktake, p) }}
 	kStocktakeUnit = &kind{name: "stocktake unit", scope: byOrg, cols: []string{"id", "org_id"},
 		sql:  "SELECT x.stocktake_id, x.org_id FROM space_stocktake_units x JOIN orgs o ON o.id = x.org_id WHERE %s ORDER BY x.stocktake_id, x.org_id LIMIT 1",
-		make: func(m *matrix, t *testing.T, p pos, _ *account) { m.at(t, kStocktake, p) }}
+		make: func(m *matrix, t *testing.T, p pos) { m.at(t, kStocktake, p) }}
 
 	kConsumption = &kind{name: "monthly consumption", scope: byOrg, cols: []string{"org_id", "period", "energy_type"},
 		sql: "SELECT c.org_id, c.period, c.energy_type FROM energy_consumption c JOIN orgs o ON o.id = c.org_id WHERE %s ORDER BY c.org_id, c.period DESC LIMIT 1",
@@ -491,12 +494,12 @@ var (
 			return []string{strconv.FormatInt(m.orgs[p], 10), period, "water"}
 		}}
 	kMeter = &kind{name: "meter", scope: byOrg, cols: []string{"id"}, sql: atOrg("energy_meters", "x", "x.id"),
-		make: func(m *matrix, t *testing.T, p pos, _ *account) {
+		make: func(m *matrix, t *testing.T, p pos) {
 			m.post(t, m.admin, "POST", "/api/v1/energy/meters", map[string]any{"org_id": m.orgs[p], "name": "矩阵测试电表", "energy_type": "electricity",
 				"code": fmt.Sprintf("MX-%d", m.n())})
 		}}
 	kAnomaly = &kind{name: "reading anomaly", scope: byOrg, cols: []string{"id"}, sql: atOrg("energy_anomalies", "x", "x.id"),
-		make: func(m *matrix, t *testing.T, p pos, _ *account) {
+		make: func(m *matrix, t *testing.T, p pos) {
 			meter := m.at(t, kMeter, p)[0]
 			now := m.e.Clock.Now().Unix()
 			if _, err := m.e.App.DB.Exec(ctxBG(), `INSERT INTO energy_anomalies (meter_id, org_id, kind, ts, prev_ts, prev_value, value, amount, created_at)
@@ -507,7 +510,7 @@ var (
 	kReport = &kind{name: "annual report", scope: byOrg, cols: []string{"org_id", "year"},
 		sql: "SELECT o.id, 2025 FROM orgs o WHERE %s ORDER BY o.id LIMIT 1"} // a unit's report of 2025 (a draft when not started)
 	kExplanation = &kind{name: "over-quota explanation", scope: byOrg, cols: []string{"id"}, sql: atOrg("energy_quota_explanations", "x", "x.id"),
-		make: func(m *matrix, t *testing.T, p pos, _ *account) {
+		make: func(m *matrix, t *testing.T, p pos) {
 			now := m.e.Clock.Now().Unix()
 			if _, err := m.e.App.DB.Exec(ctxBG(), `INSERT INTO energy_quota_explanations (org_id, year, reasons, text, status, actual_kgce, projected_kgce,
 				quota_kgce, requester_id, requester, created_at, updated_at) VALUES (?, 2026, 'other', '矩阵测试说明', 'submitted', 0, 120, 100, 1, 'admin', ?, ?)`,
@@ -516,12 +519,12 @@ var (
 			}
 		}}
 	kPV = &kind{name: "PV system", scope: byOrg, cols: []string{"id"}, sql: atOrg("energy_pv_systems", "x", "x.id"),
-		make: func(m *matrix, t *testing.T, p pos, _ *account) {
+		make: func(m *matrix, t *testing.T, p pos) {
 			m.post(t, m.admin, "POST", "/api/v1/energy/pv/systems", map[string]any{"building_id": json.Number(m.at(t, kBuilding, p)[0]),
 				"name": "矩阵测试光伏", "commissioning_date": "2025-06-01", "grid_mode": "self_use", "capacity_kwp": 50, "status": "planned"})
 		}}
 	kContract = &kind{name: "energy performance contract", scope: byOrg, cols: []string{"id"}, sql: atOrg("energy_emc_contracts", "x", "x.id"),
-		make:  func(m *matrix, t *testing.T, p pos, _ *account) { m.contract(t, p) },
+		make:  func(m *matrix, t *testing.T, p pos) { m.contract(t, p) },
 		fresh: func(m *matrix, t *testing.T, p pos) []string { return ids(m.contract(t, p)) }}
 )
 
