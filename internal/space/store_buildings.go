@@ -450,7 +450,13 @@ func (s *Service) UpdateBuilding(ctx context.Context, sc auth.Scope, id int64, p
 		if err := f.Err(); err != nil {
 			return err
 		}
-		if err := s.checkBuildingRefs(ctx, q, sc, &in); err != nil {
+		// Only a reference the change sets must lie in the caller's scope: a unit's building may stand on a property
+		// its bureau holds (outside the unit's scope), and the unit still keeps the building's other fields.
+		refs := in
+		if refs.PropertyID == before.PropertyID {
+			refs.PropertyID = 0
+		}
+		if err := s.checkBuildingRefs(ctx, q, sc, &refs); err != nil {
 			return err
 		}
 		if _, err := q.Exec(ctx, `UPDATE buildings SET org_id = ?, name = ?, address = ?, built_year = ?, floors = ?, gross_area_m2 = ?, property_id = ?,
