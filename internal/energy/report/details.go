@@ -60,7 +60,7 @@ var detailInfo = map[string]bool{"headcount": true, "floor_area_m2": true, "land
 // a unit a row, optionally only those in one report status: the figures from energy's (one pass over the
 // subtree), the report's fields and the hand-filled tables.
 func BuildDetails(ctx context.Context, q db.Q, sc auth.Scope, orgID int64, y int, status string) (Details, error) {
-	if status != "" && StatusName(status) == "" {
+	if status != "" && !Statuses.Has(status) {
 		return Details{}, errs.Invalid("status", "状态应为 draft、submitted、returned 或 approved")
 	}
 	o, err := org.GetOrg(ctx, q, sc, orgID)

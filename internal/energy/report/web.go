@@ -121,7 +121,7 @@ func (s *Service) parseFilter(r *http.Request) (Filter, error) {
 	if f.Kind != "" && !Kinds.Has(f.Kind) {
 		return f, errs.Invalid("kind", "报表类型应为 basic 或 summary")
 	}
-	if f.Status != "" && StatusName(f.Status) == "" {
+	if f.Status != "" && !Statuses.Has(f.Status) {
 		return f, errs.Invalid("status", "状态应为 draft、submitted、returned 或 approved")
 	}
 	return f, nil
