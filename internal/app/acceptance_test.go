@@ -10,12 +10,14 @@ import (
 
 	"github.com/govops/govops/internal/apptest"
 	"github.com/govops/govops/internal/demo"
+	"github.com/govops/govops/internal/platform/config"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/workflow"
 )
 
 func TestHealthReadyMetrics(t *testing.T) {
-	env := apptest.New(t)
+	const token = "scrape-7f3c9a1e2b8d"
+	env := apptest.New(t, apptest.Options{Configure: func(c *config.Config) { c.MetricsToken = token }})
 	c := env.Anonymous()
 	if r := c.Get("/healthz"); r.StatusCode != 200 || strings.TrimSpace(r.Body) != "ok" {
 		t.Fatalf("/healthz = %d %q", r.StatusCode, r.Body)
@@ -24,12 +26,25 @@ func TestHealthReadyMetrics(t *testing.T) {
 		t.Fatalf("/readyz = %d", r.StatusCode)
 	}
 	c.Get("/login")
+	// /metrics needs the operator's token: none or a wrong one is 401 (and says nothing about the program).
+	if r := c.Get("/metrics"); r.StatusCode != 401 || strings.Contains(r.Body, "govops_build_info") {
+		t.Fatalf("/metrics without the token = %d", r.StatusCode)
+	}
+	c.Token = "wrong-token-0000000"
+	if r := c.Get("/metrics"); r.StatusCode != 401 {
+		t.Fatalf("/metrics with a wrong token = %d", r.StatusCode)
+	}
+	c.Token = token
 	r := c.Get("/metrics")
 	for _, want := range []string{"govops_http_request_duration_seconds_bucket", `route="GET /login"`, "govops_build_info",
 		"go_sql_open_connections", "go_goroutines", "process_resident_memory_bytes"} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+	// Without a token configured there is no /metrics at all.
+	if r := apptest.New(t).Anonymous().Get("/metrics"); r.StatusCode != 404 {
+		t.Errorf("/metrics without a configured token = %d, want 404", r.StatusCode)
 	}
 	env.App.DB.Close()
 	if r := c.Get("/readyz"); r.StatusCode != 503 {

@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"crypto/subtle"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -13,6 +14,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/govops/govops/internal/energy"
@@ -29,6 +31,7 @@ import (
 	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/config"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
 	"github.com/govops/govops/internal/platform/jobs"
 	"github.com/govops/govops/internal/platform/module"
@@ -174,10 +177,7 @@ func (a *App) build() error {
 		return nil
 	})
 	u.Public("GET /readyz", a.readyz)
-	u.Public("GET /metrics", func(w http.ResponseWriter, r *http.Request) error {
-		u.Metrics.Handler().ServeHTTP(w, r)
-		return nil
-	})
+	u.Public("GET /metrics", a.metrics)
 	u.PublicAPI("GET /api/v1/openapi.json", web.Doc{Summary: "本接口文档（OpenAPI 3.1）"}, u.ServeOpenAPI)
 	u.Page("GET /{$}", web.SignedIn, a.home)
 
@@ -242,6 +242,23 @@ func (a *App) LoadDemo(ctx context.Context) error { return module.LoadDemo(ctx, 
 func (a *App) Start(ctx context.Context) {
 	a.Jobs.Start(ctx)
 	module.Start(ctx, a.Log, a.Modules)
+}
+
+// metrics serves the Prometheus metrics to a scraper that presents the operator's token; without a token
+// configured there is no /metrics (it tells an attacker the routes, the load and the versions).
+func (a *App) metrics(w http.ResponseWriter, r *http.Request) error {
+	token := a.Cfg.MetricsToken
+	if token == "" {
+		return errs.NotFound("页面")
+	}
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+		http.Error(w, "需要 /metrics 的访问令牌 (a bearer token is required)", http.StatusUnauthorized)
+		return nil
+	}
+	a.UI.Metrics.Handler().ServeHTTP(w, r)
+	return nil
 }
 
 func (a *App) readyz(w http.ResponseWriter, r *http.Request) error {

@@ -83,6 +83,8 @@ func (c check) name() string {
 // expect derives the answer a check must get from its row: the policy in one place.
 func expect(r row, a *account, sl slot, perm string) want {
 	switch {
+	case r.off:
+		return wantNotFound
 	case perm == public && r.write:
 		return wantPass
 	case perm == public:

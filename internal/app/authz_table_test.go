@@ -81,7 +81,7 @@ var authzTable = map[string]row{
 	"GET /favicon.ico":           open(),
 	"GET /healthz":               open(),
 	"GET /readyz":                open(),
-	"GET /metrics":               open(), // issue 8.7 asks to protect it: change this row with that fix
+	"GET /metrics":               row{perm: public, off: true}, // only with the operator's --metrics-token (acceptance_test.go)
 	"GET /api/v1/openapi.json":   open(),
 	"GET /{$}":                   read(signedIn),
 	"POST /api/v1/auth/login":    openWrite().anonymousOnly(),
@@ -615,6 +615,7 @@ type row struct {
 	last     bool              // ends or changes the session: runs after every other check
 	redirect bool              // an allowed read answers with a redirect (a module's front page)
 	deny     map[string]string // holders refused in scope all the same (403), with the rule that refuses them
+	off      bool              // not served unless the operator turns it on (404 for everyone here)
 }
 
 func read(perm string, k ...*kind) row  { return row{perm: perm, obj: first(k)} }

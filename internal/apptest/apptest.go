@@ -44,6 +44,8 @@ type Env struct {
 // Options tune New.
 type Options struct {
 	Demo bool // load the demo province
+	// Configure changes the program's configuration before it starts (e.g. a metrics token).
+	Configure func(*config.Config)
 }
 
 // New starts the program on a fresh database (SQLite, or PostgreSQL when GOVOPS_TEST_POSTGRES is set).
@@ -57,6 +59,9 @@ func New(tb testing.TB, opt ...Options) *Env {
 	c.DB = dbtest.DSN(tb)
 	c.AdminPassword = AdminPassword
 	c.DataDir = tb.TempDir()
+	if o.Configure != nil {
+		o.Configure(&c)
+	}
 	clk := clock.NewFixed(time.Date(2026, 11, 16, 2, 0, 0, 0, time.UTC)) // a Monday, 10:00 in Beijing
 	var logw io.Writer = io.Discard
 	if os.Getenv("GOVOPS_TEST_LOG") != "" {

@@ -31,6 +31,7 @@ type Config struct {
 	JT808Auth     string
 	MQTTURL       string
 	TileURL       string
+	MetricsToken  string
 	ShutdownGrace time.Duration
 }
 
@@ -107,6 +108,15 @@ var Options = []Option{
 		set: func(c *Config, v string) error { c.MQTTURL = v; return nil }},
 	{Flag: "tile-url", Env: "GOVOPS_TILE_URL", Default: "", Help: "地图瓦片地址模板 (天地图或内网瓦片服务)，空则不加载底图（地图页面实现后生效）",
 		set: func(c *Config, v string) error { c.TileURL = v; return nil }},
+	{Flag: "metrics-token", Env: "GOVOPS_METRICS_TOKEN", Default: "", Secret: true,
+		Help: "Prometheus /metrics 的访问令牌（请求带 Authorization: Bearer <令牌>）；为空则不提供 /metrics",
+		set: func(c *Config, v string) error {
+			if v != "" && len(v) < 16 {
+				return fmt.Errorf("--metrics-token 至少 16 个字符")
+			}
+			c.MetricsToken = v
+			return nil
+		}},
 	{Flag: "shutdown-grace", Env: "GOVOPS_SHUTDOWN_GRACE", Default: "15s", Help: "优雅停机等待时间",
 		set: func(c *Config, v string) error {
 			d, err := time.ParseDuration(v)
