@@ -47,18 +47,18 @@ var accountTable = []struct {
 	{"auditor", "audit_admin", "all", "audit:read", noPos},
 	{"space", "space_manager", "subtree 示范省机关事务管理局", "org:read person:read refdata:read space:*", noPos},
 	{"fleet", "fleet_manager", "subtree 示范省机关事务管理局", "org:read person:read refdata:read fleet:* telematics:*", noPos},
-	{"energy", "energy_manager", "subtree 示范省机关事务管理局", "org:read person:read refdata:read energy:* space:read", noPos},
-	{"asset", "asset_manager", "subtree 示范省机关事务管理局", "org:read person:read refdata:read asset:* space:read", noPos},
-	{"service", "service_manager", "subtree 示范省机关事务管理局", "org:read person:read service:* space:read", noPos},
+	{"energy", "energy_manager", "subtree 示范省机关事务管理局", "org:read person:read refdata:read energy:* space:buildings", noPos},
+	{"asset", "asset_manager", "subtree 示范省机关事务管理局", "org:read person:read refdata:read asset:* space:buildings", noPos},
+	{"service", "service_manager", "subtree 示范省机关事务管理局", "org:read person:read service:* space:buildings", noPos},
 	{"qingshan", "unit_admin", "subtree 青山市机关事务管理局", unitAdmin, posD},
 	{"songling", "unit_admin", "subtree 松岭县机关事务服务中心", unitAdmin, posC},
 	{"edu", "unit_admin", "unit 松岭县教育局", unitAdmin, posB},
 	{"employee", "employee", "self 松岭县教育局", "fleet:request service:request service:read", posB},
-	{"supervisor", "supervisor", "all", "*:read -audit:read -role:read -user:read -job:read", noPos},
+	{"supervisor", "supervisor", "all", "*:read space:buildings -audit:read -role:read -user:read -job:read", noPos},
 }
 
 // unitAdmin are the rights of a unit administrator (单位管理员): its unit's people and registers.
-const unitAdmin = "org:read org:write person:* space:read space:register energy:read energy:enter fleet:read fleet:register fleet:request " +
+const unitAdmin = "org:read org:write person:* space:buildings space:read space:register energy:read energy:enter fleet:read fleet:register fleet:request " +
 	"asset:read asset:register service:read service:request"
 
 // attachOwners: who sees and who changes the attachments of each kind of record — the owning record's own rights.
@@ -284,7 +284,8 @@ var authzTable = map[string]row{
 	"POST /api/v1/people/import":         write("person:write"),
 	"GET /api/v1/people/import/template": read("person:write").workbook(),
 
-	// Office space (办公用房): space:read sees, space:register keeps a unit's register, space:manage is the bureau's.
+	// Office space (办公用房): space:buildings sees the buildings (their areas and floors: what the other modules'
+	// managers need), space:read sees everything, space:register keeps a unit's register, space:manage is the bureau's.
 	"GET /space":                                          read("space:read").redirects(),
 	"GET /space/overview":                                 read("space:read"),
 	"GET /space/standards":                                read("space:read").xlsx(),
@@ -292,10 +293,10 @@ var authzTable = map[string]row{
 	"GET /space/ledger/{kind}":                            read("space:read", kOrg).with("kind", "unit").q("org_id={id}").workbook(),
 	"GET /space/import/template":                          read("space:register").workbook(),
 	"POST /space/import":                                  write("space:register"),
-	"GET /space/buildings":                                read("space:read").xlsx(),
+	"GET /space/buildings":                                read("space:buildings").xlsx(),
 	"GET /space/buildings/new":                            read("space:register"),
 	"POST /space/buildings":                               write("space:register"),
-	"GET /space/buildings/{id}":                           read("space:read", kBuilding),
+	"GET /space/buildings/{id}":                           read("space:buildings", kBuilding),
 	"GET /space/buildings/{id}/edit":                      read("space:register", kBuilding),
 	"POST /space/buildings/{id}":                          write("space:register", kBuilding),
 	"GET /space/buildings/{id}/floors/{floor}":            read("space:read", kFloor),
@@ -367,11 +368,11 @@ var authzTable = map[string]row{
 	"GET /api/v1/space/violations":                        read("space:read"),
 	"POST /api/v1/space/scan":                             write("space:manage"),
 	"GET /api/v1/space/utilisation":                       read("space:read"),
-	"GET /api/v1/buildings":                               read("space:read"),
+	"GET /api/v1/buildings":                               read("space:buildings"),
 	"POST /api/v1/buildings":                              write("space:register", kOrg).send(`{"name":"矩阵测试楼","org_id":{id},"address":"矩阵路 1 号","built_year":2000,"floors":3,"gross_area_m2":1000}`),
-	"GET /api/v1/buildings/{id}":                          read("space:read", kBuilding),
+	"GET /api/v1/buildings/{id}":                          read("space:buildings", kBuilding),
 	"PATCH /api/v1/buildings/{id}":                        write("space:register", kBuilding),
-	"GET /api/v1/buildings/{id}/floors":                   read("space:read", kBuilding),
+	"GET /api/v1/buildings/{id}/floors":                   read("space:buildings", kBuilding),
 	"GET /api/v1/buildings/{id}/history":                  read("space:read", kBuilding),
 	"GET /api/v1/rooms":                                   read("space:read"),
 	"POST /api/v1/rooms":                                  write("space:register", kBuildingOrg).send(`{"building_id":{building_id},"org_id":{org_id},"floor":1,"number":"MX1","use_type":"office","usable_area_m2":10}`),

@@ -23,7 +23,7 @@ func (s *Service) registerAPIRegister() {
 	u := s.UI
 	sc := func(r *http.Request) auth.Scope { return auth.ScopeFrom(r.Context()) }
 
-	u.API("GET /api/v1/buildings", PermRead, web.Doc{Summary: "楼栋列表（按数据范围）", Response: BuildingRecord{}, List: true,
+	u.API("GET /api/v1/buildings", PermBuildings, web.Doc{Summary: "楼栋列表（按数据范围）", Response: BuildingRecord{}, List: true,
 		Query: []web.Param{{Name: "org_id", Type: "integer", Help: "管理单位"}, {Name: "property_id", Type: "integer"}, {Name: "status", Help: "active|disposed"}}},
 		func(w http.ResponseWriter, r *http.Request) error {
 			l, err := web.ParseList(r)
@@ -41,9 +41,9 @@ func (s *Service) registerAPIRegister() {
 			return web.JSON(w, http.StatusOK, web.NewItems(items, total))
 		})
 	module.Create(s.Deps, "POST /api/v1/buildings", PermRegister, web.Doc{Summary: "登记楼栋"}, s.CreateBuilding)
-	module.Get(s.Deps, "GET /api/v1/buildings/{id}", PermRead, web.Doc{Summary: "楼栋详情（含楼龄所需的建成年份和最近大修）"}, GetBuilding)
+	module.Get(s.Deps, "GET /api/v1/buildings/{id}", PermBuildings, web.Doc{Summary: "楼栋详情（含楼龄所需的建成年份和最近大修）"}, GetBuilding)
 	module.Update(s.Deps, "PATCH /api/v1/buildings/{id}", PermRegister, web.Doc{Summary: "修改楼栋"}, s.UpdateBuilding)
-	u.API("GET /api/v1/buildings/{id}/floors", PermRead, web.Doc{Summary: "楼栋的楼层", Response: Floor{}, List: true}, func(w http.ResponseWriter, r *http.Request) error {
+	u.API("GET /api/v1/buildings/{id}/floors", PermBuildings, web.Doc{Summary: "楼栋的楼层", Response: Floor{}, List: true}, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
 		if err != nil {
 			return err

@@ -91,6 +91,20 @@ func canManage(ctx context.Context) bool {
 	return p != nil && p.Can(PermManage)
 }
 
+// canRead reports whether the caller holds the full read of office space (not only the buildings).
+func canRead(ctx context.Context) bool {
+	p := web.PrincipalFrom(ctx)
+	return p != nil && p.Can(PermRead)
+}
+
+// needRead refuses a part of a building page that PermBuildings does not reach.
+func needRead(ctx context.Context) error {
+	if !canRead(ctx) {
+		return errs.Forbidden("您没有查看办公用房使用情况的权限（只可查看楼栋面积与楼层）")
+	}
+	return nil
+}
+
 func needManage(ctx context.Context, what string) error {
 	if !canManage(ctx) {
 		return errs.Forbidden("只有机关事务管理部门（办公用房管理员）可以" + what)

@@ -175,6 +175,25 @@ func TestPages(t *testing.T) {
 	wantPage(t, space.Get("/space/buildings/999999"), 404)
 	wantPage(t, space.Get("/space/buildings/"+b+"/floors/77"), 404)
 
+	// Least privilege: the energy manager reads the buildings (areas, floors) the meters stand on, not the people in
+	// the rooms, the compliance findings, the floor plans or the ownership papers; the menu offers only 房产楼栋.
+	energy := env.Browser("energy", demoPassword)
+	wantPage(t, energy.Get("/space/buildings"), 200, "楼龄")
+	r = energy.Get("/space/buildings/" + b)
+	wantPage(t, r, 200, "楼层")
+	for _, hidden := range []string{"?tab=rooms", "/floors/1", "?tab=properties", "/space/violations"} {
+		if strings.Contains(r.Body, hidden) {
+			t.Errorf("the energy manager's building page links to %s", hidden)
+		}
+	}
+	for _, p := range []string{"/space/buildings/" + b + "?tab=rooms", "/space/buildings/" + b + "?tab=repairs", "/space/buildings/" + b + "?tab=history",
+		"/space/buildings?tab=properties", "/space/buildings/" + b + "/floors/1", "/space/violations", "/space/overview", "/space/rooms/" + itoa(room)} {
+		wantPage(t, energy.Get(p), 403)
+	}
+	if home := energy.Get("/"); strings.Contains(home.Body, `href="/space/violations"`) || !strings.Contains(home.Body, `href="/space/buildings"`) {
+		t.Error("the energy manager's menu should offer 房产楼栋 and not 合规检查")
+	}
+
 	// English.
 	u, _ := url.Parse(env.Server.URL)
 	space.HTTP.Jar.SetCookies(u, []*http.Cookie{{Name: "lang", Value: "en", Path: "/"}})

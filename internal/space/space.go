@@ -45,14 +45,19 @@ var Migrations = db.Embedded("space", migrationsFS)
 // Permissions of the module. unit_admin holds read and register (its own units' rooms, occupants, reports of
 // rectification, requests); space_manager holds all three (the bureau: standards checks, verification, approval,
 // repairs, disposal, stocktakes, agreements).
+//
+// PermBuildings is the narrow read the other modules' managers need (energy, assets, services): the buildings with
+// their areas and floors, without the people in the rooms, the compliance findings or the ownership papers.
 const (
-	PermRead     = "space:read"
-	PermRegister = "space:register"
-	PermManage   = "space:manage"
+	PermBuildings = "space:buildings"
+	PermRead      = "space:read"
+	PermRegister  = "space:register"
+	PermManage    = "space:manage"
 )
 
 // Permissions are the module's rights for the identity kit.
 var Permissions = []auth.Permission{
+	{Code: PermBuildings, Name: "查看楼栋（面积、楼层）", Module: "办公用房"},
 	{Code: PermRead, Name: "查看办公用房", Module: "办公用房"},
 	{Code: PermRegister, Name: "登记办公用房台账、报送整改和申请", Module: "办公用房"},
 	{Code: PermManage, Name: "办公用房核查、审核、维修处置与清查", Module: "办公用房"},
@@ -138,7 +143,7 @@ func (s *Service) Manifest() module.Manifest {
 		},
 		Menu: []web.MenuItem{
 			{Group: g, Label: "space.menu.dashboard|用房概览", Path: "/space/overview", Perm: PermRead, Order: 10},
-			{Group: g, Label: "space.menu.buildings|房产楼栋", Path: "/space/buildings", Perm: PermRead, Order: 20},
+			{Group: g, Label: "space.menu.buildings|房产楼栋", Path: "/space/buildings", Perm: PermBuildings, Order: 20},
 			{Group: g, Label: "space.menu.rooms|房间台账", Path: "/space/rooms", Perm: PermRead, Order: 30},
 			{Group: g, Label: "space.menu.violations|合规检查", Path: "/space/violations", Perm: PermRead, Order: 40},
 			{Group: g, Label: "space.menu.rectifications|整改任务", Path: "/space/rectifications", Perm: PermRead, Order: 50},

@@ -81,7 +81,7 @@ func (s *Service) buildingCrumbs(b BuildingRecord, more ...web.Crumb) []web.Crum
 
 func (s *Service) pagesRegister() {
 	u := s.UI
-	u.Page("GET /space/buildings", PermRead, func(w http.ResponseWriter, r *http.Request) error {
+	u.Page("GET /space/buildings", PermBuildings, func(w http.ResponseWriter, r *http.Request) error {
 		l, err := web.ParseList(r)
 		if err != nil {
 			return err
@@ -93,6 +93,9 @@ func (s *Service) pagesRegister() {
 		}
 		var total int64
 		if p.Tab == "properties" {
+			if err := needRead(r.Context()); err != nil {
+				return err
+			}
 			if p.Properties, total, err = ListProperties(r.Context(), s.DB, sc, l); err != nil {
 				return err
 			}
@@ -145,7 +148,7 @@ func (s *Service) pagesRegister() {
 		}
 		return u.Redirect(w, r, path("/space/buildings/", b.ID), "已登记楼栋“"+b.Name+"”")
 	})
-	u.Page("GET /space/buildings/{id}", PermRead, func(w http.ResponseWriter, r *http.Request) error {
+	u.Page("GET /space/buildings/{id}", PermBuildings, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
 		if err != nil {
 			return err
@@ -157,6 +160,11 @@ func (s *Service) pagesRegister() {
 		}
 		p := &buildingPage{Globals: s.g(r, b.Name, s.buildingCrumbs(b)...), B: b, Tab: r.URL.Query().Get("tab"), Year: s.Clock.Now().Year()}
 		p.Crumbs[len(p.Crumbs)-1].Path = ""
+		if p.Tab != "" && p.Tab != "floors" {
+			if err := needRead(r.Context()); err != nil {
+				return err
+			}
+		}
 		switch p.Tab {
 		case "rooms":
 			l, err := web.ParseList(r)

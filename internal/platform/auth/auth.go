@@ -82,13 +82,13 @@ var BuiltinRoles = []BuiltinRole{
 	{RoleAuditAdmin, "安全审计员", "仅查看审计日志", []string{"audit:read"}, nil},
 	{"space_manager", "办公用房管理员", "本范围内办公用房业务", []string{"org:read", "person:read", "space:*", "refdata:read"}, nil},
 	{"fleet_manager", "公务用车管理员", "本范围内公务用车业务", []string{"org:read", "person:read", "fleet:*", "telematics:*", "refdata:read"}, nil},
-	{"energy_manager", "节能管理员", "本范围内能源资源业务", []string{"org:read", "person:read", "energy:*", "space:read", "refdata:read"}, nil},
-	{"asset_manager", "资产管理员", "本范围内资产与公物仓业务", []string{"org:read", "person:read", "asset:*", "space:read", "refdata:read"}, nil},
-	{"service_manager", "后勤服务管理员", "本范围内后勤服务业务", []string{"org:read", "person:read", "service:*", "space:read"}, nil},
-	{"unit_admin", "单位管理员", "本单位的人员与各类台账", []string{"org:read", "org:write", "person:*", "space:read", "space:register",
+	{"energy_manager", "节能管理员", "本范围内能源资源业务", []string{"org:read", "person:read", "energy:*", "space:buildings", "refdata:read"}, nil},
+	{"asset_manager", "资产管理员", "本范围内资产与公物仓业务", []string{"org:read", "person:read", "asset:*", "space:buildings", "refdata:read"}, nil},
+	{"service_manager", "后勤服务管理员", "本范围内后勤服务业务", []string{"org:read", "person:read", "service:*", "space:buildings"}, nil},
+	{"unit_admin", "单位管理员", "本单位的人员与各类台账", []string{"org:read", "org:write", "person:*", "space:buildings", "space:read", "space:register",
 		"fleet:read", "fleet:register", "energy:read", "energy:enter", "asset:read", "asset:register", "service:read", "service:request", "fleet:request"}, nil},
 	{"employee", "干部职工", "自助服务：用车申请、报修、会议室预订", []string{"fleet:request", "service:request", "service:read"}, nil},
-	{"supervisor", "监督查看", "纪检、财政、审计只读查看", []string{"*:read"}, []string{"audit:read", "role:read", "user:read", "job:read"}},
+	{"supervisor", "监督查看", "纪检、财政、审计只读查看", []string{"*:read", "space:buildings"}, []string{"audit:read", "role:read", "user:read", "job:read"}},
 }
 
 // ungrantable cannot be given to custom roles: the audit log belongs to the audit administrator alone.
