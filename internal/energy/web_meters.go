@@ -95,16 +95,12 @@ func (s *Service) meterPages() {
 	})
 	u.Page("POST /energy/meters", "energy:write", func(w http.ResponseWriter, r *http.Request) error {
 		in, f := meterForm(r)
-		if err := f.Err(); err != nil {
-			return s.renderMeterForm(w, r, http.StatusUnprocessableEntity, nil, in, errs.As(err).Fields)
-		}
-		m, err := s.CreateMeter(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if status, fields, ok := web.Refusal(err); ok {
+		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderMeterForm(w, r, status, nil, in, fields)
-		} else if err != nil {
-			return err
-		}
-		return u.Redirect(w, r, "/energy/meters/"+strconv.FormatInt(m.ID, 10), "已新增计量表“"+m.Name+"”")
+		}, func() (string, string, error) {
+			m, err := s.CreateMeter(r.Context(), auth.ScopeFrom(r.Context()), in)
+			return "/energy/meters/" + strconv.FormatInt(m.ID, 10), "已新增计量表“" + m.Name + "”", err
+		})
 	})
 	u.Page("GET /energy/meters/{id}", "energy:read", s.meterDetail)
 	u.Page("GET /energy/meters/{id}/edit", "energy:write", func(w http.ResponseWriter, r *http.Request) error {
@@ -128,16 +124,12 @@ func (s *Service) meterPages() {
 			return err
 		}
 		in, f := meterForm(r)
-		if err := f.Err(); err != nil {
-			return s.renderMeterForm(w, r, http.StatusUnprocessableEntity, &m, in, errs.As(err).Fields)
-		}
-		_, err = s.UpdateMeter(r.Context(), auth.ScopeFrom(r.Context()), id, in)
-		if status, fields, ok := web.Refusal(err); ok {
+		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderMeterForm(w, r, status, &m, in, fields)
-		} else if err != nil {
-			return err
-		}
-		return u.Redirect(w, r, "/energy/meters/"+strconv.FormatInt(id, 10), "已保存")
+		}, func() (string, string, error) {
+			_, err := s.UpdateMeter(r.Context(), auth.ScopeFrom(r.Context()), id, in)
+			return "/energy/meters/" + strconv.FormatInt(id, 10), "已保存", err
+		})
 	})
 }
 

@@ -245,16 +245,12 @@ func (s *Service) orgPages() {
 		if in.ParentID == 0 && r.PostFormValue("root") != "1" {
 			f.Add("parent_id", "请选择上级单位（新建顶级单位须勾选“创建为顶级单位”）")
 		}
-		if err := f.Err(); err != nil {
-			return s.renderOrgForm(w, r, http.StatusUnprocessableEntity, nil, in, errs.As(err).Fields)
-		}
-		o, err := s.CreateOrg(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if status, fields, ok := web.Refusal(err); ok {
+		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderOrgForm(w, r, status, nil, in, fields)
-		} else if err != nil {
-			return err
-		}
-		return u.Redirect(w, r, "/orgs/"+strconv.FormatInt(o.ID, 10), "已创建单位“"+o.Name+"”")
+		}, func() (string, string, error) {
+			o, err := s.CreateOrg(r.Context(), auth.ScopeFrom(r.Context()), in)
+			return "/orgs/" + strconv.FormatInt(o.ID, 10), "已创建单位“" + o.Name + "”", err
+		})
 	})
 	u.Page("GET /orgs/{id}", "org:read", func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
@@ -325,18 +321,14 @@ func (s *Service) orgPages() {
 		}
 		in, f := orgForm(r)
 		in.ParentID = o.ParentID
-		if err := f.Err(); err != nil {
-			return s.renderOrgForm(w, r, http.StatusUnprocessableEntity, &o, in, errs.As(err).Fields)
-		}
-		_, err = s.UpdateOrg(r.Context(), sc, id, OrgPatch{Name: &in.Name, ShortName: &in.ShortName, Kind: &in.Kind, AdminLevel: &in.AdminLevel,
-			RegionCode: &in.RegionCode, CreditCode: &in.CreditCode, Category: &in.Category, Headcount: &in.Headcount, FloorAreaM2: &in.FloorAreaM2,
-			Address: &in.Address, Contact: &in.Contact, Phone: &in.Phone, Sort: &in.Sort})
-		if status, fields, ok := web.Refusal(err); ok {
+		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderOrgForm(w, r, status, &o, in, fields)
-		} else if err != nil {
-			return err
-		}
-		return u.Redirect(w, r, "/orgs/"+strconv.FormatInt(id, 10), "已保存")
+		}, func() (string, string, error) {
+			_, err := s.UpdateOrg(r.Context(), sc, id, OrgPatch{Name: &in.Name, ShortName: &in.ShortName, Kind: &in.Kind, AdminLevel: &in.AdminLevel,
+				RegionCode: &in.RegionCode, CreditCode: &in.CreditCode, Category: &in.Category, Headcount: &in.Headcount, FloorAreaM2: &in.FloorAreaM2,
+				Address: &in.Address, Contact: &in.Contact, Phone: &in.Phone, Sort: &in.Sort})
+			return "/orgs/" + strconv.FormatInt(id, 10), "已保存", err
+		})
 	})
 	u.Page("GET /orgs/{id}/move", "org:write", func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")

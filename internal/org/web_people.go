@@ -137,16 +137,12 @@ func (s *Service) peoplePages() {
 	})
 	u.Page("POST /people", "person:write", func(w http.ResponseWriter, r *http.Request) error {
 		in, f := personForm(r)
-		if err := f.Err(); err != nil {
-			return s.renderPersonForm(w, r, http.StatusUnprocessableEntity, nil, in, errs.As(err).Fields)
-		}
-		p, err := s.CreatePerson(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if status, fields, ok := web.Refusal(err); ok {
+		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderPersonForm(w, r, status, nil, in, fields)
-		} else if err != nil {
-			return err
-		}
-		return u.Redirect(w, r, "/people/"+strconv.FormatInt(p.ID, 10), "已登记人员“"+p.Name+"”")
+		}, func() (string, string, error) {
+			p, err := s.CreatePerson(r.Context(), auth.ScopeFrom(r.Context()), in)
+			return "/people/" + strconv.FormatInt(p.ID, 10), "已登记人员“" + p.Name + "”", err
+		})
 	})
 	u.Page("GET /people/{id}", "person:read", func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
@@ -187,17 +183,13 @@ func (s *Service) peoplePages() {
 			return err
 		}
 		in, f := personForm(r)
-		if err := f.Err(); err != nil {
-			return s.renderPersonForm(w, r, http.StatusUnprocessableEntity, &p, in, errs.As(err).Fields)
-		}
-		_, err = s.UpdatePerson(r.Context(), sc, id, PersonPatch{OrgID: &in.OrgID, Code: &in.Code, Name: &in.Name, Gender: &in.Gender, Rank: &in.Rank,
-			Position: &in.Position, Phone: &in.Phone, Status: &in.Status, StatusSince: &in.StatusSince})
-		if status, fields, ok := web.Refusal(err); ok {
+		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderPersonForm(w, r, status, &p, in, fields)
-		} else if err != nil {
-			return err
-		}
-		return u.Redirect(w, r, "/people/"+strconv.FormatInt(id, 10), "已保存")
+		}, func() (string, string, error) {
+			_, err := s.UpdatePerson(r.Context(), sc, id, PersonPatch{OrgID: &in.OrgID, Code: &in.Code, Name: &in.Name, Gender: &in.Gender, Rank: &in.Rank,
+				Position: &in.Position, Phone: &in.Phone, Status: &in.Status, StatusSince: &in.StatusSince})
+			return "/people/" + strconv.FormatInt(id, 10), "已保存", err
+		})
 	})
 	u.Page("POST /people/{id}/delete", "person:write", func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")

@@ -135,16 +135,12 @@ func (s *Service) pagesProcess() {
 		in.OrgID = web.FormInt(r, "org_id", f)
 		in.AreaM2 = web.FormFloat(r, "area_m2", f)
 		in.Headcount = fint(r, "headcount", f)
-		if err := f.Err(); err != nil {
-			return s.renderAllocationForm(w, r, http.StatusUnprocessableEntity, in, f)
-		}
-		a, err := s.CreateAllocation(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if status, fields, ok := web.Refusal(err); ok {
+		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderAllocationForm(w, r, status, in, fields)
-		} else if err != nil {
-			return err
-		}
-		return u.Redirect(w, r, path("/space/allocations/", a.ID), "已提交调剂申请，等待审批")
+		}, func() (string, string, error) {
+			a, err := s.CreateAllocation(r.Context(), auth.ScopeFrom(r.Context()), in)
+			return path("/space/allocations/", a.ID), "已提交调剂申请，等待审批", err
+		})
 	})
 	u.Page("GET /space/allocations/{id}", PermRead, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
@@ -211,16 +207,12 @@ func (s *Service) pagesProcess() {
 		in := VacateInput{Reason: fstr(r, "reason"), DueOn: fstr(r, "due_on"), Note: fstr(r, "note")}
 		in.RoomID = web.FormInt(r, "room_id", f)
 		in.PersonID = web.FormInt(r, "person_id", f)
-		if err := f.Err(); err != nil {
-			return s.renderVacateForm(w, r, http.StatusUnprocessableEntity, in, f)
-		}
-		_, err := s.CreateVacate(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if status, fields, ok := web.Refusal(err); ok {
+		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderVacateForm(w, r, status, in, fields)
-		} else if err != nil {
-			return err
-		}
-		return u.Redirect(w, r, path("/space/rooms/", in.RoomID), "已下达腾退通知")
+		}, func() (string, string, error) {
+			_, err := s.CreateVacate(r.Context(), auth.ScopeFrom(r.Context()), in)
+			return path("/space/rooms/", in.RoomID), "已下达腾退通知", err
+		})
 	})
 	for _, a := range []struct{ verb, perm, ok string }{{"complete", PermRegister, "已完成腾退"}, {"cancel", PermManage, "已撤销腾退通知"}} {
 		a := a
@@ -313,16 +305,12 @@ func (s *Service) pagesRepairs() {
 		in.BuildingID = web.FormInt(r, "building_id", f)
 		in.RoomID = web.FormInt(r, "room_id", f)
 		in.BudgetYuan = web.FormFloat(r, "budget_yuan", f)
-		if err := f.Err(); err != nil {
-			return s.renderRepairForm(w, r, http.StatusUnprocessableEntity, in, f)
-		}
-		x, err := s.CreateRepair(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if status, fields, ok := web.Refusal(err); ok {
+		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderRepairForm(w, r, status, in, fields)
-		} else if err != nil {
-			return err
-		}
-		return u.Redirect(w, r, path("/space/repairs/", x.ID), "已提交维修申请")
+		}, func() (string, string, error) {
+			x, err := s.CreateRepair(r.Context(), auth.ScopeFrom(r.Context()), in)
+			return path("/space/repairs/", x.ID), "已提交维修申请", err
+		})
 	})
 	u.Page("GET /space/repairs/{id}", PermRead, func(w http.ResponseWriter, r *http.Request) error {
 		return s.renderRepair(w, r, http.StatusOK, nil)
@@ -361,16 +349,12 @@ func (s *Service) pagesRepairs() {
 		in.BuildingID = web.FormInt(r, "building_id", f)
 		in.RoomID = web.FormInt(r, "room_id", f)
 		in.ProceedsYuan = web.FormFloat(r, "proceeds_yuan", f)
-		if err := f.Err(); err != nil {
-			return s.renderDisposalForm(w, r, http.StatusUnprocessableEntity, in, f)
-		}
-		_, err := s.CreateDisposal(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if status, fields, ok := web.Refusal(err); ok {
+		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderDisposalForm(w, r, status, in, fields)
-		} else if err != nil {
-			return err
-		}
-		return u.Redirect(w, r, "/space/repairs?tab=disposals", "已登记处置")
+		}, func() (string, string, error) {
+			_, err := s.CreateDisposal(r.Context(), auth.ScopeFrom(r.Context()), in)
+			return "/space/repairs?tab=disposals", "已登记处置", err
+		})
 	})
 }
 

@@ -137,16 +137,12 @@ func (s *Service) pagesRegister() {
 	})
 	u.Page("POST /space/buildings", PermRegister, func(w http.ResponseWriter, r *http.Request) error {
 		in, f := buildingForm(r)
-		if err := f.Err(); err != nil {
-			return s.renderBuildingForm(w, r, http.StatusUnprocessableEntity, nil, in, f)
-		}
-		b, err := s.CreateBuilding(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if status, fields, ok := web.Refusal(err); ok {
+		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderBuildingForm(w, r, status, nil, in, fields)
-		} else if err != nil {
-			return err
-		}
-		return u.Redirect(w, r, path("/space/buildings/", b.ID), "已登记楼栋“"+b.Name+"”")
+		}, func() (string, string, error) {
+			b, err := s.CreateBuilding(r.Context(), auth.ScopeFrom(r.Context()), in)
+			return path("/space/buildings/", b.ID), "已登记楼栋“" + b.Name + "”", err
+		})
 	})
 	u.Page("GET /space/buildings/{id}", PermBuildings, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
@@ -216,17 +212,13 @@ func (s *Service) pagesRegister() {
 			return err
 		}
 		in, f := buildingForm(r)
-		if err := f.Err(); err != nil {
-			return s.renderBuildingForm(w, r, http.StatusUnprocessableEntity, &b, in, f)
-		}
-		_, err = s.UpdateBuilding(r.Context(), sc, id, BuildingPatch{Name: &in.Name, OrgID: &in.OrgID, Address: &in.Address, BuiltYear: &in.BuiltYear, Floors: &in.Floors,
-			GrossAreaM2: &in.GrossAreaM2, PropertyID: &in.PropertyID, BasementFloors: &in.BasementFloors, Structure: &in.Structure, Note: &in.Note})
-		if status, fields, ok := web.Refusal(err); ok {
+		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderBuildingForm(w, r, status, &b, in, fields)
-		} else if err != nil {
-			return err
-		}
-		return u.Redirect(w, r, path("/space/buildings/", id), "已保存")
+		}, func() (string, string, error) {
+			_, err := s.UpdateBuilding(r.Context(), sc, id, BuildingPatch{Name: &in.Name, OrgID: &in.OrgID, Address: &in.Address, BuiltYear: &in.BuiltYear, Floors: &in.Floors,
+				GrossAreaM2: &in.GrossAreaM2, PropertyID: &in.PropertyID, BasementFloors: &in.BasementFloors, Structure: &in.Structure, Note: &in.Note})
+			return path("/space/buildings/", id), "已保存", err
+		})
 	})
 	u.Page("GET /space/buildings/{id}/floors/{floor}", PermRead, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
@@ -280,16 +272,12 @@ func (s *Service) pagesRegister() {
 	})
 	u.Page("POST /space/properties", PermManage, func(w http.ResponseWriter, r *http.Request) error {
 		in, f := propertyForm(r)
-		if err := f.Err(); err != nil {
-			return s.renderPropertyForm(w, r, http.StatusUnprocessableEntity, nil, in, f)
-		}
-		p, err := s.SaveProperty(r.Context(), auth.ScopeFrom(r.Context()), 0, in)
-		if status, fields, ok := web.Refusal(err); ok {
+		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderPropertyForm(w, r, status, nil, in, fields)
-		} else if err != nil {
-			return err
-		}
-		return u.Redirect(w, r, path("/space/properties/", p.ID), "已登记房产“"+p.Name+"”")
+		}, func() (string, string, error) {
+			p, err := s.SaveProperty(r.Context(), auth.ScopeFrom(r.Context()), 0, in)
+			return path("/space/properties/", p.ID), "已登记房产“" + p.Name + "”", err
+		})
 	})
 	u.Page("GET /space/properties/{id}", PermRead, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
@@ -334,16 +322,12 @@ func (s *Service) pagesRegister() {
 			return err
 		}
 		in, f := propertyForm(r)
-		if err := f.Err(); err != nil {
-			return s.renderPropertyForm(w, r, http.StatusUnprocessableEntity, &x, in, f)
-		}
-		_, err = s.SaveProperty(r.Context(), auth.ScopeFrom(r.Context()), id, in)
-		if status, fields, ok := web.Refusal(err); ok {
+		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderPropertyForm(w, r, status, &x, in, fields)
-		} else if err != nil {
-			return err
-		}
-		return u.Redirect(w, r, path("/space/properties/", id), "已保存")
+		}, func() (string, string, error) {
+			_, err := s.SaveProperty(r.Context(), auth.ScopeFrom(r.Context()), id, in)
+			return path("/space/properties/", id), "已保存", err
+		})
 	})
 }
 

@@ -181,17 +181,13 @@ func (s *Service) pagesRooms() {
 		if !canManage(r.Context()) {
 			in.ApprovedUse, in.OrgID, in.Status = x.ApprovedUse, x.OrgID, x.Status
 		}
-		if err := f.Err(); err != nil {
-			return s.renderRoomForm(w, r, http.StatusUnprocessableEntity, &x, in, f)
-		}
-		_, err = s.UpdateRoom(r.Context(), sc, id, RoomPatch{Floor: &in.Floor, Number: &in.Number, UseType: &in.UseType, Subtype: &in.Subtype, UsableAreaM2: &in.UsableAreaM2,
-			OrgID: &in.OrgID, Capacity: &in.Capacity, BuildingAreaM2: &in.BuildingAreaM2, ApprovedUse: &in.ApprovedUse, Status: &in.Status, Note: &in.Note})
-		if status, fields, ok := web.Refusal(err); ok {
+		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderRoomForm(w, r, status, &x, in, fields)
-		} else if err != nil {
-			return err
-		}
-		return u.Redirect(w, r, path("/space/rooms/", id), "已保存")
+		}, func() (string, string, error) {
+			_, err := s.UpdateRoom(r.Context(), sc, id, RoomPatch{Floor: &in.Floor, Number: &in.Number, UseType: &in.UseType, Subtype: &in.Subtype, UsableAreaM2: &in.UsableAreaM2,
+				OrgID: &in.OrgID, Capacity: &in.Capacity, BuildingAreaM2: &in.BuildingAreaM2, ApprovedUse: &in.ApprovedUse, Status: &in.Status, Note: &in.Note})
+			return path("/space/rooms/", id), "已保存", err
+		})
 	})
 	u.Page("POST /space/rooms/{id}/approve-use", PermManage, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
@@ -371,16 +367,12 @@ func (s *Service) pagesAgreements() {
 		in.OrgID = web.FormInt(r, "org_id", f)
 		in.BuildingID = web.FormInt(r, "building_id", f)
 		in.ApprovedAreaM2 = web.FormFloat(r, "approved_area_m2", f)
-		if err := f.Err(); err != nil {
-			return s.renderAgreementForm(w, r, http.StatusUnprocessableEntity, cur, in, f)
-		}
-		a, err := s.SaveAgreement(r.Context(), auth.ScopeFrom(r.Context()), id, in)
-		if status, fields, ok := web.Refusal(err); ok {
+		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderAgreementForm(w, r, status, cur, in, fields)
-		} else if err != nil {
-			return err
-		}
-		return u.Redirect(w, r, path("/space/agreements/", a.ID), "已保存使用协议 "+a.AgreementNo)
+		}, func() (string, string, error) {
+			a, err := s.SaveAgreement(r.Context(), auth.ScopeFrom(r.Context()), id, in)
+			return path("/space/agreements/", a.ID), "已保存使用协议 " + a.AgreementNo, err
+		})
 	}
 	u.Page("POST /space/agreements", PermManage, func(w http.ResponseWriter, r *http.Request) error { return save(w, r, 0, nil) })
 	u.Page("GET /space/agreements/{id}", PermRead, func(w http.ResponseWriter, r *http.Request) error {
@@ -433,16 +425,12 @@ func (s *Service) pagesAgreements() {
 		in.PersonID = web.FormInt(r, "person_id", f)
 		in.OrgID = web.FormInt(r, "org_id", f)
 		in.RoomID = web.FormInt(r, "room_id", f)
-		if err := f.Err(); err != nil {
-			return s.renderPostForm(w, r, http.StatusUnprocessableEntity, cur, in, f)
-		}
-		_, err := s.SavePost(r.Context(), auth.ScopeFrom(r.Context()), id, in)
-		if status, fields, ok := web.Refusal(err); ok {
+		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderPostForm(w, r, status, cur, in, fields)
-		} else if err != nil {
-			return err
-		}
-		return u.Redirect(w, r, "/space/agreements?tab=posts", "已保存兼职记录")
+		}, func() (string, string, error) {
+			_, err := s.SavePost(r.Context(), auth.ScopeFrom(r.Context()), id, in)
+			return "/space/agreements?tab=posts", "已保存兼职记录", err
+		})
 	}
 	u.Page("POST /space/posts", PermManage, func(w http.ResponseWriter, r *http.Request) error { return savePost(w, r, 0, nil) })
 	u.Page("GET /space/posts/{id}/edit", PermManage, func(w http.ResponseWriter, r *http.Request) error {

@@ -67,16 +67,12 @@ func (s *Service) pagesStocktake() {
 		f := errs.Fields{}
 		in := StocktakeInput{Name: fstr(r, "name"), DueOn: fstr(r, "due_on")}
 		in.OrgID = web.FormInt(r, "org_id", f)
-		if err := f.Err(); err != nil {
-			return s.renderStocktakeForm(w, r, http.StatusUnprocessableEntity, in, f)
-		}
-		st, err := s.CreateStocktake(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if status, fields, ok := web.Refusal(err); ok {
+		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderStocktakeForm(w, r, status, in, fields)
-		} else if err != nil {
-			return err
-		}
-		return u.Redirect(w, r, path("/space/stocktakes/", st.ID), "已发起清查盘点")
+		}, func() (string, string, error) {
+			st, err := s.CreateStocktake(r.Context(), auth.ScopeFrom(r.Context()), in)
+			return path("/space/stocktakes/", st.ID), "已发起清查盘点", err
+		})
 	})
 	u.Page("GET /space/stocktakes/{id}", PermRead, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")

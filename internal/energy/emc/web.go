@@ -247,16 +247,12 @@ func (s *Service) pages() {
 	})
 	u.Page("POST /energy/contracts", "energy:contract", func(w http.ResponseWriter, r *http.Request) error {
 		in, f := formInput(r)
-		if err := f.Err(); err != nil {
-			return s.renderForm(w, r, http.StatusUnprocessableEntity, nil, in, errs.As(err).Fields)
-		}
-		c, err := s.Save(r.Context(), auth.ScopeFrom(r.Context()), 0, in)
-		if status, fields, ok := web.Refusal(err); ok {
+		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderForm(w, r, status, nil, in, fields)
-		} else if err != nil {
-			return err
-		}
-		return u.Redirect(w, r, "/energy/contracts/"+strconv.FormatInt(c.ID, 10), "已登记“"+c.Name+"”")
+		}, func() (string, string, error) {
+			c, err := s.Save(r.Context(), auth.ScopeFrom(r.Context()), 0, in)
+			return "/energy/contracts/" + strconv.FormatInt(c.ID, 10), "已登记“" + c.Name + "”", err
+		})
 	})
 	u.Page("GET /energy/contracts/{id}", "energy:read", func(w http.ResponseWriter, r *http.Request) error {
 		rep, err := s.report(r)
@@ -290,16 +286,12 @@ func (s *Service) pages() {
 			return err
 		}
 		in, f := formInput(r)
-		if err := f.Err(); err != nil {
-			return s.renderForm(w, r, http.StatusUnprocessableEntity, &c, in, errs.As(err).Fields)
-		}
-		_, err = s.Save(r.Context(), auth.ScopeFrom(r.Context()), id, in)
-		if status, fields, ok := web.Refusal(err); ok {
+		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderForm(w, r, status, &c, in, fields)
-		} else if err != nil {
-			return err
-		}
-		return u.Redirect(w, r, "/energy/contracts/"+strconv.FormatInt(id, 10), "已保存")
+		}, func() (string, string, error) {
+			_, err := s.Save(r.Context(), auth.ScopeFrom(r.Context()), id, in)
+			return "/energy/contracts/" + strconv.FormatInt(id, 10), "已保存", err
+		})
 	})
 	u.Page("POST /energy/contracts/{id}/override", "energy:contract", func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")

@@ -305,16 +305,12 @@ func (s *Service) pages() {
 	})
 	u.Page("POST /energy/pv/systems", "energy:pv", func(w http.ResponseWriter, r *http.Request) error {
 		in, capRaw, f := formInput(r)
-		if err := f.Err(); err != nil {
-			return s.renderForm(w, r, http.StatusUnprocessableEntity, nil, in, capRaw, errs.As(err).Fields)
-		}
-		sys, err := s.CreateSystem(r.Context(), auth.ScopeFrom(r.Context()), in)
-		if status, fields, ok := web.Refusal(err); ok {
+		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderForm(w, r, status, nil, in, capRaw, fields)
-		} else if err != nil {
-			return err
-		}
-		return u.Redirect(w, r, "/energy/pv/systems/"+strconv.FormatInt(sys.ID, 10), "已登记光伏系统“"+sys.Name+"”")
+		}, func() (string, string, error) {
+			sys, err := s.CreateSystem(r.Context(), auth.ScopeFrom(r.Context()), in)
+			return "/energy/pv/systems/" + strconv.FormatInt(sys.ID, 10), "已登记光伏系统“" + sys.Name + "”", err
+		})
 	})
 	u.Page("GET /energy/pv/systems/{id}", "energy:read", func(w http.ResponseWriter, r *http.Request) error {
 		row, err := s.systemRow(r)
@@ -355,16 +351,12 @@ func (s *Service) pages() {
 			return err
 		}
 		in, capRaw, f := formInput(r)
-		if err := f.Err(); err != nil {
-			return s.renderForm(w, r, http.StatusUnprocessableEntity, &sys, in, capRaw, errs.As(err).Fields)
-		}
-		_, err = s.UpdateSystem(r.Context(), auth.ScopeFrom(r.Context()), id, in)
-		if status, fields, ok := web.Refusal(err); ok {
+		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderForm(w, r, status, &sys, in, capRaw, fields)
-		} else if err != nil {
-			return err
-		}
-		return u.Redirect(w, r, "/energy/pv/systems/"+strconv.FormatInt(id, 10), "已保存")
+		}, func() (string, string, error) {
+			_, err := s.UpdateSystem(r.Context(), auth.ScopeFrom(r.Context()), id, in)
+			return "/energy/pv/systems/" + strconv.FormatInt(id, 10), "已保存", err
+		})
 	})
 	u.Page("GET /energy/pv/eligibility", "energy:read", func(w http.ResponseWriter, r *http.Request) error {
 		return s.renderEligibility(w, r, http.StatusOK, 0, nil)

@@ -61,3 +61,21 @@ func (u *UI) Done(w http.ResponseWriter, r *http.Request, err error, to, ok stri
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
 }
+
+// Submit answers a form post the one way every page does. A form that did not parse (f holds the fields'
+// messages) is shown again with 422; otherwise save runs: a refused write (see Refusal) shows the form again with
+// its status and the fields' messages, any other error is the error page, and success redirects to the address save
+// returns with its flash message.
+func (u *UI) Submit(w http.ResponseWriter, r *http.Request, f errs.Fields, form func(status int, fields map[string]string) error,
+	save func() (to, flash string, err error)) error {
+	if len(f) > 0 {
+		return form(http.StatusUnprocessableEntity, f)
+	}
+	to, flash, err := save()
+	if status, fields, ok := Refusal(err); ok {
+		return form(status, fields)
+	} else if err != nil {
+		return err
+	}
+	return u.Redirect(w, r, to, flash)
+}
