@@ -38,7 +38,8 @@ func keysFor(username, ip string) throttleKeys {
 	if len(n) > maxKeyName {
 		n = n[:maxKeyName]
 	}
-	name := string(n)
+	// '|' ends the name in a pair key; no user name holds one, so a name that does is kept apart.
+	name := strings.ReplaceAll(string(n), "|", "/")
 	return throttleKeys{user: "u:" + name, pair: "p:" + name + "|" + ip, source: "s:" + ip}
 }
 

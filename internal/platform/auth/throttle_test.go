@@ -92,6 +92,13 @@ func TestLockout(t *testing.T) {
 	if n := k.count("SELECT COUNT(*) FROM audit_log WHERE action = 'user.unlock'"); n != 1 {
 		t.Errorf("unlock audited %d times", n)
 	}
+	// A made-up name that starts like a real one locks only itself.
+	for i := 0; i < 5; i++ {
+		tryLogin(t, k.S, "wang|x", "wrong", "10.0.0.3")
+	}
+	if until, _ := UserLockedUntil(context.Background(), k.DB, "wang", k.Clk.Now()); until != 0 {
+		t.Errorf("failures of “wang|x” show wang as locked")
+	}
 }
 
 // TestLockoutAllSources: failures spread over many sources lock the name for everyone after four times the

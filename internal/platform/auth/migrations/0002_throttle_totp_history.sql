@@ -4,7 +4,7 @@
 -- as well, so that a lock says nothing about whether an account exists. users.failed_logins and users.locked_until
 -- are no longer used.
 CREATE TABLE auth_throttle (
-	key TEXT PRIMARY KEY,
+	key {{CTEXT}} PRIMARY KEY, -- binary collation: a name's keys are selected by prefix range
 	failures INTEGER NOT NULL,
 	first_at BIGINT NOT NULL,
 	last_at BIGINT NOT NULL,
