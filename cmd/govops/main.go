@@ -33,7 +33,9 @@ const usage = `GovOps 机关事务一体化管理平台
   migrate        只执行数据库迁移（--status 列出未执行的迁移）
   demo           向数据库载入演示省数据（--scale N 另生成 N×1 万单位、N×10 万人员，用于压测）
   user           用户管理: user add <用户名> [--role 角色] [--scope all|subtree|unit|self] [--org 单位ID]
-                            user reset-password <用户名>
+                            user reset-password <用户名> | user grant <用户名> --role 角色,…
+                            user disable <用户名> | user enable <用户名>
+                            （三员分立：安全保密管理员、安全审计员账户在此创建；管理员密码在此重置）
   verify-audit   校验审计日志哈希链，发现篡改时以非零状态退出
   backup         备份 SQLite 数据库到文件: backup <目标文件>
   version        显示版本

@@ -65,6 +65,34 @@ func TestCLI(t *testing.T) {
 	if _, _, err := runCLI(t, env, "user", "reset-password", "nobody"); err == nil {
 		t.Fatal("reset of a missing user accepted")
 	}
+	// 三员分立: the officers are made here, never two in one account.
+	delete(env, "GOVOPS_USER_PASSWORD")
+	if out, _, err := runCLI(t, env, "user", "add", "shenji", "--role", "audit_admin"); err != nil || !strings.Contains(out, "audit_admin") {
+		t.Fatalf("user add audit_admin = %q %v", out, err)
+	}
+	if _, _, err := runCLI(t, env, "user", "add", "both", "--role", "system_admin,security_admin"); err == nil || !strings.Contains(err.Error(), "三员分立") {
+		t.Fatalf("two officer roles on one account: %v", err)
+	}
+	if out, _, err := runCLI(t, env, "user", "grant", "zhangsan", "--role", "security_admin"); err != nil || !strings.Contains(out, "security_admin") {
+		t.Fatalf("user grant = %q %v", out, err)
+	}
+	if _, _, err := runCLI(t, env, "user", "grant", "zhangsan"); err == nil {
+		t.Fatal("grant without --role accepted")
+	}
+	if _, _, err := runCLI(t, env, "user", "grant", "zhangsan", "--role", "security_admin,audit_admin"); err == nil {
+		t.Fatal("grant of a second officer role accepted")
+	}
+	for _, sub := range []string{"disable", "enable"} {
+		if out, _, err := runCLI(t, env, "user", sub, "shenji"); err != nil || !strings.Contains(out, "shenji") {
+			t.Fatalf("user %s = %q %v", sub, out, err)
+		}
+	}
+	if out, _, err := runCLI(t, env, "user", "reset-password", "shenji"); err != nil || !strings.Contains(out, "密码（只显示这一次）") {
+		t.Fatalf("reset-password of an officer = %q %v", out, err)
+	}
+	if _, _, err := runCLI(t, env, "user", "frob", "x"); err == nil {
+		t.Fatal("unknown user subcommand accepted")
+	}
 	if out, _, err := runCLI(t, env, "verify-audit"); err != nil || !strings.Contains(out, "完整") {
 		t.Fatalf("verify-audit = %q %v", out, err)
 	}

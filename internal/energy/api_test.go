@@ -342,6 +342,10 @@ func TestSubtreeRollupAndScope(t *testing.T) {
 		t.Fatalf("create user: %d", st)
 	}
 	u := e.API("subadmin", "Sub#Admin2026x")
+	// An account made by an administrator changes its initial password before anything else.
+	if st := u.JSON("POST", "/api/v1/me/password", map[string]string{"current_password": "Sub#Admin2026x", "new_password": "Sub#Admin2026y"}, nil); st != 204 {
+		t.Fatalf("change the initial password: %d", st)
+	}
 	if in := getIndicators(t, u, fmt.Sprintf("org_id=%d&year=2025&subtree=true", parent)); in.amount("electricity") != 15000 {
 		t.Errorf("unit admin subtree = %v", in.amount("electricity"))
 	}

@@ -162,6 +162,10 @@ func TestMeterDerivedConsumption(t *testing.T) {
 		t.Fatalf("user: %d", st)
 	}
 	o := e.API("unitonly", "Unit#Only2026x")
+	// An account made by an administrator changes its initial password before anything else.
+	if st := o.JSON("POST", "/api/v1/me/password", map[string]string{"current_password": "Unit#Only2026x", "new_password": "Unit#Only2026y"}, nil); st != 204 {
+		t.Fatalf("change the initial password: %d", st)
+	}
 	if st, _ := postReadings(t, o, []reading{{main, "2025-03-01T00:00:00+08:00", 3000}}); st != 404 {
 		t.Errorf("readings for a meter outside scope: %d", st)
 	}

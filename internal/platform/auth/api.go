@@ -83,7 +83,7 @@ func (s *Service) Routes(trustProxy bool) {
 		}
 		return web.JSON(w, http.StatusOK, out)
 	})
-	u.API("PATCH /api/v1/users/{id}", "user:write", web.Doc{Summary: "修改用户（姓名、绑定人员、角色、数据范围）", Body: UserPatch{}, Response: User{}},
+	u.API("PATCH /api/v1/users/{id}", PermManageUsers, web.Doc{Summary: "修改用户（姓名、绑定人员、角色、数据范围；角色变更记为授权，受三员分立约束）", Body: UserPatch{}, Response: User{}},
 		func(w http.ResponseWriter, r *http.Request) error {
 			id, err := web.PathID(r, "id")
 			if err != nil {
@@ -101,7 +101,7 @@ func (s *Service) Routes(trustProxy bool) {
 		})
 	for _, act := range []struct{ verb, summary string }{{"disable", "停用用户"}, {"enable", "启用用户"}, {"unlock", "解除锁定"}} {
 		act := act
-		u.API("POST /api/v1/users/{id}/"+act.verb, "user:write", web.Doc{Summary: act.summary, Response: User{}}, func(w http.ResponseWriter, r *http.Request) error {
+		u.API("POST /api/v1/users/{id}/"+act.verb, PermManageUsers, web.Doc{Summary: act.summary, Response: User{}}, func(w http.ResponseWriter, r *http.Request) error {
 			id, err := web.PathID(r, "id")
 			if err != nil {
 				return err
@@ -113,7 +113,7 @@ func (s *Service) Routes(trustProxy bool) {
 			case "enable":
 				err = s.SetStatus(r.Context(), UserFrom(r.Context()), sc, id, "active")
 			case "unlock":
-				err = s.Unlock(r.Context(), sc, id)
+				err = s.Unlock(r.Context(), UserFrom(r.Context()), sc, id)
 			}
 			if err != nil {
 				return err
@@ -125,7 +125,7 @@ func (s *Service) Routes(trustProxy bool) {
 			return web.JSON(w, http.StatusOK, out)
 		})
 	}
-	u.API("POST /api/v1/users/{id}/reset-password", "user:write", web.Doc{Summary: "重置密码（不填则随机生成，返回新密码）", Body: resetBody{}, Response: resetBody{}},
+	u.API("POST /api/v1/users/{id}/reset-password", "user:write", web.Doc{Summary: "重置密码（不填则随机生成，返回新密码；管理员账户的密码只能本人修改或在服务器上重置）", Body: resetBody{}, Response: resetBody{}},
 		func(w http.ResponseWriter, r *http.Request) error {
 			id, err := web.PathID(r, "id")
 			if err != nil {
@@ -137,7 +137,7 @@ func (s *Service) Routes(trustProxy bool) {
 					return err
 				}
 			}
-			pw, err := s.ResetPassword(r.Context(), ScopeFrom(r.Context()), id, b.Password, true)
+			pw, err := s.ResetPassword(r.Context(), UserFrom(r.Context()), ScopeFrom(r.Context()), id, b.Password, true)
 			if err != nil {
 				return err
 			}

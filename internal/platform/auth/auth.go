@@ -91,21 +91,6 @@ var BuiltinRoles = []BuiltinRole{
 	{"supervisor", "监督查看", "纪检、财政、审计只读查看", []string{"*:read", "space:buildings"}, []string{"audit:read", "role:read", "user:read", "job:read"}},
 }
 
-// ungrantable cannot be given to custom roles: the audit log belongs to the audit administrator alone.
-var ungrantable = map[string]bool{"audit:read": true}
-
-// exclusiveRoles may not be combined on one account (三员分立): audit administrators hold nothing else.
-func exclusiveConflict(roles []string) string {
-	has := map[string]bool{}
-	for _, r := range roles {
-		has[r] = true
-	}
-	if has[RoleAuditAdmin] && len(has) > 1 {
-		return "安全审计员不得兼任其他角色（三员分立）"
-	}
-	return ""
-}
-
 // Tree is what auth needs from the organisation spine, which lives above the kit and is injected at wiring.
 type Tree interface {
 	// OrgPath returns the materialised path of a unit ("/1/5/23/"), or a not_found error.
@@ -126,13 +111,12 @@ type Service struct {
 	UI    *web.UI
 	Tree  Tree
 
-	perms   []Permission
-	limiter *limiter
+	perms []Permission
 }
 
 // New makes the service; call AddPermissions for each module before Seed.
 func New(d *db.DB, clk clock.Clock, log *slog.Logger, ui *web.UI, tree Tree) *Service {
-	s := &Service{DB: d, Clock: clk, Log: log, UI: ui, Tree: tree, limiter: newLimiter(30, 30)}
+	s := &Service{DB: d, Clock: clk, Log: log, UI: ui, Tree: tree}
 	s.perms = append(s.perms, kitPermissions...)
 	return s
 }
@@ -169,7 +153,7 @@ func (s *Service) expand(br BuiltinRole) []string {
 		}
 		for _, g := range br.Grants {
 			if ok, _ := path.Match(strings.ReplaceAll(g, ":", "/"), strings.ReplaceAll(p.Code, ":", "/")); ok {
-				if ungrantable[p.Code] && br.Code != RoleAuditAdmin {
+				if owner, ok := reserved[p.Code]; ok && br.Code != owner {
 					continue
 				}
 				out = append(out, p.Code)
@@ -193,8 +177,7 @@ type User struct {
 	Roles              []string `json:"roles"`
 	TOTPEnabled        bool     `json:"totp_enabled"`
 	MustChangePassword bool     `json:"must_change_password"`
-	LockedUntil        int64    `json:"-"`
-	FailedLogins       int      `json:"-"`
+	PasswordExpired    bool     `json:"password_expired,omitempty"`
 	PasswordChangedAt  int64    `json:"-"`
 	LastLoginAt        int64    `json:"-"`
 	CreatedAt          int64    `json:"-"`

@@ -39,6 +39,13 @@ type userFormPage struct {
 	Password    string // shown once after a reset
 	Scopes      []web.Option
 	Locked      bool
+	May         userActions // what the signed-in administrator may do to this account (三员分立)
+}
+
+// userActions are the changes an administrator may make to an account; Why explains a refusal.
+type userActions struct {
+	Edit, Roles, Status, Unlock, Reset, TOTP bool
+	Why                                      string
 }
 
 type rolesPage struct {
@@ -73,6 +80,8 @@ type profilePage struct {
 	Errors    map[string]string
 	Enrol     *TOTPEnrolment
 	OrgName   string
+	Begin     map[string]string // errors of the form that starts an enrolment
+	Disable   map[string]string // errors of the form that switches the factor off
 }
 
 func safeNext(next string) string {
@@ -245,7 +254,7 @@ func (s *Service) pages(trustProxy bool) {
 		}
 		return s.renderUserForm(w, r, http.StatusOK, x, inputOf(x), nil, "")
 	})
-	u.Page("POST /admin/users/{id}", "user:write", func(w http.ResponseWriter, r *http.Request) error {
+	u.Page("POST /admin/users/{id}", PermManageUsers, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
 		if err != nil {
 			return err
@@ -273,7 +282,7 @@ func (s *Service) pages(trustProxy bool) {
 		}
 		return u.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10), "已保存")
 	})
-	u.Page("POST /admin/users/{id}/{action}", "user:write", func(w http.ResponseWriter, r *http.Request) error {
+	u.Page("POST /admin/users/{id}/{action}", PermManageUsers, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
 		if err != nil {
 			return err
@@ -286,9 +295,9 @@ func (s *Service) pages(trustProxy bool) {
 		case "enable":
 			err = s.SetStatus(r.Context(), me, sc, id, "active")
 		case "unlock":
-			err = s.Unlock(r.Context(), sc, id)
+			err = s.Unlock(r.Context(), me, sc, id)
 		case "reset-password":
-			pw, err := s.ResetPassword(r.Context(), sc, id, "", true)
+			pw, err := s.ResetPassword(r.Context(), me, sc, id, "", true)
 			if err != nil {
 				return err
 			}
@@ -298,9 +307,7 @@ func (s *Service) pages(trustProxy bool) {
 			}
 			return s.renderUserForm(w, r, http.StatusOK, x, inputOf(x), nil, pw)
 		case "totp-disable":
-			if _, err = s.VisibleUser(r.Context(), s.DB, sc, id); err == nil {
-				err = s.DisableTOTP(r.Context(), id)
-			}
+			err = s.DisableTOTP(r.Context(), me, sc, id)
 		default:
 			return errs.NotFound("操作")
 		}
@@ -399,7 +406,7 @@ func (s *Service) pages(trustProxy bool) {
 
 	// Profile
 	u.Page("GET /profile", web.SignedIn, func(w http.ResponseWriter, r *http.Request) error {
-		return s.renderProfile(w, r, http.StatusOK, nil, nil)
+		return s.renderProfile(w, r, http.StatusOK, nil, nil, "")
 	})
 	u.Page("POST /profile/password", web.SignedIn, func(w http.ResponseWriter, r *http.Request) error {
 		cur, next, again := r.PostFormValue("current_password"), r.PostFormValue("new_password"), r.PostFormValue("new_password2")
@@ -410,7 +417,7 @@ func (s *Service) pages(trustProxy bool) {
 			err = s.ChangeOwnPassword(r.Context(), UserFrom(r.Context()), cur, next)
 		}
 		if e := errs.As(err); e != nil && e.Fields != nil {
-			return s.renderProfile(w, r, errs.Status(e.Code), e.Fields, nil)
+			return s.renderProfile(w, r, errs.Status(e.Code), e.Fields, nil, "password")
 		} else if err != nil {
 			return err
 		}
@@ -418,31 +425,37 @@ func (s *Service) pages(trustProxy bool) {
 	})
 	u.Page("POST /profile/totp", web.SignedIn, func(w http.ResponseWriter, r *http.Request) error {
 		me := UserFrom(r.Context())
-		switch r.PostFormValue("step") {
-		case "begin":
-			en, err := s.BeginTOTP(r.Context(), me)
-			if err != nil {
-				return err
+		step := r.PostFormValue("step")
+		re := Reauth{Password: r.PostFormValue("password"), Code: r.PostFormValue("code")}
+		refused := func(err error) error {
+			if e := errs.As(err); e != nil && e.Fields != nil {
+				return s.renderProfile(w, r, errs.Status(e.Code), e.Fields, nil, step)
 			}
-			return s.renderProfile(w, r, http.StatusOK, nil, &en)
+			return err
+		}
+		switch step {
+		case "begin":
+			en, err := s.BeginTOTP(r.Context(), me, re)
+			if err != nil {
+				return refused(err)
+			}
+			return s.renderProfile(w, r, http.StatusOK, nil, &en, "")
 		case "confirm":
 			if err := s.ConfirmTOTP(r.Context(), me, r.PostFormValue("code")); err != nil {
-				if e := errs.As(err); e != nil && e.Fields != nil {
-					return s.renderProfile(w, r, errs.Status(e.Code), e.Fields, nil)
+				e := errs.As(err)
+				if e == nil || e.Fields == nil {
+					return err
 				}
-				return err
+				en, perr := s.PendingTOTP(r.Context(), me)
+				if perr != nil {
+					return perr
+				}
+				return s.renderProfile(w, r, errs.Status(e.Code), e.Fields, en, step)
 			}
 			return u.Redirect(w, r, "/profile", "已启用动态口令（双因素认证）")
 		case "disable":
-			var hash string
-			if err := s.DB.QueryRow(r.Context(), "SELECT password_hash FROM users WHERE id = ?", me.ID).Scan(&hash); err != nil {
-				return err
-			}
-			if !CheckPassword(hash, r.PostFormValue("password")) {
-				return s.renderProfile(w, r, http.StatusUnprocessableEntity, map[string]string{"totp_password": "密码不正确"}, nil)
-			}
-			if err := s.DisableTOTP(r.Context(), me.ID); err != nil {
-				return err
+			if err := s.DisableOwnTOTP(r.Context(), me, re); err != nil {
+				return refused(err)
 			}
 			return u.Redirect(w, r, "/profile", "已关闭动态口令")
 		}
@@ -485,7 +498,22 @@ func (s *Service) renderUserForm(w http.ResponseWriter, r *http.Request, status 
 		p.Scopes = append(p.Scopes, web.Option{Value: k, Label: ScopeNames[k]})
 	}
 	if x != nil {
-		p.Locked = x.LockedUntil > s.Clock.Now().Unix()
+		until, err := UserLockedUntil(r.Context(), s.DB, x.Login, s.Clock.Now())
+		if err != nil {
+			return err
+		}
+		p.Locked = until > 0
+		me := UserFrom(r.Context())
+		can := func(a manageAction) bool { return s.mayManage(me, x, a) == nil }
+		p.May = userActions{Edit: can(manageEdit), Roles: can(manageRoles), Status: can(manageStatus), Unlock: can(manageUnlock),
+			Reset: can(manageReset), TOTP: can(manageTOTP)}
+		if err := s.mayManage(me, x, manageRoles); err != nil {
+			p.May.Why = errs.As(err).Message
+		} else if err := s.mayManage(me, x, manageReset); err != nil {
+			p.May.Why = errs.As(err).Message
+		}
+	} else {
+		p.May = userActions{Edit: true, Roles: true}
 	}
 	return s.UI.Render(w, r, status, "auth/user_form.html", p)
 }
@@ -498,7 +526,7 @@ func (s *Service) renderRoleForm(w http.ResponseWriter, r *http.Request, status 
 	groups := map[string][]Permission{}
 	var order []string
 	for _, p := range s.Permissions() {
-		if ungrantable[p.Code] && (ro == nil || !ro.Builtin) {
+		if _, ok := reserved[p.Code]; ok && (ro == nil || !ro.Builtin) {
 			continue
 		}
 		if _, ok := groups[p.Module]; !ok {
@@ -520,14 +548,23 @@ func (s *Service) renderRoleForm(w http.ResponseWriter, r *http.Request, status 
 	return s.UI.Render(w, r, status, "auth/role_form.html", p)
 }
 
-func (s *Service) renderProfile(w http.ResponseWriter, r *http.Request, status int, fields map[string]string, en *TOTPEnrolment) error {
+func (s *Service) renderProfile(w http.ResponseWriter, r *http.Request, status int, fields map[string]string, en *TOTPEnrolment, step string) error {
 	me := UserFrom(r.Context())
 	fresh, err := s.GetUser(r.Context(), s.DB, me.ID)
 	if err != nil {
 		return err
 	}
-	return s.UI.Render(w, r, status, "auth/profile.html", &profilePage{
+	p := &profilePage{
 		Globals: s.UI.G(r, "auth.profile.title|个人设置", web.Crumb{Label: "auth.profile.title|个人设置"}),
-		Me:      fresh, Errors: fields, Enrol: en, OrgName: s.Tree.OrgLabel(r.Context(), s.DB, fresh.ScopeOrgID), RoleNames: s.roleNames(r),
-	})
+		Me:      fresh, Enrol: en, OrgName: s.Tree.OrgLabel(r.Context(), s.DB, fresh.ScopeOrgID), RoleNames: s.roleNames(r),
+	}
+	switch step {
+	case "begin":
+		p.Begin = fields
+	case "disable":
+		p.Disable = fields
+	default:
+		p.Errors = fields
+	}
+	return s.UI.Render(w, r, status, "auth/profile.html", p)
 }

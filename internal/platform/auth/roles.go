@@ -100,8 +100,8 @@ func (s *Service) checkRole(in *RoleInput, creating bool) error {
 			f.Add("permissions", "未知权限："+p)
 			continue
 		}
-		if ungrantable[p] {
-			f.Add("permissions", "“查看审计日志”只属于安全审计员，不能授予自定义角色（三员分立）")
+		if owner, ok := reserved[p]; ok {
+			f.Add("permissions", "“"+s.permName(p)+"”只属于"+officerNames[owner]+"，不能授予自定义角色（三员分立）")
 			continue
 		}
 		perms = append(perms, p)
@@ -159,6 +159,9 @@ func (s *Service) UpdateRole(ctx context.Context, code string, in RoleInput) (Ro
 		if err := s.checkRole(&in, false); err != nil {
 			return err
 		}
+		if err := s.checkHolders(ctx, q, code, in.Permissions); err != nil {
+			return err
+		}
 		if _, err := q.Exec(ctx, "UPDATE roles SET name = ?, description = ?, updated_at = ? WHERE code = ?", in.Name, in.Description, now.Unix(), code); err != nil {
 			return err
 		}
@@ -176,6 +179,33 @@ func (s *Service) UpdateRole(ctx context.Context, code string, in RoleInput) (Ro
 		return audit.Record(ctx, q, now, audit.Entry{Action: "role.update", ObjectType: "role", ObjectKey: code, Success: true, Before: before, After: out})
 	})
 	return out, err
+}
+
+// checkHolders refuses new permissions of a role that would give one of its holders two officers' powers.
+func (s *Service) checkHolders(ctx context.Context, q db.Q, code string, perms []string) error {
+	holders, err := db.Int64s(ctx, q, "SELECT user_id FROM user_roles WHERE role_code = ?", code)
+	if err != nil {
+		return err
+	}
+	for _, id := range holders {
+		roles, err := db.Strings(ctx, q, "SELECT role_code FROM user_roles WHERE user_id = ? ORDER BY role_code", id)
+		if err != nil {
+			return err
+		}
+		byRole, err := rolePerms(ctx, q, roles)
+		if err != nil {
+			return err
+		}
+		byRole[code] = perms
+		if msg := separationConflict(roles, byRole); msg != "" {
+			var login string
+			if err := q.QueryRow(ctx, "SELECT username FROM users WHERE id = ?", id).Scan(&login); err != nil {
+				return err
+			}
+			return errs.Invalid("permissions", "持有该角色的用户 "+login+" 将因此违反"+strings.TrimPrefix(msg, "三员分立："))
+		}
+	}
+	return nil
 }
 
 // DeleteRole removes a custom role that nobody holds.

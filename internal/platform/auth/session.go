@@ -11,10 +11,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/pquerna/otp/totp"
 
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/db"
@@ -72,18 +69,16 @@ type LoginUser struct {
 	Roles    []string `json:"roles"`
 }
 
-// Login checks credentials, applies lockout, and opens a session of kind "web" or "api". Every attempt is audited.
+// Login checks credentials, applies throttling and lockout (throttle.go), and opens a session of kind "web" or
+// "api". Every attempt is audited. Unknown, disabled and locked names answer like any wrong password (same status,
+// message and work) unless the right password is given: a disabled account says so only to its own password.
 func (s *Service) Login(ctx context.Context, c Credentials, kind, ip, userAgent string) (*LoginResult, error) {
 	now := s.Clock.Now()
 	c.Username = strings.TrimSpace(c.Username)
-	actx := audit.WithActor(ctx, audit.Actor{Username: c.Username, IP: ip})
+	actx := audit.WithActor(ctx, audit.Actor{Username: truncate(c.Username, maxKeyName), IP: ip})
 	fail := func(q db.Q, userID int64, msg string) error {
-		return audit.Record(actx, q, now, audit.Entry{Action: "auth.login", ObjectType: "user", ObjectID: userID, ObjectKey: c.Username,
+		return audit.Record(actx, q, now, audit.Entry{Action: "auth.login", ObjectType: "user", ObjectID: userID, ObjectKey: truncate(c.Username, maxKeyName),
 			Success: false, Message: msg})
-	}
-	if !s.limiter.allow(ip, now) {
-		_ = s.DB.Tx(ctx, func(q db.Q) error { return fail(q, 0, "登录过于频繁，已限流") })
-		return nil, &errs.Error{Code: errs.CodeRateLimited, Message: "登录尝试过于频繁，请一分钟后再试"}
 	}
 	if c.Username == "" || c.Password == "" {
 		f := errs.Fields{}
@@ -95,68 +90,84 @@ func (s *Service) Login(ctx context.Context, c Credentials, kind, ip, userAgent 
 		}
 		return nil, f.Err()
 	}
+	keys := keysFor(c.Username, ip)
 	var res *LoginResult
 	var outErr error
 	err := s.DB.Tx(ctx, func(q db.Q) error {
+		if blocked, err := sourceBlocked(ctx, q, keys, now); err != nil {
+			return err
+		} else if blocked {
+			outErr = rateLimitedError()
+			return fail(q, 0, "登录过于频繁，已限流")
+		}
 		pol, err := s.Policy(ctx, q)
 		if err != nil {
 			return err
 		}
-		var hash string
-		u, err := scanUserHash(q.QueryRow(ctx, "SELECT "+userCols+", u.password_hash, u.totp_secret FROM users u WHERE lower(u.username) = lower(?)", c.Username), &hash)
-		if db.IsNoRows(err) {
-			CheckPassword(dummyHash, c.Password)
-			outErr = &errs.Error{Code: errs.CodeUnauthenticated, Message: "用户名或密码错误"}
-			return fail(q, 0, "用户不存在")
-		}
+		until, err := lockedUntil(ctx, q, keys, now)
 		if err != nil {
 			return err
 		}
-		if u.Status != "active" {
+		hash := dummyHash
+		u, err := scanUserHash(q.QueryRow(ctx, "SELECT "+userCols+", u.password_hash, u.totp_secret FROM users u WHERE lower(u.username) = lower(?)", c.Username), &hash)
+		known := err == nil
+		if err != nil && !db.IsNoRows(err) {
+			return err
+		}
+		// The hash runs for every name and state, so that the time of the answer tells nothing either.
+		ok := CheckPassword(hash, c.Password) && known
+		uid := int64(0)
+		if known {
+			uid = u.ID
+		}
+		if until > 0 {
+			outErr = lockedError(until, now)
+			return fail(q, uid, "账户已锁定")
+		}
+		if ok && u.Status != "active" {
 			outErr = &errs.Error{Code: errs.CodeUnauthenticated, Message: "账户已停用，请联系管理员"}
 			return fail(q, u.ID, "账户已停用")
 		}
-		if u.LockedUntil > now.Unix() {
-			mins := (u.LockedUntil - now.Unix() + 59) / 60
-			outErr = &errs.Error{Code: errs.CodeLocked, Message: fmt.Sprintf("连续登录失败次数过多，账户已锁定，请 %d 分钟后再试或联系管理员解锁", mins)}
-			return fail(q, u.ID, "账户已锁定")
-		}
-		ok := CheckPassword(hash, c.Password)
-		totpMissing := false
+		passwordOK := ok
 		if ok && u.TOTPEnabled {
-			switch {
-			case strings.TrimSpace(c.TOTP) == "":
-				totpMissing = true
-			case !totp.Validate(strings.TrimSpace(c.TOTP), u.totpSecret):
-				ok = false
+			code := strings.TrimSpace(c.TOTP)
+			if code == "" {
+				outErr = &errs.Error{Code: errs.CodeUnauthenticated, Message: "请输入动态口令", Fields: map[string]string{"totp": "请输入动态口令"}}
+				return nil
 			}
-		}
-		if totpMissing {
-			outErr = &errs.Error{Code: errs.CodeUnauthenticated, Message: "请输入动态口令", Fields: map[string]string{"totp": "请输入动态口令"}}
-			return nil
-		}
-		if !ok {
-			failed := u.FailedLogins + 1
-			locked := int64(0)
-			msg := "密码错误"
-			if failed >= pol.LockoutThreshold {
-				locked = now.Add(time.Duration(pol.LockoutMinutes) * time.Minute).Unix()
-				failed = 0
-				msg = fmt.Sprintf("密码错误，连续失败 %d 次，锁定 %d 分钟", pol.LockoutThreshold, pol.LockoutMinutes)
-			}
-			if _, err := q.Exec(ctx, "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?", failed, locked, u.ID); err != nil {
+			if ok, err = acceptTOTP(ctx, q, u.ID, u.totpSecret, code, now); err != nil {
 				return err
 			}
-			if locked > 0 {
-				outErr = &errs.Error{Code: errs.CodeLocked, Message: fmt.Sprintf("连续登录失败 %d 次，账户已锁定 %d 分钟", pol.LockoutThreshold, pol.LockoutMinutes)}
-			} else if u.TOTPEnabled && CheckPassword(hash, c.Password) {
-				outErr = &errs.Error{Code: errs.CodeUnauthenticated, Message: "动态口令错误", Fields: map[string]string{"totp": "动态口令错误"}}
-			} else {
+		}
+		if !ok {
+			locked, err := recordFailure(ctx, q, pol, keys, now)
+			if err != nil {
+				return err
+			}
+			msg := "密码错误"
+			switch {
+			case !known:
+				msg = "用户不存在"
+			case u.Status != "active":
+				msg = "账户已停用，密码错误"
+			case passwordOK:
+				msg = "动态口令错误或已使用"
+			}
+			switch {
+			case locked:
+				outErr = &errs.Error{Code: errs.CodeLocked, Message: fmt.Sprintf("连续登录失败次数过多，该账户已暂时锁定 %d 分钟", pol.LockoutMinutes)}
+				msg += "，已锁定"
+			case passwordOK:
+				outErr = &errs.Error{Code: errs.CodeUnauthenticated, Message: "动态口令错误", Fields: map[string]string{"totp": "动态口令错误或已使用过，请等待下一个口令"}}
+			default:
 				outErr = &errs.Error{Code: errs.CodeUnauthenticated, Message: "用户名或密码错误"}
 			}
-			return fail(q, u.ID, msg)
+			return fail(q, uid, msg)
 		}
 		if err := loadRoles(ctx, q, u); err != nil {
+			return err
+		}
+		if err := clearFailures(ctx, q, keys); err != nil {
 			return err
 		}
 		token, csrf := newToken(), newToken()
@@ -170,11 +181,10 @@ func (s *Service) Login(ctx context.Context, c Credentials, kind, ip, userAgent 
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, hashToken(token), u.ID, kind, csrf, now.Unix(), now.Unix(), exp.Unix(), ip, truncate(userAgent, 200)); err != nil {
 			return err
 		}
-		if _, err := q.Exec(ctx, "UPDATE users SET failed_logins = 0, locked_until = 0, last_login_at = ? WHERE id = ?", now.Unix(), u.ID); err != nil {
+		if _, err := q.Exec(ctx, "UPDATE users SET last_login_at = ? WHERE id = ?", now.Unix(), u.ID); err != nil {
 			return err
 		}
-		expired := u.MustChangePassword || (pol.ExpiryDays > 0 && now.Sub(time.Unix(u.PasswordChangedAt, 0)) > time.Duration(pol.ExpiryDays)*24*time.Hour)
-		res = &LoginResult{Token: token, ExpiresAt: exp, csrf: csrf, PasswordExpired: expired,
+		res = &LoginResult{Token: token, ExpiresAt: exp, csrf: csrf, PasswordExpired: passwordExpired(u, pol, now),
 			User: LoginUser{ID: u.ID, Username: u.Login, Roles: u.Roles}}
 		actx := audit.WithActor(ctx, audit.Actor{UserID: u.ID, Username: u.Login, IP: ip})
 		return audit.Record(actx, q, now, audit.Entry{Action: "auth.login", ObjectType: "user", ObjectID: u.ID, Success: true,
@@ -189,6 +199,12 @@ func (s *Service) Login(ctx context.Context, c Credentials, kind, ip, userAgent 
 	return res, nil
 }
 
+// passwordExpired: the user must change the password before doing anything else (set by an administrator's reset or
+// a new account, or the policy's expiry has passed).
+func passwordExpired(u *User, pol Policy, now time.Time) bool {
+	return u.MustChangePassword || (pol.ExpiryDays > 0 && now.Sub(time.Unix(u.PasswordChangedAt, 0)) > time.Duration(pol.ExpiryDays)*24*time.Hour)
+}
+
 func truncate(s string, n int) string {
 	r := []rune(s)
 	if len(r) > n {
@@ -200,7 +216,7 @@ func truncate(s string, n int) string {
 func scanUserHash(s db.Scanner, hash *string) (*User, error) {
 	u := &User{}
 	err := s.Scan(&u.ID, &u.Login, &u.Name, &u.PersonID, &u.ScopeOrgID, &u.DataScope, &u.Status, &u.TOTPEnabled,
-		&u.MustChangePassword, &u.LockedUntil, &u.FailedLogins, &u.PasswordChangedAt, &u.LastLoginAt, &u.CreatedAt, hash, &u.totpSecret)
+		&u.MustChangePassword, &u.PasswordChangedAt, &u.LastLoginAt, &u.CreatedAt, hash, &u.totpSecret)
 	return u, err
 }
 
@@ -228,7 +244,7 @@ func (s *Service) authenticate(ctx context.Context, token string) (*User, error)
 	u := &User{}
 	err := row.Scan(&sess.kind, &sess.csrf, &focus, &sess.createdAt, &sess.lastSeenAt, &sess.expiresAt,
 		&u.ID, &u.Login, &u.Name, &u.PersonID, &u.ScopeOrgID, &u.DataScope, &u.Status, &u.TOTPEnabled,
-		&u.MustChangePassword, &u.LockedUntil, &u.FailedLogins, &u.PasswordChangedAt, &u.LastLoginAt, &u.CreatedAt)
+		&u.MustChangePassword, &u.PasswordChangedAt, &u.LastLoginAt, &u.CreatedAt)
 	if db.IsNoRows(err) {
 		return nil, nil
 	}
@@ -255,6 +271,7 @@ func (s *Service) authenticate(ctx context.Context, token string) (*User, error)
 	if err := loadRoles(ctx, s.DB, u); err != nil {
 		return nil, err
 	}
+	u.PasswordExpired = passwordExpired(u, pol, now)
 	u.session = sess
 	return u, nil
 }
@@ -332,16 +349,41 @@ func (s *Service) csrfOK(r *http.Request, want string) bool {
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
-// Authorize is the web kit's permission check.
+// PermManageUsers is the permission of routes that change existing accounts: the system administrator (user:write)
+// manages ordinary accounts, the security administrator (role:write) grants roles and manages officer accounts; the
+// service decides which account and which change (separation.go).
+const PermManageUsers = "user:write|role:write"
+
+// passwordChangeAllowed are the routes a user whose password must be changed may still use.
+var passwordChangeAllowed = map[string]bool{
+	"POST /api/v1/me/password": true, "POST /api/v1/auth/logout": true,
+	"GET /profile": true, "POST /profile/password": true, "POST /logout": true,
+}
+
+// Authorize is the web kit's permission check. perm may list alternatives ("a|b": either will do). A user whose
+// password must be changed (reset by an administrator, new account, or expired under the policy) is refused
+// everything but changing it, the profile page and signing out: 403 with code password_change_required.
 func (s *Service) Authorize(r *http.Request, perm string) error {
 	u := UserFrom(r.Context())
 	if u == nil {
 		return &errs.Error{Code: errs.CodeUnauthenticated, Message: "请先登录"}
 	}
-	if perm == web.SignedIn || u.Can(perm) {
+	if u.PasswordExpired && !passwordChangeAllowed[r.Method+" "+r.URL.Path] {
+		return &errs.Error{Code: errs.CodePasswordChange, Message: "您的密码已到期或由管理员重置，请先在“个人设置”中修改密码（POST /api/v1/me/password）后再继续"}
+	}
+	if perm == web.SignedIn {
 		return nil
 	}
-	return errs.Forbidden("您没有“" + s.permName(perm) + "”权限")
+	for _, p := range strings.Split(perm, "|") {
+		if u.Can(p) {
+			return nil
+		}
+	}
+	var names []string
+	for _, p := range strings.Split(perm, "|") {
+		names = append(names, "“"+s.permName(p)+"”")
+	}
+	return errs.Forbidden("您没有" + strings.Join(names, "或") + "权限")
 }
 
 func (s *Service) permName(code string) string {
@@ -399,57 +441,17 @@ func (u *User) FocusOrgID() int64 {
 	return u.session.focusOrgID
 }
 
-// PurgeSessions deletes expired sessions (a periodic job).
+// PurgeSessions deletes expired sessions and stale sign-in counters (a periodic job).
 func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
 	pol, err := s.Policy(ctx, s.DB)
 	if err != nil {
 		return 0, err
 	}
-	now := s.Clock.Now().Unix()
-	r, err := s.DB.Exec(ctx, "DELETE FROM sessions WHERE expires_at <= ? OR (kind = 'web' AND last_seen_at < ?)", now, now-int64(pol.IdleMinutes)*60)
+	now := s.Clock.Now()
+	r, err := s.DB.Exec(ctx, "DELETE FROM sessions WHERE expires_at <= ? OR (kind = 'web' AND last_seen_at < ?)", now.Unix(), now.Unix()-int64(pol.IdleMinutes)*60)
 	if err != nil {
 		return 0, err
 	}
-	return db.RowsAffected(r), nil
-}
-
-// limiter is a per-address token bucket for sign-in attempts.
-type limiter struct {
-	mu      sync.Mutex
-	burst   float64
-	perSec  float64
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	last   time.Time
-}
-
-func newLimiter(burst int, perMinute int) *limiter {
-	return &limiter{burst: float64(burst), perSec: float64(perMinute) / 60, buckets: map[string]*bucket{}}
-}
-
-func (l *limiter) allow(key string, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.buckets) > 100000 {
-		for k, b := range l.buckets {
-			if now.Sub(b.last) > 10*time.Minute {
-				delete(l.buckets, k)
-			}
-		}
-	}
-	b, ok := l.buckets[key]
-	if !ok {
-		b = &bucket{tokens: l.burst, last: now}
-		l.buckets[key] = b
-	}
-	b.tokens = min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.perSec)
-	b.last = now
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
+	n, err := purgeThrottle(ctx, s.DB, now)
+	return db.RowsAffected(r) + n, err
 }

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/db"
@@ -14,12 +15,12 @@ import (
 )
 
 const userCols = `u.id, u.username, u.display_name, COALESCE(u.person_id, 0), COALESCE(u.scope_org_id, 0), u.data_scope, u.status,
-	u.totp_enabled, u.must_change_password, u.locked_until, u.failed_logins, u.password_changed_at, u.last_login_at, u.created_at`
+	u.totp_enabled, u.must_change_password, u.password_changed_at, u.last_login_at, u.created_at`
 
 func scanUser(s db.Scanner) (*User, error) {
 	u := &User{}
 	err := s.Scan(&u.ID, &u.Login, &u.Name, &u.PersonID, &u.ScopeOrgID, &u.DataScope, &u.Status, &u.TOTPEnabled,
-		&u.MustChangePassword, &u.LockedUntil, &u.FailedLogins, &u.PasswordChangedAt, &u.LastLoginAt, &u.CreatedAt)
+		&u.MustChangePassword, &u.PasswordChangedAt, &u.LastLoginAt, &u.CreatedAt)
 	return u, err
 }
 
@@ -148,7 +149,9 @@ func (s *Service) checkGrant(ctx context.Context, q db.Q, actor *User, actorScop
 	}
 	sort.Strings(roles)
 	in.Roles = roles
-	if msg := exclusiveConflict(roles); msg != "" {
+	if msg, err := roleConflict(ctx, q, roles); err != nil {
+		return err
+	} else if msg != "" {
 		f.Add("roles", msg)
 	}
 	for _, r := range roles {
@@ -215,7 +218,18 @@ func (s *Service) checkGrant(ctx context.Context, q db.Q, actor *User, actorScop
 	return nil
 }
 
-// CreateUser adds a user. actor nil means the system (first admin, demo loader).
+// roleConflict is separationConflict for roles as stored.
+func roleConflict(ctx context.Context, q db.Q, roles []string) (string, error) {
+	perms, err := rolePerms(ctx, q, roles)
+	if err != nil {
+		return "", err
+	}
+	return separationConflict(roles, perms), nil
+}
+
+// CreateUser adds a user. actor nil means the system (first admin, demo loader, CLI); accounts created by an
+// administrator must change their password at first sign-in. Officer roles cannot be given on creation by an
+// administrator (separation.go, rule 2).
 func (s *Service) CreateUser(ctx context.Context, actor *User, actorScope Scope, in UserInput) (*User, error) {
 	now := s.Clock.Now()
 	in.Username = strings.TrimSpace(in.Username)
@@ -239,6 +253,9 @@ func (s *Service) CreateUser(ctx context.Context, actor *User, actorScope Scope,
 			f.Add("display_name", "姓名不超过 40 字")
 		}
 		if err := s.checkGrant(ctx, q, actor, actorScope, &in, f); err != nil {
+			return err
+		}
+		if err := checkOfficerGrant(actor, nil, nil, in.Roles); err != nil {
 			return err
 		}
 		if err := f.Err(); err != nil {
@@ -266,6 +283,9 @@ func (s *Service) CreateUser(ctx context.Context, actor *User, actorScope Scope,
 			if db.IsUnique(err) {
 				return errs.Conflict("用户名已存在")
 			}
+			return err
+		}
+		if err := addHistory(ctx, q, id, hash, now); err != nil {
 			return err
 		}
 		for _, r := range in.Roles {
@@ -296,7 +316,10 @@ type UserPatch struct {
 	DataScope   *string   `json:"data_scope,omitempty"`
 }
 
-// UpdateUser changes a user's name, binding, roles and scope.
+// UpdateUser changes a user's name, binding, roles and scope. A change of roles is recorded as user.grant. The
+// rules of 三员分立 (separation.go) decide who may change what: the system administrator the account and the
+// roles it holds itself, the security administrator any role (officer roles included, audit_admin excepted) and
+// officer accounts.
 func (s *Service) UpdateUser(ctx context.Context, actor *User, actorScope Scope, id int64, p UserPatch) (*User, error) {
 	now := s.Clock.Now()
 	var out *User
@@ -314,7 +337,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor *User, actorScope Scope,
 			in.PersonID = *p.PersonID
 		}
 		if p.Roles != nil {
-			in.Roles = *p.Roles
+			in.Roles = normalizeRoles(*p.Roles)
 		}
 		if p.ScopeOrgID != nil {
 			in.ScopeOrgID = *p.ScopeOrgID
@@ -322,22 +345,40 @@ func (s *Service) UpdateUser(ctx context.Context, actor *User, actorScope Scope,
 		if p.DataScope != nil {
 			in.DataScope = *p.DataScope
 		}
+		rolesChanged := strings.Join(in.Roles, ",") != strings.Join(before.Roles, ",")
+		accountChanged := in.DisplayName != before.Name || in.PersonID != before.PersonID || in.DataScope != before.DataScope ||
+			(in.DataScope != ScopeAll && in.ScopeOrgID != 0 && in.ScopeOrgID != before.ScopeOrgID)
+		switch {
+		case accountChanged:
+			err = s.mayManage(actor, before, manageEdit)
+		default:
+			err = s.mayManage(actor, before, manageRoles)
+		}
+		if err != nil {
+			return err
+		}
+		if rolesChanged {
+			if err := s.mayManage(actor, before, manageRoles); err != nil {
+				return err
+			}
+			if err := checkOfficerGrant(actor, before, before.Roles, in.Roles); err != nil {
+				return err
+			}
+		}
+		if !rolesChanged && !accountChanged {
+			out = before
+			return nil
+		}
 		f := errs.Fields{}
 		if in.DisplayName == "" || len([]rune(in.DisplayName)) > 40 {
 			f.Add("display_name", "姓名为 1–40 字")
 		}
-		// Only newly granted roles are checked against the actor's rights; removing an administrator role needs
-		// the security administrator.
+		// Only newly granted roles are checked against the actor's own rights.
 		check := in
 		check.Roles = nil
 		for _, r := range in.Roles {
 			if !before.HasRole(r) {
 				check.Roles = append(check.Roles, r)
-			}
-		}
-		for _, r := range before.Roles {
-			if !contains(in.Roles, r) && (r == RoleSecurityAdmin || r == RoleAuditAdmin || r == RoleSystemAdmin) && actor != nil && !actor.Can("role:write") {
-				f.Add("roles", "管理员角色须由安全保密管理员调整")
 			}
 		}
 		sub := errs.Fields{}
@@ -353,7 +394,9 @@ func (s *Service) UpdateUser(ctx context.Context, actor *User, actorScope Scope,
 		if len(in.Roles) == 0 {
 			f.Add("roles", "请至少选择一个角色")
 		}
-		if msg := exclusiveConflict(in.Roles); msg != "" {
+		if msg, err := roleConflict(ctx, q, in.Roles); err != nil {
+			return err
+		} else if msg != "" {
 			f.Add("roles", msg)
 		}
 		if err := f.Err(); err != nil {
@@ -367,7 +410,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor *User, actorScope Scope,
 			in.DisplayName, db.NullInt(in.PersonID), db.NullInt(in.ScopeOrgID), in.DataScope, now.Unix(), id); err != nil {
 			return err
 		}
-		if p.Roles != nil {
+		if rolesChanged {
 			if _, err := q.Exec(ctx, "DELETE FROM user_roles WHERE user_id = ?", id); err != nil {
 				return err
 			}
@@ -381,13 +424,28 @@ func (s *Service) UpdateUser(ctx context.Context, actor *User, actorScope Scope,
 			return err
 		}
 		action := "user.update"
-		if p.Roles != nil && strings.Join(before.Roles, ",") != strings.Join(out.Roles, ",") {
+		if rolesChanged {
 			action = "user.grant"
 		}
 		return audit.Record(ctx, q, now, audit.Entry{Action: action, ObjectType: "user", ObjectID: id, OrgID: out.ScopeOrgID,
 			Success: true, Before: userSnapshot(before), After: userSnapshot(out)})
 	})
 	return out, err
+}
+
+// normalizeRoles trims, de-duplicates and sorts role codes (the order loadRoles gives).
+func normalizeRoles(in []string) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for _, r := range in {
+		r = strings.TrimSpace(r)
+		if r != "" && !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func contains(list []string, v string) bool {
@@ -410,8 +468,8 @@ func (s *Service) SetStatus(ctx context.Context, actor *User, sc Scope, id int64
 		if err != nil {
 			return err
 		}
-		if actor != nil && u.ID == actor.ID && status == "disabled" {
-			return errs.Conflict("不能停用自己的账户")
+		if err := s.mayManage(actor, u, manageStatus); err != nil {
+			return err
 		}
 		if u.Status == status {
 			return nil
@@ -429,15 +487,19 @@ func (s *Service) SetStatus(ctx context.Context, actor *User, sc Scope, id int64
 	})
 }
 
-// Unlock clears a lockout.
-func (s *Service) Unlock(ctx context.Context, sc Scope, id int64) error {
+// Unlock clears the sign-in locks and failure counts of a user name (from every source).
+func (s *Service) Unlock(ctx context.Context, actor *User, sc Scope, id int64) error {
 	now := s.Clock.Now()
 	return s.DB.Tx(ctx, func(q db.Q) error {
 		u, err := s.VisibleUser(ctx, q, sc, id)
 		if err != nil {
 			return err
 		}
-		if _, err := q.Exec(ctx, "UPDATE users SET failed_logins = 0, locked_until = 0, updated_at = ? WHERE id = ?", now.Unix(), id); err != nil {
+		if err := s.mayManage(actor, u, manageUnlock); err != nil {
+			return err
+		}
+		cond, args := userKeyCond(u.Login)
+		if _, err := q.Exec(ctx, "DELETE FROM auth_throttle WHERE "+cond, args...); err != nil {
 			return err
 		}
 		return audit.Record(ctx, q, now, audit.Entry{Action: "user.unlock", ObjectType: "user", ObjectID: id, OrgID: u.ScopeOrgID, Success: true})
@@ -445,8 +507,9 @@ func (s *Service) Unlock(ctx context.Context, sc Scope, id int64) error {
 }
 
 // ResetPassword sets a new password chosen by an administrator (or a random one when pw is "") and returns it;
-// the user must change it at next sign-in. Their sessions end.
-func (s *Service) ResetPassword(ctx context.Context, sc Scope, id int64, pw string, mustChange bool) (string, error) {
+// with mustChange the user must change it at next sign-in. Their sessions end and their sign-in locks are cleared.
+// actor nil is the server operator (`govops user reset-password`), the only way to reset an officer's password.
+func (s *Service) ResetPassword(ctx context.Context, actor *User, sc Scope, id int64, pw string, mustChange bool) (string, error) {
 	now := s.Clock.Now()
 	if pw == "" {
 		pw = RandomPassword()
@@ -454,6 +517,9 @@ func (s *Service) ResetPassword(ctx context.Context, sc Scope, id int64, pw stri
 	err := s.DB.Tx(ctx, func(q db.Q) error {
 		u, err := s.VisibleUser(ctx, q, sc, id)
 		if err != nil {
+			return err
+		}
+		if err := s.mayManage(actor, u, manageReset); err != nil {
 			return err
 		}
 		pol, err := s.Policy(ctx, q)
@@ -467,8 +533,15 @@ func (s *Service) ResetPassword(ctx context.Context, sc Scope, id int64, pw stri
 		if err != nil {
 			return err
 		}
-		if _, err := q.Exec(ctx, `UPDATE users SET password_hash = ?, password_changed_at = ?, must_change_password = ?,
-			failed_logins = 0, locked_until = 0, updated_at = ? WHERE id = ?`, hash, now.Unix(), mustChange, now.Unix(), id); err != nil {
+		if _, err := q.Exec(ctx, `UPDATE users SET password_hash = ?, password_changed_at = ?, must_change_password = ?, updated_at = ? WHERE id = ?`,
+			hash, now.Unix(), mustChange, now.Unix(), id); err != nil {
+			return err
+		}
+		if err := addHistory(ctx, q, id, hash, now); err != nil {
+			return err
+		}
+		cond, args := userKeyCond(u.Login)
+		if _, err := q.Exec(ctx, "DELETE FROM auth_throttle WHERE "+cond, args...); err != nil {
 			return err
 		}
 		if _, err := q.Exec(ctx, "DELETE FROM sessions WHERE user_id = ?", id); err != nil {
@@ -479,17 +552,40 @@ func (s *Service) ResetPassword(ctx context.Context, sc Scope, id int64, pw stri
 	return pw, err
 }
 
-// ChangeOwnPassword checks the current password and sets a new one.
+// historySize is how many recent passwords (the current one included) a new password may not repeat.
+const historySize = 5
+
+func addHistory(ctx context.Context, q db.Q, userID int64, hash string, now time.Time) error {
+	if _, err := q.Exec(ctx, "INSERT INTO password_history (user_id, password_hash, created_at) VALUES (?, ?, ?)", userID, hash, now.Unix()); err != nil {
+		return err
+	}
+	_, err := q.Exec(ctx, `DELETE FROM password_history WHERE user_id = ? AND id NOT IN
+		(SELECT id FROM password_history WHERE user_id = ? ORDER BY id DESC LIMIT ?)`, userID, userID, historySize)
+	return err
+}
+
+// usedBefore reports whether pw is one of the user's recent passwords.
+func usedBefore(ctx context.Context, q db.Q, userID int64, pw string) (bool, error) {
+	hashes, err := db.Strings(ctx, q, "SELECT password_hash FROM password_history WHERE user_id = ? ORDER BY id DESC LIMIT ?", userID, historySize)
+	if err != nil {
+		return false, err
+	}
+	for _, h := range hashes {
+		if CheckPassword(h, pw) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// ChangeOwnPassword checks the current password (throttled and locked like a sign-in) and sets a new one, which may
+// not be one of the last five. The user's other sessions end; the current one stays.
 func (s *Service) ChangeOwnPassword(ctx context.Context, u *User, current, next string) error {
+	if err := s.reauthenticate(ctx, u, Reauth{Password: current}, "user.change_password", "current_password", false); err != nil {
+		return err
+	}
 	now := s.Clock.Now()
 	return s.DB.Tx(ctx, func(q db.Q) error {
-		var hash string
-		if err := q.QueryRow(ctx, "SELECT password_hash FROM users WHERE id = ?", u.ID).Scan(&hash); err != nil {
-			return err
-		}
-		if !CheckPassword(hash, current) {
-			return errs.Invalid("current_password", "当前密码不正确")
-		}
 		if current == next {
 			return errs.Invalid("new_password", "新密码不能与当前密码相同")
 		}
@@ -500,12 +596,20 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, u *User, current, next 
 		if err := pol.CheckStrength(next, u.Login, "new_password"); err != nil {
 			return err
 		}
+		if used, err := usedBefore(ctx, q, u.ID, next); err != nil {
+			return err
+		} else if used {
+			return errs.Invalid("new_password", fmt.Sprintf("新密码不能与最近 %d 次使用过的密码相同", historySize))
+		}
 		nh, err := HashPassword(next)
 		if err != nil {
 			return err
 		}
 		if _, err := q.Exec(ctx, "UPDATE users SET password_hash = ?, password_changed_at = ?, must_change_password = FALSE, updated_at = ? WHERE id = ?",
 			nh, now.Unix(), now.Unix(), u.ID); err != nil {
+			return err
+		}
+		if err := addHistory(ctx, q, u.ID, nh, now); err != nil {
 			return err
 		}
 		// Other sessions of this user end; the current one stays.
@@ -528,8 +632,10 @@ func CountUsersOfPerson(ctx context.Context, q db.Q, personID int64) (int64, err
 	return db.Count(ctx, q, "SELECT COUNT(*) FROM users WHERE person_id = ?", personID)
 }
 
-// Seed installs or refreshes the built-in roles (their permissions follow the registered permissions) and creates
-// the first user `admin` when there are no users. It returns the admin password when it generated one.
+// Seed installs or refreshes the built-in roles (their permissions follow the registered permissions), repairs
+// accounts that hold two officer roles (separation.go), and creates the first user `admin` — a system administrator
+// and nothing else — when there are no users. It returns the admin password when it generated one. The security and
+// audit administrators are created on the server with `govops user add NAME --role security_admin|audit_admin`.
 func (s *Service) Seed(ctx context.Context, adminPassword string) (created bool, password string, err error) {
 	now := s.Clock.Now()
 	err = s.DB.Tx(ctx, func(q db.Q) error {
@@ -561,6 +667,9 @@ func (s *Service) Seed(ctx context.Context, adminPassword string) (created bool,
 	if err != nil {
 		return false, "", err
 	}
+	if err := s.enforceSeparation(ctx); err != nil {
+		return false, "", err
+	}
 	n, err := db.Count(ctx, s.DB, "SELECT COUNT(*) FROM users")
 	if err != nil || n > 0 {
 		return false, "", err
@@ -571,7 +680,7 @@ func (s *Service) Seed(ctx context.Context, adminPassword string) (created bool,
 		pw = RandomPassword()
 	}
 	_, err = s.CreateUser(ctx, nil, Everything(), UserInput{Username: "admin", Password: pw, DisplayName: "系统管理员",
-		Roles: []string{RoleSystemAdmin, RoleSecurityAdmin}, DataScope: ScopeAll})
+		Roles: []string{RoleSystemAdmin}, DataScope: ScopeAll})
 	if err != nil {
 		return false, "", fmt.Errorf("create admin: %w", err)
 	}

@@ -18,13 +18,15 @@ const (
 	CodeBadRequest      Code = "bad_request"
 	CodeUnauthenticated Code = "unauthenticated"
 	CodeForbidden       Code = "forbidden"
-	CodeNotFound        Code = "not_found"
-	CodeConflict        Code = "conflict"
-	CodeValidation      Code = "validation"
-	CodeLocked          Code = "locked"
-	CodeRateLimited     Code = "rate_limited"
-	CodeTooLarge        Code = "too_large"
-	CodeInternal        Code = "internal"
+	// CodePasswordChange (403): the user must change their password before anything else.
+	CodePasswordChange Code = "password_change_required"
+	CodeNotFound       Code = "not_found"
+	CodeConflict       Code = "conflict"
+	CodeValidation     Code = "validation"
+	CodeLocked         Code = "locked"
+	CodeRateLimited    Code = "rate_limited"
+	CodeTooLarge       Code = "too_large"
+	CodeInternal       Code = "internal"
 )
 
 // Error is a user-facing error. Message is safe to show; Err is for the log only.
@@ -66,7 +68,7 @@ func Status(c Code) int {
 		return http.StatusBadRequest
 	case CodeUnauthenticated:
 		return http.StatusUnauthorized
-	case CodeForbidden:
+	case CodeForbidden, CodePasswordChange:
 		return http.StatusForbidden
 	case CodeNotFound:
 		return http.StatusNotFound

@@ -96,7 +96,7 @@ func (u *UI) OpenAPI() map[string]any {
 	components := gen.components()
 	components["Error"] = map[string]any{"type": "object", "properties": map[string]any{"error": map[string]any{
 		"type": "object", "required": []string{"code", "message"}, "properties": map[string]any{
-			"code":    map[string]any{"type": "string", "enum": []string{"bad_request", "unauthenticated", "forbidden", "not_found", "conflict", "validation", "locked", "rate_limited", "too_large", "internal"}},
+			"code":    map[string]any{"type": "string", "enum": []string{"bad_request", "unauthenticated", "forbidden", "password_change_required", "not_found", "conflict", "validation", "locked", "rate_limited", "too_large", "internal"}},
 			"message": map[string]any{"type": "string"},
 			"fields":  map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"}},
 		}}}}

@@ -283,6 +283,10 @@ func (u *UI) wrap(rt Route, h Handler) http.Handler {
 				return
 			}
 		}
+		if err := CheckForm(r); err != nil {
+			u.Error(w, r, err)
+			return
+		}
 		if err := h(w, r); err != nil {
 			u.Error(w, r, err)
 		}

@@ -79,9 +79,28 @@ func parseFilter(r *http.Request) (audit.Filter, web.List, error) {
 	return f, l, fe.Err()
 }
 
+// recordRead audits a read of the audit log (等保: the audit administrator's own actions are audited too), with the
+// filter used; reads are recorded after they succeed.
+func recordRead(r *http.Request, d *db.DB, clk clock.Clock, action string, f audit.Filter) error {
+	filter := map[string]any{"actor": f.Actor, "action": f.Action, "offset": f.Offset, "limit": f.Limit}
+	if !f.From.IsZero() {
+		filter["from"] = f.From.Format(time.RFC3339)
+	}
+	if !f.To.IsZero() {
+		filter["to"] = f.To.Format(time.RFC3339)
+	}
+	if f.Success != nil {
+		filter["success"] = *f.Success
+	}
+	return d.Tx(r.Context(), func(q db.Q) error {
+		return audit.Record(r.Context(), q, clk.Now(), audit.Entry{Action: action, ObjectType: "audit", Success: true, Extra: map[string]any{"filter": filter}})
+	})
+}
+
 // Routes registers the audit administrator's page and API. Only holders of audit:read (the audit administrator)
-// reach them; everyone else gets 403.
+// reach them; everyone else gets 403. Every read of the log and every verification is itself recorded.
 func Routes(u *web.UI, d *db.DB, clk clock.Clock) {
+	audit.RegisterActions(map[string]string{"audit.read": "查看审计日志", "audit.verify": "校验审计日志"}, map[string]string{"audit": "审计日志"})
 	sub, err := fs.Sub(templatesFS, "templates")
 	if err != nil {
 		panic(err)
@@ -104,11 +123,17 @@ func Routes(u *web.UI, d *db.DB, clk clock.Clock) {
 			if err != nil {
 				return err
 			}
+			if err := recordRead(r, d, clk, "audit.read", f); err != nil {
+				return err
+			}
 			return web.JSON(w, http.StatusOK, web.NewItems(items, total))
 		})
 	u.API("GET /api/v1/audit/verify", "audit:read", web.Doc{Summary: "校验审计日志哈希链", Response: VerifyReport{}}, func(w http.ResponseWriter, r *http.Request) error {
 		n, problems, err := audit.Verify(r.Context(), d)
 		if err != nil {
+			return err
+		}
+		if err := recordRead(r, d, clk, "audit.verify", audit.Filter{}); err != nil {
 			return err
 		}
 		if problems == nil {
@@ -138,6 +163,9 @@ func Routes(u *web.UI, d *db.DB, clk clock.Clock) {
 		if err != nil {
 			return err
 		}
+		if err := recordRead(r, d, clk, "audit.read", f); err != nil {
+			return err
+		}
 		qv := r.URL.Query()
 		return u.Render(w, r, http.StatusOK, "audit/audit.html", &auditPage{
 			Globals: u.G(r, "audit.title|审计日志", web.Crumb{Label: "menu.audit|安全审计"}, web.Crumb{Label: "audit.title|审计日志"}),
@@ -148,6 +176,9 @@ func Routes(u *web.UI, d *db.DB, clk clock.Clock) {
 	u.Page("POST /audit/verify", "audit:read", func(w http.ResponseWriter, r *http.Request) error {
 		n, problems, err := audit.Verify(r.Context(), d)
 		if err != nil {
+			return err
+		}
+		if err := recordRead(r, d, clk, "audit.verify", audit.Filter{}); err != nil {
 			return err
 		}
 		v := &verifyResult{OK: len(problems) == 0, Text: fmt.Sprintf("已校验 %d 条，哈希链完整", n)}
