@@ -202,7 +202,7 @@ func satisfied(c check, resp apptest.Response, o outcome) (bool, string) {
 		return false, ""
 	case c.route.API && o.status == 403 && !strings.Contains(resp.Body, `"code":"forbidden"`),
 		c.route.API && o.status == 404 && !strings.Contains(resp.Body, `"code":"not_found"`):
-		return false, "want the JSON error of API.md"
+		return false, "want the JSON error of docs/api.md"
 	case c.want == wantOK && c.row.perm != public && !c.row.write && c.row.redirect && (o.status < 300 || o.status >= 400):
 		return false, "want a redirect"
 	case c.want == wantOK && c.row.perm != public && !c.row.write && !c.row.redirect && o.status != 200:

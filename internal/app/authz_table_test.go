@@ -42,7 +42,7 @@ var accountTable = []struct {
 	name, roles, scope, rights string
 	out                        pos
 }{
-	{"admin", "security_admin system_admin", "all", "*:* -audit:read", noPos},
+	{"admin", "system_admin", "all", "*:* -audit:read -role:write -security:write", noPos},
 	{"secadmin", "security_admin", "all", "role:* security:* user:read", noPos},
 	{"auditor", "audit_admin", "all", "audit:read", noPos},
 	{"space", "space_manager", "subtree 示范省机关事务管理局", "org:read person:read refdata:read space:*", noPos},
@@ -113,17 +113,17 @@ var authzTable = map[string]row{
 	"GET /api/v1/users":                                 read("user:read"),
 	"POST /api/v1/users":                                write("user:write"),
 	"GET /api/v1/users/{id}":                            read("user:read", kUser),
-	"PATCH /api/v1/users/{id}":                          write("user:write", kUser),
-	"POST /api/v1/users/{id}/disable":                   write("user:write", kUser),
-	"POST /api/v1/users/{id}/enable":                    write("user:write", kUser),
-	"POST /api/v1/users/{id}/unlock":                    write("user:write", kUser),
+	"PATCH /api/v1/users/{id}":                          write("user:write|role:write", kUser),
+	"POST /api/v1/users/{id}/disable":                   write("user:write|role:write", kUser).refuses("secadmin", separationRule),
+	"POST /api/v1/users/{id}/enable":                    write("user:write|role:write", kUser).refuses("secadmin", separationRule),
+	"POST /api/v1/users/{id}/unlock":                    write("user:write|role:write", kUser).refuses("secadmin", separationRule),
 	"POST /api/v1/users/{id}/reset-password":            write("user:write", kUser),
 	"GET /admin/users":                                  read("user:read").xlsx(),
 	"GET /admin/users/new":                              read("user:write"),
 	"POST /admin/users":                                 write("user:write"),
 	"GET /admin/users/{id}":                             read("user:read", kUser),
-	"POST /admin/users/{id}":                            write("user:write", kUser),
-	"POST /admin/users/{id}/{action}":                   write("user:write", kUser).with("action", "unlock"),
+	"POST /admin/users/{id}":                            write("user:write|role:write", kUser).refuses("secadmin", separationRule),
+	"POST /admin/users/{id}/{action}":                   write("user:write|role:write", kUser).with("action", "unlock").refuses("secadmin", separationRule),
 	"GET /api/v1/permissions":                           read("role:read"),
 	"GET /api/v1/roles":                                 read("role:read"),
 	"POST /api/v1/roles":                                write("role:write"),
@@ -572,6 +572,10 @@ var authzTable = map[string]row{
 	"GET /energy/contracts/{id}/occupancy":                              read("energy:read", kContract),
 	"POST /energy/contracts/{id}/occupancy":                             write("energy:contract", kContract),
 }
+
+// separationRule: 三员分立 — the security administrator changes only the roles of an ordinary account (the user
+// routes are open to user:write or role:write; the service decides what each may change).
+const separationRule = "安全保密管理员只调整其角色"
 
 // reviewRule: a unit's annual energy report is reviewed by the bureau directly above it (松岭县机关事务服务中心 for
 // 松岭县教育局), or a system administrator; other holders of energy:enter — the unit itself, bureaus further up —
