@@ -12,7 +12,7 @@ import (
 )
 
 func deps(a *app.App) demo.Deps {
-	return demo.Deps{DB: a.DB, Clock: a.Clock, Org: a.Org, Auth: a.Auth, Modules: a.Modules}
+	return demo.Deps{DB: a.DB, Clock: a.Clock, Org: a.Org, Auth: a.Auth, Modules: a.Manifests}
 }
 
 func loadDemo(ctx context.Context, a *app.App, stdout io.Writer) error {

@@ -1,8 +1,10 @@
 package app_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/url"
 	"strings"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"github.com/govops/govops/internal/demo"
 	"github.com/govops/govops/internal/platform/config"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/module"
 	"github.com/govops/govops/internal/platform/workflow"
 )
 
@@ -467,4 +470,78 @@ func userID(t *testing.T, env *apptest.Env, username string) int64 {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// TestTodo: one to-do list gathers what waits for each user — approvals, report reviews, over-quota explanations,
+// reading anomalies, repairs to approve — on the page, in the API and in the top-bar count, each item linking to
+// where the work is done; an employee with nothing to do gets an empty list.
+func TestTodo(t *testing.T) {
+	env := apptest.New(t, apptest.Options{Demo: true})
+	type list struct {
+		Items []module.Todo `json:"items"`
+		Total int64         `json:"total"`
+	}
+	kinds := func(user string) (map[string]int, list) {
+		t.Helper()
+		var l list
+		if st := env.API(user, "Demo@2026").JSON("GET", "/api/v1/todo", nil, &l); st != 200 {
+			t.Fatalf("%s: /api/v1/todo = %d", user, st)
+		}
+		k := map[string]int{}
+		for _, it := range l.Items {
+			k[it.Kind]++
+			if it.Title == "" || !strings.HasPrefix(it.Link, "/") {
+				t.Errorf("%s: to-do without title or link: %+v", user, it)
+			}
+		}
+		return k, l
+	}
+	songling, sl := kinds("songling")
+	if songling["energy.report.review"] == 0 || songling["energy.quota.explain"] == 0 {
+		t.Errorf("songling (county bureau) should review a report and explain an over-quota unit: %v", songling)
+	}
+	energy, _ := kinds("energy")
+	if energy["workflow.approve"] == 0 || energy["energy.anomaly"] == 0 {
+		t.Errorf("energy should approve an explanation and check anomalies: %v", energy)
+	}
+	if space, _ := kinds("space"); space["space.repair.approve"] == 0 {
+		t.Errorf("space should approve a repair: %v", space)
+	}
+	if employee, l := kinds("employee"); len(employee) != 0 || l.Total != 0 {
+		t.Errorf("the employee has nothing to do: %v", employee)
+	}
+	// The page lists the same items, and the top bar and the home page count them.
+	b := env.Browser("songling", "Demo@2026")
+	page := b.Get("/todo")
+	if page.StatusCode != 200 {
+		t.Fatalf("/todo = %d", page.StatusCode)
+	}
+	for _, it := range sl.Items {
+		if !strings.Contains(page.Body, html.EscapeString(it.Link)) {
+			t.Errorf("/todo lacks %s", it.Link)
+		}
+	}
+	count := fmt.Sprintf(`href="/todo" class="top-link" title="待办">待办 <span class="count">%d</span>`, sl.Total)
+	if home := b.Get("/"); !strings.Contains(home.Body, count) || !strings.Contains(home.Body, "待审核统计报表") {
+		t.Errorf("home page: no to-do count %d or group", sl.Total)
+	}
+	// Doing the work takes it off the list: approving the report leaves no review for songling.
+	var review module.Todo
+	for _, it := range sl.Items {
+		if it.Kind == "energy.report.review" {
+			review = it
+		}
+	}
+	var orgID int64
+	var year int
+	if err := env.App.DB.QueryRow(context.Background(), "SELECT org_id, year FROM energy_reports WHERE status = 'submitted' AND org_id IN (SELECT id FROM orgs WHERE parent_id = ?)",
+		env.OrgID(t, "松岭县机关事务服务中心")).Scan(&orgID, &year); err != nil {
+		t.Fatalf("the submitted report of %q: %v", review.Title, err)
+	}
+	if st := env.API("songling", "Demo@2026").JSON("POST", fmt.Sprintf("/api/v1/energy/reports/%d/%d/approve", orgID, year), nil, nil); st != 200 {
+		t.Fatalf("approve: %d", st)
+	}
+	if after, _ := kinds("songling"); after["energy.report.review"] != songling["energy.report.review"]-1 {
+		t.Errorf("after approving, reviews %d (before %d)", after["energy.report.review"], songling["energy.report.review"])
+	}
 }

@@ -93,8 +93,9 @@ type App struct {
 	Workflow *workflow.Service
 	// Org is the spine (also the first of Modules).
 	Org *org.Service
-	// Modules are the installed modules in list order.
-	Modules []module.Module
+	// Modules are the installed modules in list order, Manifests what they declared.
+	Modules   []module.Module
+	Manifests []module.Manifest
 
 	// AdminPassword is set when this start created the first admin with a generated password.
 	AdminPassword string
@@ -160,6 +161,11 @@ func (a *App) build() error {
 			if n, err := a.Notify.UnreadCount(r.Context(), a.DB, me.ID); err == nil {
 				g.Unread = n
 			}
+			if ts, err := a.todos(r.Context(), me); err == nil {
+				g.Todo = int64(len(ts))
+			} else {
+				a.Log.Error("to-do count", "err", err)
+			}
 		}
 	}
 
@@ -180,6 +186,9 @@ func (a *App) build() error {
 	u.Public("GET /metrics", a.metrics)
 	u.PublicAPI("GET /api/v1/openapi.json", web.Doc{Summary: "本接口文档（OpenAPI 3.1）"}, u.ServeOpenAPI)
 	u.Page("GET /{$}", web.SignedIn, a.home)
+	u.Page("GET /todo", web.SignedIn, a.todoPage)
+	u.API("GET /api/v1/todo", web.SignedIn, web.Doc{Summary: "待办事项：等待当前用户处理的审批、报表审核、整改等", Response: module.Todo{}, List: true}, a.todoAPI)
+	u.AddMenu(web.MenuItem{Group: "menu.work|工作台", Label: "app.todo|待办事项", Path: "/todo", Perm: web.SignedIn, Order: 5})
 
 	a.Jobs = jobs.New(a.DB, a.Clock, a.Log, u)
 	a.Refdata = refdata.New(a.DB, a.Clock, u)
@@ -214,7 +223,7 @@ func (a *App) build() error {
 		Notify: a.Notify, Calendar: a.Calendar, Attach: a.Attach, Options: module.Options{MQTTURL: a.Cfg.MQTTURL}}
 	a.Modules = modules(d)
 	a.Org, _ = module.Find[*org.Service](a.Modules)
-	module.Install(d, a.Modules)
+	a.Manifests = module.Install(d, a.Modules)
 	return nil
 }
 
@@ -235,13 +244,13 @@ func (a *App) workflowNotice(ctx context.Context, q db.Q, n workflow.Notice) err
 
 // LoadDemo loads the modules' demo data in list order (the spine's units and people come first, from package
 // demo).
-func (a *App) LoadDemo(ctx context.Context) error { return module.LoadDemo(ctx, a.Modules) }
+func (a *App) LoadDemo(ctx context.Context) error { return module.LoadDemo(ctx, a.Manifests) }
 
 // Start begins background work (periodic jobs, the modules' writers and subscribers). serve calls it; tests that
 // need jobs call it themselves.
 func (a *App) Start(ctx context.Context) {
 	a.Jobs.Start(ctx)
-	module.Start(ctx, a.Log, a.Modules)
+	module.Start(ctx, a.Log, a.Manifests)
 }
 
 // metrics serves the Prometheus metrics to a scraper that presents the operator's token; without a token
@@ -282,6 +291,6 @@ func (a *App) Close() error { return a.DB.Close() }
 
 // Stop ends background work (the modules' buffers, then periodic jobs) before the process exits.
 func (a *App) Stop(ctx context.Context) {
-	module.Stop(ctx, a.Modules)
+	module.Stop(ctx, a.Manifests)
 	a.Jobs.Stop(ctx)
 }

@@ -168,6 +168,8 @@ var authzTable = map[string]row{
 
 	// Notifications and webhooks.
 	"GET /notifications":                                        read(signedIn),
+	"GET /todo":                                                 read(signedIn),
+	"GET /api/v1/todo":                                          read(signedIn),
 	"POST /notifications/{id}/read":                             write(signedIn, kNotification),
 	"POST /notifications/{id}/open":                             write(signedIn, kNotification),
 	"POST /notifications/read-all":                              write(signedIn),

@@ -6,25 +6,34 @@ import (
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/module"
 	"github.com/govops/govops/internal/platform/web"
 )
 
 type homePage struct {
 	web.Globals
-	Units, People, Users, Pending int64
-	ScopeName                     string
-	Recent                        []audit.Item
-	CanApprove                    bool
+	Units, People, Users int64
+	ScopeName            string
+	Recent               []audit.Item
+	// Todos are the first things waiting for the user, Groups all of them by kind (with counts).
+	Todos  []module.Todo
+	Groups []todoGroup
+	Total  int
 }
+
+// homeTodos is how many to-dos the home page lists before "all".
+const homeTodos = 8
 
 func (a *App) home(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	me := auth.UserFrom(ctx)
 	sc := auth.ScopeFrom(ctx)
 	p := &homePage{Globals: a.UI.G(r, "app.home|首页"), ScopeName: auth.ScopeNames[sc.Kind]}
-	// The audit administrator approves nothing (三员分立); everyone else may be an approver.
-	p.CanApprove = !(len(me.Roles) == 1 && me.Roles[0] == auth.RoleAuditAdmin)
-	var err error
+	ts, err := a.todos(ctx, me)
+	if err != nil {
+		return err
+	}
+	p.Total, p.Groups, p.Todos = len(ts), groupTodos(ts), ts[:min(len(ts), homeTodos)]
 	if me.Can("org:read") {
 		cond, args := sc.PathCond("o.id", "o.path")
 		if p.Units, err = db.Count(ctx, a.DB, "SELECT COUNT(*) FROM orgs o WHERE o.status = 'active' AND "+cond, args...); err != nil {
@@ -45,9 +54,6 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) error {
 		if p.Users, err = db.Count(ctx, a.DB, "SELECT COUNT(*) FROM users u WHERE u.status = 'active' AND "+cond, args...); err != nil {
 			return err
 		}
-	}
-	if p.Pending, err = a.Workflow.PendingCount(ctx, me); err != nil {
-		return err
 	}
 	if p.Recent, err = audit.Recent(ctx, a.DB, 10, sc.All() && me.Can("user:read"), me.ID); err != nil {
 		return err

@@ -73,7 +73,7 @@ func New(tb testing.TB, opt ...Options) *Env {
 		tb.Fatalf("app.Open: %v", err)
 	}
 	if o.Demo {
-		if _, err := demo.Load(context.Background(), demo.Deps{DB: a.DB, Clock: a.Clock, Org: a.Org, Auth: a.Auth, Modules: a.Modules}); err != nil {
+		if _, err := demo.Load(context.Background(), demo.Deps{DB: a.DB, Clock: a.Clock, Org: a.Org, Auth: a.Auth, Modules: a.Manifests}); err != nil {
 			tb.Fatalf("demo: %v", err)
 		}
 	}

@@ -30,7 +30,7 @@ type Deps struct {
 	Auth  *auth.Service
 	// Modules load their own demo data after the spine, in list order (office space, energy, …); each does nothing
 	// when its data is already there.
-	Modules []module.Module
+	Modules []module.Manifest
 }
 
 // UserInfo describes a demo account for the start-up message.

@@ -114,7 +114,7 @@ func (s *Service) Manifest() module.Manifest {
 			Timeout: 10 * time.Minute, Run: s.rollupJob}},
 		Menu:   menu,
 		Routes: func() { s.api(); s.pages() },
-		Demo:   s.LoadDemo, Start: s.Start, Stop: s.Stop,
+		Demo:   s.LoadDemo, Start: s.Start, Stop: s.Stop, Todos: s.todos,
 	}
 }
 

@@ -156,6 +156,7 @@ func (s *Service) Manifest() module.Manifest {
 		},
 		Routes: func() { s.registerPages(); s.registerAPI() },
 		Demo:   s.LoadDemo,
+		Todos:  s.todos,
 	}
 }
 

@@ -100,6 +100,7 @@ func (s *Service) Manifest() module.Manifest {
 		Menu:        menu,
 		Routes:      func() { s.api(); s.pages() },
 		Demo:        s.LoadDemo,
+		Todos:       s.todos,
 	}
 }
 

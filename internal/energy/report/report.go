@@ -95,5 +95,6 @@ func (s *Service) Manifest() module.Manifest {
 		Menu:   menu,
 		Routes: func() { s.api(); s.pages() },
 		Demo:   s.LoadDemo,
+		Todos:  s.todos,
 	}
 }

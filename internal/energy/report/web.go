@@ -421,19 +421,9 @@ func (s *Service) reviewPage(w http.ResponseWriter, r *http.Request) error {
 	p := &reviewPage{Globals: s.UI.G(r, "energy.report.review|统计报表审核", web.Crumb{Label: "menu.energy|节能管理"},
 		web.Crumb{Label: "energy.report.menu.review|报表审核"}), Year: y, Years: s.years(), Back: fmt.Sprintf("/energy/reports/review?year=%d", y)}
 	// The reviewer is the caller's scope unit; a system-wide user reviews the top units' children.
-	parent := sc.OrgID
-	if sc.All() || sc.Kind != auth.ScopeSubtree {
-		if sc.All() {
-			ids, err := db.Int64s(ctx, s.DB, "SELECT id FROM orgs WHERE parent_id IS NULL AND status = 'active' ORDER BY path LIMIT 1")
-			if err != nil {
-				return err
-			}
-			if len(ids) > 0 {
-				parent = ids[0]
-			}
-		} else {
-			parent = 0
-		}
+	parent, err := s.reviewerUnit(ctx, sc)
+	if err != nil {
+		return err
 	}
 	if parent != 0 {
 		o, err := org.GetOrg(ctx, s.DB, sc, parent)

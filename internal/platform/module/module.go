@@ -113,9 +113,23 @@ type Manifest struct {
 	Routes func()
 	// Demo loads the module's part of the demo province (nothing when it is already there).
 	Demo func(ctx context.Context) error
+	// Todos lists the module's work waiting for the signed-in user u (within their scope and rights): the one to-do
+	// list (待办) gathers every module's, beside the approvals waiting in the workflow kit.
+	Todos func(ctx context.Context, u *auth.User) ([]Todo, error)
 	// Start begins background work when the server starts; Stop ends it (flushing buffers) before it exits.
 	Start func(ctx context.Context) error
 	Stop  func(ctx context.Context)
+}
+
+// Todo is one piece of work waiting for a user: a report to review, a rectification to report or to verify, a
+// repair to approve, readings to check.
+type Todo struct {
+	Kind    string `json:"kind" doc:"what kind of work (stable code, e.g. space.rectify.report)"`
+	Label   string `json:"label" doc:"the kind in Chinese (待报送整改…)"`
+	Title   string `json:"title" doc:"the record, with its unit"`
+	Link    string `json:"link" doc:"the page where the work is done"`
+	Due     string `json:"due,omitempty" doc:"deadline YYYY-MM-DD"`
+	Overdue bool   `json:"overdue"`
 }
 
 // Module is a business module.
@@ -134,10 +148,12 @@ func Migrations(mods []Module) []db.Migrations {
 	return out
 }
 
-// Install registers every module with the kit services in d, in list order. It panics on a programming error (a
-// module without a name, a duplicate), like the kit services' own Register methods.
-func Install(d Deps, mods []Module) {
+// Install registers every module with the kit services in d, in list order, and returns their manifests (read once:
+// the wiring keeps them for demo loading, background work and to-dos). It panics on a programming error (a module
+// without a name, a duplicate), like the kit services' own Register methods.
+func Install(d Deps, mods []Module) []Manifest {
 	seen := map[string]bool{}
+	mfs := make([]Manifest, 0, len(mods))
 	for _, m := range mods {
 		mf := m.Manifest()
 		if mf.Name == "" || seen[mf.Name] {
@@ -145,7 +161,9 @@ func Install(d Deps, mods []Module) {
 		}
 		seen[mf.Name] = true
 		install(d, mf)
+		mfs = append(mfs, mf)
 	}
+	return mfs
 }
 
 func install(d Deps, mf Manifest) {
@@ -188,9 +206,8 @@ func install(d Deps, mf Manifest) {
 }
 
 // LoadDemo loads every module's demo data in list order.
-func LoadDemo(ctx context.Context, mods []Module) error {
-	for _, m := range mods {
-		mf := m.Manifest()
+func LoadDemo(ctx context.Context, mfs []Manifest) error {
+	for _, mf := range mfs {
 		if mf.Demo == nil {
 			continue
 		}
@@ -201,11 +218,28 @@ func LoadDemo(ctx context.Context, mods []Module) error {
 	return nil
 }
 
+// Todos gathers every module's work waiting for u, in list order (a module whose list fails is an error: the page
+// must not pretend there is nothing to do).
+func Todos(ctx context.Context, mfs []Manifest, u *auth.User) ([]Todo, error) {
+	var out []Todo
+	for _, mf := range mfs {
+		if mf.Todos == nil {
+			continue
+		}
+		ts, err := mf.Todos(ctx, u)
+		if err != nil {
+			return nil, fmt.Errorf("%s to-dos: %w", mf.Name, err)
+		}
+		out = append(out, ts...)
+	}
+	return out, nil
+}
+
 // Start begins every module's background work in list order; a module that cannot start is logged and the others
 // go on (the server still serves pages and the API).
-func Start(ctx context.Context, log *slog.Logger, mods []Module) {
-	for _, m := range mods {
-		if mf := m.Manifest(); mf.Start != nil {
+func Start(ctx context.Context, log *slog.Logger, mfs []Manifest) {
+	for _, mf := range mfs {
+		if mf.Start != nil {
 			if err := mf.Start(ctx); err != nil {
 				log.Error("module background work did not start", "module", mf.Name, "err", err)
 			}
@@ -214,9 +248,9 @@ func Start(ctx context.Context, log *slog.Logger, mods []Module) {
 }
 
 // Stop ends every module's background work, in reverse list order.
-func Stop(ctx context.Context, mods []Module) {
-	for i := len(mods) - 1; i >= 0; i-- {
-		if mf := mods[i].Manifest(); mf.Stop != nil {
+func Stop(ctx context.Context, mfs []Manifest) {
+	for i := len(mfs) - 1; i >= 0; i-- {
+		if mf := mfs[i]; mf.Stop != nil {
 			mf.Stop(ctx)
 		}
 	}

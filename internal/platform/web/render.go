@@ -62,8 +62,9 @@ type Globals struct {
 	Version string
 	// Focus is the unit switcher's state (filled by Decorate).
 	Focus *Focus
-	// Unread is the number of unread notifications (filled by Decorate).
-	Unread int64
+	// Unread is the number of unread notifications, Todo the number of things waiting for the user (filled by
+	// Decorate).
+	Unread, Todo int64
 }
 
 // Focus is the unit switcher: the unit the user is working in and the units they may switch to.
