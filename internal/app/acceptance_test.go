@@ -525,6 +525,20 @@ func TestTodo(t *testing.T) {
 	if home := b.Get("/"); !strings.Contains(home.Body, count) || !strings.Contains(home.Body, "待审核统计报表") {
 		t.Errorf("home page: no to-do count %d or group", sl.Total)
 	}
+	// Actions only for those who may take them: the employee, who approves nothing, is offered neither delegation nor
+	// the approval tabs; the read-only supervisor is offered no over-quota explanation.
+	emp := env.Browser("employee", "Demo@2026").Get("/inbox")
+	if emp.StatusCode != 200 || strings.Contains(emp.Body, "/inbox/delegations") || strings.Contains(emp.Body, "tab=pending") || !strings.Contains(emp.Body, "tab=mine") {
+		t.Errorf("the employee's inbox offers approval actions (%d)", emp.StatusCode)
+	}
+	if en := env.Browser("energy", "Demo@2026").Get("/inbox"); !strings.Contains(en.Body, "/inbox/delegations") || !strings.Contains(en.Body, "tab=pending") {
+		t.Error("the energy manager approves explanations and should be offered delegation and the pending tab")
+	}
+	sup := env.Browser("supervisor", "Demo@2026").Get("/energy/quota-warnings?status=over")
+	if sup.StatusCode != 200 || strings.Contains(sup.Body, "/energy/quota-explanations/new") {
+		t.Errorf("the supervisor is offered to explain an over-quota unit (%d)", sup.StatusCode)
+	}
+
 	// Doing the work takes it off the list: approving the report leaves no review for songling.
 	var review module.Todo
 	for _, it := range sl.Items {

@@ -21,6 +21,9 @@ type inboxPage struct {
 	Types    []TypeInfo
 	Pending  int64
 	Statuses []web.Option
+	// Approver: the user approves in some chain, has approved before or holds a delegation; otherwise the page
+	// offers only their own requests (no delegation, no approval tabs).
+	Approver bool
 }
 
 type instancePage struct {
@@ -58,10 +61,17 @@ func (s *Service) inboxPages() {
 			return err
 		}
 		me := auth.UserFrom(r.Context())
+		approver, err := s.MayApprove(r.Context(), s.DB, me)
+		if err != nil {
+			return err
+		}
 		qv := r.URL.Query()
 		f := InboxFilter{Box: qv.Get("tab"), Type: qv.Get("type"), Status: qv.Get("status"), List: l}
 		if f.Box == "" {
 			f.Box = BoxPending
+			if !approver {
+				f.Box = BoxMine
+			}
 		}
 		if f.Box == BoxPending {
 			f.Status = ""
@@ -76,7 +86,12 @@ func (s *Service) inboxPages() {
 			return xlsx.Export(w, r, s.DB, s.Clock.Now(), title, []string{"编号", "标题", "申请类型", "申请人", "申请单位", "审批流程",
 				"当前步骤", "状态", "提交时间", "结束时间"}, inboxRows(items))
 		}
-		p := &inboxPage{Globals: u.G(r, "workflow.inbox|待办审批", inboxCrumbs()...), Tab: f.Box, F: f, Types: s.Types(), Statuses: statusOptions()}
+		p := &inboxPage{Globals: u.G(r, "workflow.inbox|待办审批", inboxCrumbs()...), Tab: f.Box, F: f, Types: s.Types(), Statuses: statusOptions(), Approver: approver}
+		if !approver {
+			if p.Types, err = s.requestedTypes(r.Context(), s.DB, me); err != nil {
+				return err
+			}
+		}
 		var total int64
 		if p.Items, total, err = s.Inbox(r.Context(), s.DB, me, f); err != nil {
 			return err

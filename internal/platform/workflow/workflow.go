@@ -11,6 +11,7 @@ import (
 	"embed"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -116,6 +117,41 @@ func (s *Service) Type(code string) (Type, bool) {
 }
 
 // Types lists the registered request types by code.
+// MayApprove reports whether u takes part in approvals: a chain names their role or them, a run ever gave them a
+// task, or a colleague delegated approvals to them. The inbox shows the rest only their own requests.
+func (s *Service) MayApprove(ctx context.Context, q db.Q, u *auth.User) (bool, error) {
+	if u == nil {
+		return false, nil
+	}
+	args := []any{u.ID, u.ID, u.ID}
+	roles := "''"
+	if len(u.Roles) > 0 {
+		roles = strings.TrimSuffix(strings.Repeat("?, ", len(u.Roles)), ", ")
+		for _, r := range u.Roles {
+			args = append(args, r)
+		}
+	}
+	n, err := db.Count(ctx, q, `SELECT (SELECT COUNT(*) FROM wf_step_users WHERE user_id = ?) + (SELECT COUNT(*) FROM wf_tasks WHERE user_id = ?)
+		+ (SELECT COUNT(*) FROM wf_delegations WHERE to_user_id = ? AND status = 'active')
+		+ (SELECT COUNT(*) FROM wf_steps WHERE kind = 'role' AND role_code IN (`+roles+`))`, args...)
+	return n > 0, err
+}
+
+// requestedTypes are the request types of u's own runs (the type filter of someone who only requests).
+func (s *Service) requestedTypes(ctx context.Context, q db.Q, u *auth.User) ([]TypeInfo, error) {
+	codes, err := db.Strings(ctx, q, "SELECT DISTINCT type_code FROM wf_instances WHERE requester_id = ?", u.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []TypeInfo
+	for _, t := range s.Types() {
+		if slices.Contains(codes, t.Code) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
 func (s *Service) Types() []TypeInfo {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
