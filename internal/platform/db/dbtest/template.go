@@ -202,7 +202,7 @@ func pgSetup(pg string) error {
 		var b [5]byte
 		_, _ = rand.Read(b[:])
 		pgToken = hex.EncodeToString(b[:])
-		pgAdmin, pgErr = db.Open(ctx, pg, db.Options{MaxOpenConns: 4})
+		pgAdmin, pgErr = db.Open(ctx, pg, db.Options{MaxOpenConns: 6})
 		if pgErr != nil {
 			return
 		}
@@ -302,7 +302,7 @@ func clonePostgres(tb testing.TB, pg, tmpl string) string {
 	if err != nil {
 		tb.Fatalf("create test database from template %s: %v", tmpl, err)
 	}
-	tb.Cleanup(func() { dropPostgres(name) })
+	tb.Cleanup(func() { dropLater(name) })
 	dsn, err := pgDSN(pg, name)
 	if err != nil {
 		tb.Fatal(err)
@@ -310,8 +310,17 @@ func clonePostgres(tb testing.TB, pg, tmpl string) string {
 	return dsn
 }
 
-func dropPostgres(name string) {
-	_, _ = pgAdmin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+// pgDropping bounds the drops running at once.
+var pgDropping = make(chan struct{}, 2)
+
+// dropLater drops a test's database in the background: DROP DATABASE waits for a checkpoint (a second or more),
+// which the test need not wait for. A drop the process does not live to finish is left to the next run's sweep.
+func dropLater(name string) {
+	go func() {
+		pgDropping <- struct{}{}
+		defer func() { <-pgDropping }()
+		_, _ = pgAdmin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	}()
 }
 
 // inUse reports PostgreSQL's object_in_use (55006): "source database … is being accessed by other users".
