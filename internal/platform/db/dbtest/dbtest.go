@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/govops/govops/internal/platform/db"
@@ -63,13 +62,17 @@ func open(tb testing.TB) (*db.DB, string) {
 	ctx := context.Background()
 	pg := os.Getenv(Env)
 	if pg == "" {
-		path := filepath.Join(tb.TempDir(), "test.db")
+		path := testFile(tb)
 		d, err := db.Open(ctx, "sqlite:"+path, db.Options{})
 		if err != nil {
 			tb.Fatalf("open sqlite: %v", err)
 		}
 		tb.Cleanup(func() { d.Close() })
 		return d, "sqlite:" + path
+	}
+	u, err := url.Parse(pg)
+	if err != nil {
+		tb.Fatalf("parse %s: %v", Env, err)
 	}
 	admin, err := db.Open(ctx, pg, db.Options{MaxOpenConns: 2})
 	if err != nil {
@@ -82,8 +85,11 @@ func open(tb testing.TB) (*db.DB, string) {
 		admin.Close()
 		tb.Fatalf("create schema: %v", err)
 	}
-	opt := db.Options{SearchPath: schema, MaxOpenConns: 8}
-	d, err := db.Open(ctx, pg, opt)
+	qv := u.Query()
+	qv.Set("search_path", schema)
+	noSync(qv)
+	u.RawQuery = qv.Encode()
+	d, err := db.Open(ctx, u.String(), db.Options{MaxOpenConns: 8})
 	if err != nil {
 		admin.Close()
 		tb.Fatalf("open schema %s: %v", schema, err)
@@ -93,12 +99,5 @@ func open(tb testing.TB) (*db.DB, string) {
 		_, _ = admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
 		admin.Close()
 	})
-	u, err := url.Parse(pg)
-	if err != nil {
-		tb.Fatalf("parse %s: %v", Env, err)
-	}
-	qv := u.Query()
-	qv.Set("search_path", schema)
-	u.RawQuery = qv.Encode()
 	return d, u.String()
 }

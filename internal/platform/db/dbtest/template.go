@@ -71,7 +71,7 @@ func Clone(tb testing.TB, key string, build func(ctx context.Context, dsn string
 		tb.Fatalf("test database template %.60q: %v", key, tp.err)
 	}
 	if pg == "" {
-		path := filepath.Join(tb.TempDir(), "test.db")
+		path := testFile(tb)
 		if err := copyFile(tp.ref, path); err != nil {
 			tb.Fatalf("copy the test database template: %v", err)
 		}
@@ -109,15 +109,27 @@ var (
 	sqliteDirOnce sync.Once
 	sqliteDir     string
 	sqliteDirErr  error
+	sqliteSeq     atomic.Int64
 )
 
 const sqliteDirPrefix = "govops-dbtest-"
 
-// processDir is this process's directory of template files under os.TempDir, named with the process id. Test
+// DirEnv names the variable that chooses where SQLite test databases live (default: see processDir).
+const DirEnv = "GOVOPS_TEST_DBDIR"
+
+// processDir is this process's directory of SQLite databases — templates and every test's copy —, named with the
+// process id. It lies in $GOVOPS_TEST_DBDIR, else in a memory file system when there is a roomy one (/dev/shm: the
+// databases sync on every commit, which on a busy disk costs more than the tests' work), else in os.TempDir. Test
 // binaries have no hook at exit, so each new process removes the directories of processes that are gone.
 func processDir() (string, error) {
 	sqliteDirOnce.Do(func() {
-		base := os.TempDir()
+		base := os.Getenv(DirEnv)
+		if base == "" {
+			base = memoryDir()
+		}
+		if base == "" {
+			base = os.TempDir()
+		}
 		if old, err := os.ReadDir(base); err == nil {
 			for _, e := range old {
 				rest, ok := strings.CutPrefix(e.Name(), sqliteDirPrefix)
@@ -131,6 +143,22 @@ func processDir() (string, error) {
 		sqliteDir, sqliteDirErr = os.MkdirTemp(base, fmt.Sprintf("%s%d-", sqliteDirPrefix, os.Getpid()))
 	})
 	return sqliteDir, sqliteDirErr
+}
+
+// testFile returns the path of a SQLite database for the test, in a directory removed at its cleanup (registered
+// first, so it runs after the cleanups that close the database).
+func testFile(tb testing.TB) string {
+	tb.Helper()
+	base, err := processDir()
+	if err != nil {
+		tb.Fatalf("test database directory: %v", err)
+	}
+	dir := filepath.Join(base, "t"+strconv.FormatInt(sqliteSeq.Add(1), 10))
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		tb.Fatalf("test database directory: %v", err)
+	}
+	tb.Cleanup(func() { _ = os.RemoveAll(dir) })
+	return filepath.Join(dir, "test.db")
 }
 
 func buildSQLite(key string, build func(context.Context, string) error) (string, error) {
@@ -258,9 +286,14 @@ func pgDSN(pg, database string) (string, error) {
 	u.Path = "/" + database
 	q := u.Query()
 	q.Del("search_path")
+	noSync(q)
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
+
+// noSync sets a connection parameter that lets commits return before their WAL reaches the disk: a test database
+// need not survive a crash of the server, and waiting for the disk of a busy machine is most of a test's time.
+func noSync(q url.Values) { q.Set("synchronous_commit", "off") }
 
 func buildPostgres(pg, key string, build func(context.Context, string) error) (string, error) {
 	if err := pgSetup(pg); err != nil {
