@@ -130,19 +130,31 @@ func processDir() (string, error) {
 		if base == "" {
 			base = os.TempDir()
 		}
-		if old, err := os.ReadDir(base); err == nil {
-			for _, e := range old {
-				rest, ok := strings.CutPrefix(e.Name(), sqliteDirPrefix)
-				pidText, _, _ := strings.Cut(rest, "-")
-				pid, err := strconv.Atoi(pidText)
-				if ok && e.IsDir() && err == nil && pid != os.Getpid() && !processAlive(pid) {
-					_ = os.RemoveAll(filepath.Join(base, e.Name()))
-				}
-			}
+		for _, dir := range []string{base, memoryDir(), os.TempDir()} {
+			sweepSQLite(dir)
 		}
 		sqliteDir, sqliteDirErr = os.MkdirTemp(base, fmt.Sprintf("%s%d-", sqliteDirPrefix, os.Getpid()))
 	})
 	return sqliteDir, sqliteDirErr
+}
+
+// sweepSQLite removes the directories that ended processes left in dir.
+func sweepSQLite(dir string) {
+	if dir == "" {
+		return
+	}
+	old, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range old {
+		rest, ok := strings.CutPrefix(e.Name(), sqliteDirPrefix)
+		pidText, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if ok && e.IsDir() && err == nil && pid != os.Getpid() && !processAlive(pid) {
+			_ = os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // testFile returns the path of a SQLite database for the test, in a directory removed at its cleanup (registered
