@@ -58,6 +58,7 @@ func Clone(tb testing.TB, key string, build func(ctx context.Context, dsn string
 	pg := os.Getenv(Env)
 	tp.once.Do(func() {
 		start := time.Now()
+		tp.err = errors.New("building the template panicked") // until build returns
 		if pg == "" {
 			tp.ref, tp.err = buildSQLite(key, build)
 		} else {
