@@ -231,11 +231,16 @@ const (
 var (
 	pgOnce  sync.Once
 	pgErr   error
-	pgAdmin *db.DB   // to the database named by GOVOPS_TEST_POSTGRES, for CREATE and DROP DATABASE
-	pgToken string   // this process's part of every name
-	pgKeep  *sqlConn // holds the advisory lock for the process's life
+	pgAdmin *db.DB // to the database named by GOVOPS_TEST_POSTGRES, for CREATE and DROP DATABASE
+	pgToken string // this process's part of every name
 	pgSeq   atomic.Int64
 )
+
+// pgKeep holds the process's advisory lock until the process ends. It is only ever written: the reference keeps
+// the connection from being collected (and closed, which would free the lock).
+//
+//lint:ignore U1000 see above
+var pgKeep *sqlConn
 
 func pgSetup(pg string) error {
 	pgOnce.Do(func() {
