@@ -257,7 +257,37 @@ func (w *writer) flush(ctx context.Context, bs []*batch) {
 		w.s.Log.Debug("energy readings written", "batches", len(bs), "readings", n, "ms", time.Since(t0).Milliseconds())
 	}()
 	inserted := make([]int, len(bs))
-	err := w.s.DB.Tx(ctx, func(q db.Q) error {
+	// The same reading sent to two instances (a collector retrying through the load balancer) can make their
+	// writers' transactions wait for each other's rows; PostgreSQL then aborts one, which is simply run again.
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = w.writeTx(ctx, bs, inserted, now)
+		if !db.IsDeadlock(err) || attempt == 3 {
+			break
+		}
+		w.s.Log.Warn("energy readings write deadlocked, retrying", "attempt", attempt)
+	}
+	if err != nil {
+		w.s.Log.Error("energy readings write failed", "err", err, "batches", len(bs))
+	}
+	took := time.Since(t0)
+	defer yieldLock(took, 0.25) // after answering: others may write too
+	for i, b := range bs {
+		if b.done != nil {
+			b.done <- batchResult{inserted: inserted[i], err: err}
+		}
+		if err == nil {
+			for _, ack := range b.acks {
+				ack()
+			}
+		}
+	}
+}
+
+// writeTx is flush's transaction: the readings of every batch, one audit entry per batch (one for all MQTT
+// batches), the roll-up queue marks; inserted receives each batch's count of new rows.
+func (w *writer) writeTx(ctx context.Context, bs []*batch, inserted []int, now time.Time) error {
+	return w.s.DB.Tx(ctx, func(q db.Q) error {
 		dirty := map[int64]int64{}
 		var mqttCount, mqttNew int
 		for i, b := range bs {
@@ -291,21 +321,6 @@ func (w *writer) flush(ctx context.Context, bs []*batch) {
 		}
 		return markDirty(ctx, q, dirty)
 	})
-	if err != nil {
-		w.s.Log.Error("energy readings write failed", "err", err, "batches", len(bs))
-	}
-	took := time.Since(t0)
-	defer yieldLock(took, 0.25) // after answering: others may write too
-	for i, b := range bs {
-		if b.done != nil {
-			b.done <- batchResult{inserted: inserted[i], err: err}
-		}
-		if err == nil {
-			for _, ack := range b.acks {
-				ack()
-			}
-		}
-	}
 }
 
 func meterCount(rs []Reading) int {
