@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -13,9 +14,14 @@ import (
 	"testing"
 	"time"
 
+	mqtt "github.com/eclipse/paho.mqtt.golang"
+
 	"github.com/govops/govops/internal/apptest"
+	"github.com/govops/govops/internal/energy"
+	"github.com/govops/govops/internal/platform/config"
 	"github.com/govops/govops/internal/platform/db/dbtest"
 	"github.com/govops/govops/internal/platform/jobs"
+	"github.com/govops/govops/internal/platform/settings"
 )
 
 // TestTwoInstances starts two servers on one database, as two replicas behind a load balancer, and checks that
@@ -328,6 +334,115 @@ func twinReadings(t *testing.T, a, b *apptest.Env, admin *apptest.Client) {
 			if got != want[u] {
 				t.Errorf("unit %d on %s: electricity 2025 = %v, want %v", u, []string{"A", "B"}[i], got, want[u])
 			}
+		}
+	}
+}
+
+// TestTwoInstancesMQTT: with two instances configured for the same broker, one subscribes (it holds the lease
+// "energy.mqtt"), so each message is taken once; when it stops, the other takes over the same persistent session.
+func TestTwoInstancesMQTT(t *testing.T) {
+	const broker = "127.0.0.1:1883"
+	if c, err := net.DialTimeout("tcp", broker, time.Second); err != nil {
+		msg := "no MQTT broker on " + broker + " (" + err.Error() + "): start mosquitto to run this test"
+		if os.Getenv("GOVOPS_MQTT_REQUIRED") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	} else {
+		c.Close()
+	}
+	base := apptest.New(t)
+	prefix := fmt.Sprintf("govops-twin/%d", rand.Uint64())
+	cfg := energy.MQTTSettings{Topics: []string{prefix + "/meters/+/telemetry"}, ClientID: "govops-twin-" + prefix[12:], QoS: 1}
+	if err := settings.Put(context.Background(), base.App.DB, energy.MQTTKey, cfg, time.Now(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { // drop the persistent session left on the broker
+		c := mqtt.NewClient(mqtt.NewClientOptions().AddBroker("tcp://" + broker).SetClientID(cfg.ClientID).SetCleanSession(true))
+		if tok := c.Connect(); tok.WaitTimeout(5*time.Second) && tok.Error() == nil {
+			c.Disconnect(100)
+		}
+	})
+	var logs lockedBuffer
+	withBroker := func(c *config.Config) { c.MQTTURL = "tcp://" + broker }
+	envs := []*apptest.Env{
+		base.Twin(t, apptest.TwinOptions{Name: "A", Log: &logs, Configure: withBroker}),
+		base.Twin(t, apptest.TwinOptions{Name: "B", Log: &logs, Configure: withBroker}),
+	}
+	admin := envs[0].Admin()
+	unit := twinOrg(t, admin, "双实例采集单位")
+	if st := admin.JSON("POST", "/api/v1/energy/meters", map[string]any{"org_id": unit, "energy_type": "electricity", "name": "采集表", "code": "TW-1"}, nil); st != 201 {
+		t.Fatalf("create meter: %d", st)
+	}
+	svc := func(e *apptest.Env) *energy.Service { return apptest.Module[*energy.Service](e) }
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for _, e := range envs {
+		e.App.Jobs.LeaseTTL = time.Second
+		e.App.Start(ctx)
+	}
+	holder := func() int {
+		t.Helper()
+		var on []int
+		for i, e := range envs {
+			if svc(e).MQTT().Enabled {
+				on = append(on, i)
+			}
+		}
+		if len(on) > 1 {
+			t.Fatalf("both instances subscribe to the broker")
+		}
+		if len(on) == 0 || !svc(envs[on[0]]).MQTT().Connected {
+			return -1
+		}
+		return on[0]
+	}
+	wait := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("waited 20 s for %s", what)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	wait("one instance to subscribe", func() bool { return holder() >= 0 })
+	time.Sleep(1500 * time.Millisecond) // the subscription is made in the connect handler; the other instance stays off
+	first := holder()
+	if first < 0 {
+		t.Fatal("the subscriber went away")
+	}
+	pub := mqtt.NewClient(mqtt.NewClientOptions().AddBroker("tcp://" + broker).SetClientID("govops-twin-pub-" + prefix[12:]))
+	if tok := pub.Connect(); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+		t.Fatalf("publisher connect: %v", tok.Error())
+	}
+	defer pub.Disconnect(100)
+	ts := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC).Unix()
+	publish := func(from, n int) {
+		t.Helper()
+		for i := from; i < from+n; i++ {
+			payload := fmt.Sprintf(`{"ts": %d, "values": {"value": %d}}`, (ts+int64(i)*900)*1000, 100+i)
+			if tok := pub.Publish(prefix+"/meters/TW-1/telemetry", 1, false, payload); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+				t.Fatalf("publish: %v", tok.Error())
+			}
+		}
+	}
+	publish(0, 20)
+	wait("20 readings", func() bool { return base.Count(t, "SELECT COUNT(*) FROM energy_readings") == 20 })
+	time.Sleep(300 * time.Millisecond)
+	if r := svc(envs[0]).MQTT().Received + svc(envs[1]).MQTT().Received; r != 20 {
+		t.Errorf("messages received by both instances = %d, want 20 (each message taken once)", r)
+	}
+	// The holder stops (a rolling upgrade); messages sent meanwhile wait in the session the other one takes over.
+	envs[first].App.Stop(context.Background())
+	publish(20, 5)
+	other := envs[1-first]
+	wait("the other instance to take over", func() bool { return svc(other).MQTT().Connected })
+	wait("25 readings", func() bool { return base.Count(t, "SELECT COUNT(*) FROM energy_readings") == 25 })
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, "level=ERROR") {
+			t.Errorf("logged: %s", l)
 		}
 	}
 }

@@ -382,14 +382,31 @@ func appendReal(b []byte, v float64) []byte {
 	return strconv.AppendFloat(b, v, 'g', -1, 64)
 }
 
+// MQTTLease names the lease (jobs.Runner.Exclusive) that the one subscribing instance holds.
+const MQTTLease = "energy.mqtt"
+
 // Start begins background work: the writer (also started on first use) and, when MQTTURL is set, the MQTT
-// subscriber. App.Start calls it.
+// subscriber. App.Start calls it. With several instances on one database only the holder of the lease
+// MQTTLease subscribes, so each message is taken once (readings are idempotent anyway, but twice the work and the
+// brokers' fight over one client id are not); when it stops or dies, another instance takes the lease and
+// reconnects with the same client id, so the broker hands it what the persistent session kept meanwhile.
 func (s *Service) Start(ctx context.Context) error {
 	s.writer()
 	if s.Options.MQTTURL == "" {
 		return nil
 	}
-	return s.StartMQTT(ctx, s.Options.MQTTURL)
+	stop := s.Jobs.Exclusive(MQTTLease, func(ctx context.Context) {
+		if err := s.StartMQTT(ctx, s.Options.MQTTURL); err != nil {
+			s.Log.Error("mqtt subscriber not started", "err", err)
+			return
+		}
+		<-ctx.Done()
+		s.StopMQTT()
+	})
+	s.mu.Lock()
+	s.stopLease = stop
+	s.mu.Unlock()
+	return nil
 }
 
 // StartMQTT starts the subscriber on the broker at url with the settings in energy.mqtt (topics, client id, QoS);
@@ -421,6 +438,13 @@ func (s *Service) StopMQTT() {
 // Stop stops receiving (MQTT), writes the readings already handed over and stops the writer. Roll-ups still queued
 // are durable and resume at the next start.
 func (s *Service) Stop(ctx context.Context) {
+	s.mu.Lock()
+	stop := s.stopLease
+	s.stopLease = nil
+	s.mu.Unlock()
+	if stop != nil {
+		stop() // stops the subscriber and releases the lease
+	}
 	s.StopMQTT()
 	if s.w != nil {
 		s.w.stop(ctx)
