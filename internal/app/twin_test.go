@@ -413,6 +413,12 @@ func TestTwoInstancesMQTT(t *testing.T) {
 	if first < 0 {
 		t.Fatal("the subscriber went away")
 	}
+	if !svc(envs[1-first]).MQTT().Elsewhere {
+		t.Error("the instance that does not subscribe does not say another one does")
+	}
+	if r := envs[1-first].Browser("admin", apptest.AdminPassword).Get("/energy/factors"); !strings.Contains(r.Body, "由另一个实例订阅") {
+		t.Errorf("the settings page of the other instance (%d) does not say another instance subscribes", r.StatusCode)
+	}
 	pub := mqtt.NewClient(mqtt.NewClientOptions().AddBroker("tcp://" + broker).SetClientID("govops-twin-pub-" + prefix[12:]))
 	if tok := pub.Connect(); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
 		t.Fatalf("publisher connect: %v", tok.Error())
