@@ -341,6 +341,11 @@ func twinReadings(t *testing.T, a, b *apptest.Env, admin *apptest.Client) {
 // TestTwoInstancesMQTT: with two instances configured for the same broker, one subscribes (it holds the lease
 // "energy.mqtt"), so each message is taken once; when it stops, the other takes over the same persistent session.
 func TestTwoInstancesMQTT(t *testing.T) {
+	if os.Getenv(dbtest.Env) == "" {
+		// Both instances run every job and the subscriber on one file: SQLite's single writer makes them wait for
+		// each other until busy timeouts on a loaded machine; replicas are a PostgreSQL deployment.
+		t.Skip("two instances with background work on one SQLite file are not a supported deployment; set " + dbtest.Env)
+	}
 	const broker = "127.0.0.1:1883"
 	if c, err := net.DialTimeout("tcp", broker, time.Second); err != nil {
 		msg := "no MQTT broker on " + broker + " (" + err.Error() + "): start mosquitto to run this test"
