@@ -89,6 +89,7 @@ type Service struct {
 	writerOnce sync.Once
 	w          *writer
 	mqtt       *subscriber
+	stopLease  func() // ends the MQTT lease holder (Start)
 	mu         sync.Mutex
 	cache      figureCache
 }

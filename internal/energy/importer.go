@@ -188,7 +188,11 @@ func (s *Service) ImportConsumption(ctx context.Context, sc auth.Scope, rows []x
 		if dryRun || !rep.OK() {
 			return errDryRun
 		}
-		for k := range deferred {
+		ks, err := lockUsage(ctx, q, deferred)
+		if err != nil {
+			return err
+		}
+		for _, k := range ks {
 			if err := recomputeUsage(ctx, q, k.OrgID, k.Year, k.Type); err != nil {
 				return err
 			}

@@ -257,7 +257,37 @@ func (w *writer) flush(ctx context.Context, bs []*batch) {
 		w.s.Log.Debug("energy readings written", "batches", len(bs), "readings", n, "ms", time.Since(t0).Milliseconds())
 	}()
 	inserted := make([]int, len(bs))
-	err := w.s.DB.Tx(ctx, func(q db.Q) error {
+	// The same reading sent to two instances (a collector retrying through the load balancer) can make their
+	// writers' transactions wait for each other's rows; PostgreSQL then aborts one, which is simply run again.
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = w.writeTx(ctx, bs, inserted, now)
+		if !db.IsDeadlock(err) || attempt == 3 {
+			break
+		}
+		w.s.Log.Warn("energy readings write deadlocked, retrying", "attempt", attempt)
+	}
+	if err != nil {
+		w.s.Log.Error("energy readings write failed", "err", err, "batches", len(bs))
+	}
+	took := time.Since(t0)
+	defer yieldLock(took, 0.25) // after answering: others may write too
+	for i, b := range bs {
+		if b.done != nil {
+			b.done <- batchResult{inserted: inserted[i], err: err}
+		}
+		if err == nil {
+			for _, ack := range b.acks {
+				ack()
+			}
+		}
+	}
+}
+
+// writeTx is flush's transaction: the readings of every batch, one audit entry per batch (one for all MQTT
+// batches), the roll-up queue marks; inserted receives each batch's count of new rows.
+func (w *writer) writeTx(ctx context.Context, bs []*batch, inserted []int, now time.Time) error {
+	return w.s.DB.Tx(ctx, func(q db.Q) error {
 		dirty := map[int64]int64{}
 		var mqttCount, mqttNew int
 		for i, b := range bs {
@@ -291,21 +321,6 @@ func (w *writer) flush(ctx context.Context, bs []*batch) {
 		}
 		return markDirty(ctx, q, dirty)
 	})
-	if err != nil {
-		w.s.Log.Error("energy readings write failed", "err", err, "batches", len(bs))
-	}
-	took := time.Since(t0)
-	defer yieldLock(took, 0.25) // after answering: others may write too
-	for i, b := range bs {
-		if b.done != nil {
-			b.done <- batchResult{inserted: inserted[i], err: err}
-		}
-		if err == nil {
-			for _, ack := range b.acks {
-				ack()
-			}
-		}
-	}
 }
 
 func meterCount(rs []Reading) int {
@@ -367,14 +382,31 @@ func appendReal(b []byte, v float64) []byte {
 	return strconv.AppendFloat(b, v, 'g', -1, 64)
 }
 
+// MQTTLease names the lease (jobs.Runner.Exclusive) that the one subscribing instance holds.
+const MQTTLease = "energy.mqtt"
+
 // Start begins background work: the writer (also started on first use) and, when MQTTURL is set, the MQTT
-// subscriber. App.Start calls it.
+// subscriber. App.Start calls it. With several instances on one database only the holder of the lease
+// MQTTLease subscribes, so each message is taken once (readings are idempotent anyway, but twice the work and the
+// brokers' fight over one client id are not); when it stops or dies, another instance takes the lease and
+// reconnects with the same client id, so the broker hands it what the persistent session kept meanwhile.
 func (s *Service) Start(ctx context.Context) error {
 	s.writer()
 	if s.Options.MQTTURL == "" {
 		return nil
 	}
-	return s.StartMQTT(ctx, s.Options.MQTTURL)
+	stop := s.Jobs.Exclusive(MQTTLease, func(ctx context.Context) {
+		if err := s.StartMQTT(ctx, s.Options.MQTTURL); err != nil {
+			s.Log.Error("mqtt subscriber not started", "err", err)
+			return
+		}
+		<-ctx.Done()
+		s.StopMQTT()
+	})
+	s.mu.Lock()
+	s.stopLease = stop
+	s.mu.Unlock()
+	return nil
 }
 
 // StartMQTT starts the subscriber on the broker at url with the settings in energy.mqtt (topics, client id, QoS);
@@ -406,6 +438,13 @@ func (s *Service) StopMQTT() {
 // Stop stops receiving (MQTT), writes the readings already handed over and stops the writer. Roll-ups still queued
 // are durable and resume at the next start.
 func (s *Service) Stop(ctx context.Context) {
+	s.mu.Lock()
+	stop := s.stopLease
+	s.stopLease = nil
+	s.mu.Unlock()
+	if stop != nil {
+		stop() // stops the subscriber and releases the lease
+	}
 	s.StopMQTT()
 	if s.w != nil {
 		s.w.stop(ctx)

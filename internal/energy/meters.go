@@ -453,9 +453,10 @@ func (s *Service) SetMeterExport(ctx context.Context, q db.Q, meterID int64, exp
 }
 
 // recomputeMeterYears recomputes the unit figures of every year a meter has monthly roll-ups in (held for locked
-// years, see recomputeOrHold).
+// years, see recomputeOrHold), in ascending years: one unit's lock, then the years' version rows in order (see
+// lockUsage).
 func (s *Service) recomputeMeterYears(ctx context.Context, q db.Q, m Meter) error {
-	periods, err := db.Strings(ctx, q, "SELECT DISTINCT substr(period, 1, 4) FROM energy_meter_monthly WHERE meter_id = ?", m.ID)
+	periods, err := db.Strings(ctx, q, "SELECT DISTINCT substr(period, 1, 4) FROM energy_meter_monthly WHERE meter_id = ? ORDER BY 1", m.ID)
 	if err != nil {
 		return err
 	}

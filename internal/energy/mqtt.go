@@ -440,7 +440,9 @@ func (sub *subscriber) stop() {
 
 // MQTTStatus is what the settings page shows of the subscriber.
 type MQTTStatus struct {
-	Enabled   bool
+	Enabled bool
+	// Elsewhere: a broker is configured but another instance holds the subscription (energy.mqtt lease).
+	Elsewhere bool
 	Connected bool
 	Topics    []string
 	Received  int64
@@ -451,10 +453,10 @@ type MQTTStatus struct {
 // MQTT reports the subscriber's state.
 func (s *Service) MQTT() MQTTStatus {
 	s.mu.Lock()
-	sub := s.mqtt
+	sub, leased := s.mqtt, s.stopLease != nil
 	s.mu.Unlock()
 	if sub == nil {
-		return MQTTStatus{}
+		return MQTTStatus{Elsewhere: leased}
 	}
 	return MQTTStatus{Enabled: true, Connected: sub.client.IsConnectionOpen(), Topics: sub.cfg.Topics, Received: sub.received.Load(),
 		Unknown: sub.unknown.Load(), Bad: sub.bad.Load()}

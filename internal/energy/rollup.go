@@ -115,10 +115,21 @@ func (s *Service) rollupQueued(ctx context.Context, limit int) (int, error) {
 		t0 := time.Now()
 		err := s.DB.Tx(ctx, func(q db.Q) error {
 			keys := map[usageKey]bool{}
+			from := make(map[int64]int64, len(part))
 			for _, it := range part {
 				if err := db.Lock(ctx, q, meterLockKey(it.MeterID)); err != nil {
 					return err
 				}
+				// Read the mark again under the meter's lock: another instance may have rolled the meter up
+				// since the list was read (the mark is gone: nothing to do), or new readings moved it.
+				err := q.QueryRow(ctx, "SELECT from_ts, seq FROM energy_rollup_queue WHERE meter_id = ?", it.MeterID).Scan(&it.From, &it.Seq)
+				if db.IsNoRows(err) {
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				from[it.MeterID] = it.From
 				ks, err := rollupMeter(ctx, q, it.MeterID, it.From, det, s.Clock.Now())
 				if err != nil {
 					return fmt.Errorf("meter %d: %w", it.MeterID, err)
@@ -130,14 +141,14 @@ func (s *Service) rollupQueued(ctx context.Context, limit int) (int, error) {
 					return err
 				}
 			}
-			for k := range keys {
+			ks, err := lockUsage(ctx, q, keys)
+			if err != nil {
+				return err
+			}
+			for _, k := range ks {
 				if err := s.recomputeOrHold(ctx, q, k); err != nil {
 					return err
 				}
-			}
-			from := make(map[int64]int64, len(part))
-			for _, it := range part {
-				from[it.MeterID] = it.From
 			}
 			return rollupDependents(ctx, q, from)
 		})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/govops/govops/internal/platform/db"
@@ -55,6 +56,40 @@ var monthCols = func() string {
 // orgLockKey serialises the recomputation of one unit's figures on PostgreSQL (an entry and a meter roll-up for
 // the same month must not interleave); SQLite write transactions are exclusive already.
 func orgLockKey(orgID int64) int64 { return 0x656e6572<<32 | (orgID & 0xffffffff) }
+
+// lockUsage prepares a transaction that recomputes several unit figures (a roll-up of many meters, an import):
+// it takes the units' locks in ascending order, then marks the years changed in ascending order, and returns the
+// keys sorted. A transaction that recomputes a figure thus waits for a unit's lock while holding no version row,
+// and two of them never wait for each other in a circle (on PostgreSQL, two instances rolling up meters of the
+// same units at once deadlocked: one held unit 1 and year 2025's version row and wanted unit 2, the other held
+// unit 2 and wanted the version row). recomputeUsage takes the same lock again, which is then free.
+func lockUsage(ctx context.Context, q db.Q, keys map[usageKey]bool) ([]usageKey, error) {
+	ks := make([]usageKey, 0, len(keys))
+	for k := range keys {
+		ks = append(ks, k)
+	}
+	sort.Slice(ks, func(i, j int) bool {
+		a, b := ks[i], ks[j]
+		if a.OrgID != b.OrgID {
+			return a.OrgID < b.OrgID
+		}
+		if a.Year != b.Year {
+			return a.Year < b.Year
+		}
+		return a.Type < b.Type
+	})
+	years := make([]int, 0, 2)
+	for i, k := range ks {
+		if i == 0 || k.OrgID != ks[i-1].OrgID {
+			if err := db.Lock(ctx, q, orgLockKey(k.OrgID)); err != nil {
+				return nil, err
+			}
+		}
+		years = append(years, k.Year)
+	}
+	sort.Ints(years)
+	return ks, bumpVersion(ctx, q, years...)
+}
 
 // recomputeUsage rebuilds the effective figures of (unit, year, type): for each month the statistics entry if
 // there is one, else the sum of the unit's main meters (no sub-item, no parent meter, not an export point) for

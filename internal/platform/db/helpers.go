@@ -169,6 +169,13 @@ func IsCheck(err error) bool {
 	return false
 }
 
+// IsDeadlock reports that PostgreSQL aborted the transaction to break a deadlock (40P01): nothing was written and
+// the whole transaction may be run again.
+func IsDeadlock(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "40P01"
+}
+
 // IsNoRows reports sql.ErrNoRows.
 func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 

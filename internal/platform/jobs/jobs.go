@@ -414,3 +414,119 @@ func truncate(s string, n int) string {
 	}
 	return string(rs[:n]) + "…"
 }
+
+// Exclusive keeps run going on exactly one replica at a time — background work that must not run twice, such as
+// the one MQTT subscriber. The replica holding the lease named name (a row of job_leases, beside the jobs') runs
+// run(ctx) and renews the lease every LeaseTTL/3; run must return when ctx ends, which happens when the lease is
+// lost, when the returned stop function is called, or when the runner stops. The others try to take the lease
+// every LeaseTTL/3, so when the holder stops (its lease is released) or dies (its lease runs out) another one
+// takes over within about LeaseTTL. When run returns early, the lease is released and tried again later. A holder
+// that cannot renew its lease for LeaseTTL (the database is unreachable) ends run, since another replica may take
+// the lease by then. stop
+// ends run and waits for it; calling it more than once is safe.
+func (r *Runner) Exclusive(name string, run func(ctx context.Context)) (stop func()) {
+	if !nameRe.MatchString(name) {
+		panic("jobs: invalid lease name " + strconv.Quote(name))
+	}
+	ctx, cancel := context.WithCancel(r.base)
+	r.mu.Lock()
+	if r.stopping {
+		r.mu.Unlock()
+		cancel()
+		return func() {}
+	}
+	r.wg.Add(1)
+	r.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		defer r.wg.Done()
+		defer close(done)
+		every := max(r.LeaseTTL/3, 10*time.Millisecond)
+		for {
+			r.holdOnce(ctx, name, run)
+			select {
+			case <-ctx.Done():
+				return
+			case <-r.stop:
+				return
+			case <-time.After(every):
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// holdOnce takes the lease if it is free and runs run until ctx ends, the runner stops or the lease is lost.
+func (r *Runner) holdOnce(ctx context.Context, name string, run func(ctx context.Context)) {
+	if ctx.Err() != nil {
+		return
+	}
+	if _, err := r.DB.Exec(ctx, "INSERT INTO job_leases (name, holder, lease_until_ms, next_run_ms) VALUES (?, '', 0, 0) ON CONFLICT (name) DO NOTHING", name); err != nil {
+		if ctx.Err() == nil {
+			r.Log.Warn("lease row", "lease", name, "err", err)
+		}
+		return
+	}
+	ok, err := r.claim(ctx, name, false)
+	if err != nil || !ok {
+		if err != nil && ctx.Err() == nil {
+			r.Log.Warn("lease not taken", "lease", name, "err", err)
+		}
+		return
+	}
+	r.Log.Info("lease taken", "lease", name, "holder", r.holder)
+	renewed := r.now()
+	hctx, hcancel := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-r.stop:
+			hcancel()
+		case <-hctx.Done():
+		}
+	}()
+	ran := make(chan struct{})
+	go func() {
+		defer close(ran)
+		defer func() {
+			if p := recover(); p != nil {
+				r.Log.Error("exclusive work panicked", "lease", name, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			}
+		}()
+		run(hctx)
+	}()
+	t := time.NewTicker(max(r.LeaseTTL/3, 10*time.Millisecond))
+	defer t.Stop()
+loop:
+	for {
+		select {
+		case <-ran:
+			break loop
+		case <-hctx.Done():
+			<-ran
+			break loop
+		case <-t.C:
+			bctx, bcancel := r.bookkeeping(ctx)
+			lost, err := r.renew(bctx, name)
+			bcancel()
+			switch {
+			case err != nil && r.now().Sub(renewed) >= r.LeaseTTL:
+				r.Log.Warn("lease not renewed in time: stopping the work it guards", "lease", name, "err", err)
+				hcancel()
+			case err != nil:
+				r.Log.Warn("lease renewal failed", "lease", name, "err", err)
+			case lost:
+				r.Log.Warn("lease lost: stopping the work it guards", "lease", name)
+				hcancel()
+			default:
+				renewed = r.now()
+			}
+		}
+	}
+	hcancel()
+	bctx, bcancel := r.bookkeeping(ctx)
+	defer bcancel()
+	if _, err := r.DB.Exec(bctx, "UPDATE job_leases SET holder = '', lease_until_ms = 0 WHERE name = ? AND holder = ?", name, r.holder); err != nil {
+		r.Log.Error("lease not released", "lease", name, "err", err)
+	}
+	r.Log.Info("lease released", "lease", name)
+}

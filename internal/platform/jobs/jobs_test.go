@@ -395,3 +395,54 @@ func TestSplitEvery(t *testing.T) {
 		}
 	}
 }
+
+// Exclusive work runs on one replica at a time; when its holder stops, another takes over, and a holder whose
+// lease another replica took (it was cut off longer than the lease) stops its work.
+func TestExclusiveRunsOnOneReplica(t *testing.T) {
+	d := dbtest.New(t, audit.Migrations, Migrations)
+	a, b := newRunner(t, d), newRunner(t, d)
+	a.LeaseTTL, b.LeaseTTL = 300*time.Millisecond, 300*time.Millisecond
+	var running, starts atomic.Int64
+	work := func(ctx context.Context) {
+		starts.Add(1)
+		if running.Add(1) > 1 {
+			t.Error("the work runs on two replicas at once")
+		}
+		<-ctx.Done()
+		running.Add(-1)
+	}
+	stopA := a.Exclusive("t.exclusive", work)
+	stopB := b.Exclusive("t.exclusive", work)
+	waitUntil := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("waited 5 s for %s", what)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitUntil("the work to start", func() bool { return running.Load() == 1 })
+	time.Sleep(time.Second) // several renewals: still one holder, never restarted
+	if starts.Load() != 1 {
+		t.Fatalf("started %d times, want 1", starts.Load())
+	}
+	var holder string
+	if err := d.QueryRow(context.Background(), "SELECT holder FROM job_leases WHERE name = 't.exclusive'").Scan(&holder); err != nil {
+		t.Fatal(err)
+	}
+	stopFirst, other := stopA, stopB
+	if holder == b.holder {
+		stopFirst, other = stopB, stopA
+	}
+	stopFirst()
+	waitUntil("the other replica to take over", func() bool { return starts.Load() == 2 && running.Load() == 1 })
+	// The holder is cut off: its lease is taken by force; it notices at its next renewal and stops.
+	if _, err := d.Exec(context.Background(), "UPDATE job_leases SET holder = 'someone-else' WHERE name = 't.exclusive'"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil("the work to stop after losing its lease", func() bool { return running.Load() == 0 })
+	other()
+	other() // twice is safe
+}
