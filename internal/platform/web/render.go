@@ -266,9 +266,9 @@ func (u *UI) Executed() map[string]int {
 func (u *UI) AddTemplates(module string, fsys fs.FS) { u.tmpl.add(module, fsys) }
 
 // Build prepares the page index; call once after all modules registered. A page's template set (the layout, the
-// kit's and its module's partials, the page) is parsed on its first render in each language: parsing every set of
-// every module at start held about 40 MB that most processes never use (docs/benchmarks.md §Platform).
-// ParseAll parses them all at once, for tests.
+// kit's and its module's partials, the page) is parsed on its first render in each language: parsing every set
+// of every module at start held about 40 MB that most processes never use (ParseAll parses them all, for tests;
+// see docs/benchmarks.md §Idle memory and long lists).
 func (u *UI) Build() error { u.tmpl.index(); return nil }
 
 // ParseAll parses every page's template set in every language and returns the first error: templates are parsed
