@@ -51,9 +51,11 @@ done
 for user in bench10k bench1k admin; do
   pw='Bench#User-2026'; [ "$user" = admin ] && pw=$GOVOPS_ADMIN_PASSWORD
   echo "-- $user"
+  # A deep page by cursor: the one after row 9,800 (the next of page 490), where page= would skip 9,800 rows.
+  after=$(curl -s -H "Authorization: Bearer $(login "$user" "$pw")" "localhost:18999/api/v1/people?page_size=20&page=490" | sed -n 's/.*"next":"\([^"]*\)".*/\1/p')
   "$work/govops-load" -url http://127.0.0.1:18999 -user "$user" -password "$pw" -c 2 -d 15s \
     -path '/api/v1/people?page_size=20&q=%E7%8E%8B' -path '/api/v1/people?page_size=20&q=%E5%BC%A0%E4%BC%9F' \
-    -path '/api/v1/people?page_size=20' -path '/api/v1/people?page_size=20&page=50'
+    -path '/api/v1/people?page_size=20' -path '/api/v1/people?page_size=20&page=50' -path "/api/v1/people?page_size=20&after=$after"
 done
 echo "RSS after load: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
 sleep 5
