@@ -8,7 +8,6 @@ import (
 
 	"github.com/govops/govops/internal/app"
 	"github.com/govops/govops/internal/demo"
-	"github.com/govops/govops/internal/platform/clock"
 )
 
 func deps(a *app.App) demo.Deps {
@@ -40,7 +39,11 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env f
 	if err != nil {
 		return err
 	}
-	a, err := app.Open(ctx, c, newLogger(c, stderr), clock.System{})
+	clk, err := appClock(env, newLogger(c, stderr))
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, c, newLogger(c, stderr), clk)
 	if err != nil {
 		return err
 	}

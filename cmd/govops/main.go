@@ -19,7 +19,6 @@ import (
 
 	"github.com/govops/govops/internal/app"
 	"github.com/govops/govops/internal/platform/audit"
-	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/config"
 	"github.com/govops/govops/internal/platform/db"
 )
@@ -127,7 +126,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, env fun
 		return fmt.Errorf("无法监听 %s: %w", c.Addr, err)
 	}
 	defer ln.Close()
-	a, err := app.Open(ctx, c, log, clock.System{})
+	clk, err := appClock(env, log)
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, c, log, clk)
 	if err != nil {
 		return err
 	}

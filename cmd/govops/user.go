@@ -11,7 +11,6 @@ import (
 	"github.com/govops/govops/internal/app"
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
-	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/db"
 )
 
@@ -50,7 +49,11 @@ func userCmd(ctx context.Context, args []string, stdout, stderr io.Writer, env f
 		return errors.New("请用 --role 给出该用户的全部角色（逗号分隔）")
 	}
 	username := fs.Arg(0)
-	a, err := app.Open(ctx, c, newLogger(c, stderr), clock.System{})
+	clk, err := appClock(env, newLogger(c, stderr))
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, c, newLogger(c, stderr), clk)
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,10 @@ import (
 // AdminPassword is the password of the first admin in tests.
 const AdminPassword = "Root#Pass-2026"
 
+// DefaultNow is where the clock of a test program stands unless Options.Now says otherwise: a Monday, 10:00 in
+// Beijing (the browser tests' servers start there too, internal/browsertest).
+var DefaultNow = time.Date(2026, 11, 16, 2, 0, 0, 0, time.UTC)
+
 // Env is a running program.
 type Env struct {
 	T      testing.TB
@@ -44,6 +48,8 @@ type Env struct {
 // Options tune New.
 type Options struct {
 	Demo bool // load the demo province
+	// Now is the instant the program's clock stands at (zero: DefaultNow).
+	Now time.Time
 	// Configure changes the program's configuration before it starts (e.g. a metrics token).
 	Configure func(*config.Config)
 }
@@ -62,7 +68,10 @@ func New(tb testing.TB, opt ...Options) *Env {
 	if o.Configure != nil {
 		o.Configure(&c)
 	}
-	clk := clock.NewFixed(time.Date(2026, 11, 16, 2, 0, 0, 0, time.UTC)) // a Monday, 10:00 in Beijing
+	if o.Now.IsZero() {
+		o.Now = DefaultNow
+	}
+	clk := clock.NewFixed(o.Now)
 	var logw io.Writer = io.Discard
 	if os.Getenv("GOVOPS_TEST_LOG") != "" {
 		logw = os.Stderr

@@ -20,6 +20,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/db/dbtest"
 )
 
@@ -48,6 +49,32 @@ func adminPassword() string {
 	}
 	return defaultAdminPassword
 }
+
+// defaultTestNow is the instant the servers of the browser tests start at unless GOVOPS_TEST_NOW names another:
+// a Monday, 10:00 in Beijing, as in internal/apptest. The binary runs on that clock (cmd/govops/clock.go), so
+// the demo province and every page see the same date on any day the tests run; CI runs the tests of the demo's
+// dated states again at fixed dates across the year (.ci/run).
+const defaultTestNow = "2026-11-16T10:00:00+08:00"
+
+// testNow is the starting instant of a test's server.
+func testNow(t *testing.T) time.Time {
+	v := os.Getenv("GOVOPS_TEST_NOW")
+	if v == "" {
+		v = defaultTestNow
+	}
+	now, err := clock.Parse(v)
+	if err != nil {
+		t.Fatalf("GOVOPS_TEST_NOW=%q: %v", v, err)
+	}
+	return now
+}
+
+// Year is the calendar year of the server's clock in Beijing.
+func (s *Server) Year() int { return s.Now.In(clock.Shanghai).Year() }
+
+// ReportYear is the latest year with a complete month on the server's clock: the current year from February, the
+// year before in January (quota warnings and projections need a closed month).
+func (s *Server) ReportYear() int { return s.Now.In(clock.Shanghai).AddDate(0, -1, 0).Year() }
 
 func browserRequired() bool { return os.Getenv("GOVOPS_BROWSER_REQUIRED") == "1" }
 
@@ -235,8 +262,9 @@ func needBrowser(t *testing.T) context.Context {
 
 // Server is one `govops serve --demo` process on a fresh database.
 type Server struct {
-	URL string // http://127.0.0.1:PORT, no trailing slash
-	DB  string // "sqlite" or "postgres", for screenshot folders
+	URL string    // http://127.0.0.1:PORT, no trailing slash
+	DB  string    // "sqlite" or "postgres", for screenshot folders
+	Now time.Time // the server's clock when it started (GOVOPS_TEST_NOW), from which it runs on
 
 	cmd    *exec.Cmd
 	stdout *lockedBuffer
@@ -262,7 +290,8 @@ func StartServer(t *testing.T) *Server {
 	s.cmd = exec.Command(binPath, "serve", "--demo", "--addr", "127.0.0.1:0", "--db", dsn, "--data-dir", dataDir,
 		"--jt808-addr=", // no fixed device port: several servers run side by side
 		"--log-format", "text")
-	s.cmd.Env = append(os.Environ(), "GOVOPS_ADMIN_PASSWORD="+adminPassword())
+	s.Now = testNow(t)
+	s.cmd.Env = append(os.Environ(), "GOVOPS_ADMIN_PASSWORD="+adminPassword(), "GOVOPS_TEST_NOW="+s.Now.Format(time.RFC3339))
 	s.cmd.Stdout = s.stdout
 	s.cmd.Stderr = s.stderr
 	if err := s.cmd.Start(); err != nil {

@@ -3,6 +3,7 @@ package quota
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/govops/govops/internal/energy"
 	"github.com/govops/govops/internal/platform/audit"
@@ -18,7 +19,7 @@ import (
 // provincial hospital given tighter quotas (so warnings and over-quota units exist); the approval chain of
 // explanations; and two explanations of 松岭县, one approved (last year) and one in approval (this year).
 
-var demoTight = map[string]float64{"松岭县教育局": 0.82, "松岭县人民医院": 0.8, "示范省人民医院": 0.84, "松岭县实验小学": 0.86}
+var demoTight = map[string]float64{"松岭县教育局": 0.82, "松岭县人民医院": 0.8, "示范省人民医院": 0.84, "松岭县实验小学": 0.78}
 
 // LoadDemo loads the demo on top of energy's demo; it does nothing when quotas exist.
 func (s *Service) LoadDemo(ctx context.Context) error {
@@ -104,12 +105,17 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 			return err
 		}
 	}
-	return s.demoExplanations(ctx, cur)
+	return s.demoExplanations(ctx, energy.PeriodOf(now.AddDate(0, -1, 0).Unix()).Year)
 }
 
-// demoExplanations has songling explain one over-quota unit of last year (approved by energy) and one of this year
-// (left in approval).
-func (s *Service) demoExplanations(ctx context.Context, cur int) error {
+// demoExplained are the over-quota units songling has explained in the demo, in order of preference; the other
+// over-quota units of 松岭县 (松岭县实验小学 among them) are left for the user to explain, on any date.
+var demoExplained = []string{"松岭县教育局", "松岭县人民医院"}
+
+// demoExplanations has songling explain an over-quota unit of the year before the reporting year (approved by
+// energy) and one of the reporting year (left in approval). The reporting year ry is the latest with a closed month
+// (the year before in January), so both states exist whatever the date.
+func (s *Service) demoExplanations(ctx context.Context, ry int) error {
 	user := func(name string) (*auth.User, error) {
 		var id int64
 		if err := s.DB.QueryRow(ctx, "SELECT id FROM users WHERE username = ?", name).Scan(&id); err != nil {
@@ -140,15 +146,21 @@ func (s *Service) demoExplanations(ctx context.Context, cur int) error {
 		return err
 	}
 	sctx := auth.WithUser(audit.WithActor(ctx, audit.Actor{Username: "songling"}), songling, sc)
-	for i, y := range []int{cur - 1, cur} {
+	for i, y := range []int{ry - 1, ry} {
 		over, _, err := ListWarnings(ctx, s.DB, sc, WarningFilter{Year: y, Status: StatusOver})
 		if err != nil {
 			return err
 		}
-		if len(over) == 0 {
+		k := -1
+		for _, name := range demoExplained {
+			if k = slices.IndexFunc(over, func(w Warning) bool { return w.OrgName == name }); k >= 0 {
+				break
+			}
+		}
+		if k < 0 {
 			continue
 		}
-		in := ExplanationInput{OrgID: over[0].OrgID, Year: y, Reasons: []string{"climate", "equipment"},
+		in := ExplanationInput{OrgID: over[k].OrgID, Year: y, Reasons: []string{"climate", "equipment"},
 			Text: "当年夏季持续高温，空调负荷明显增加；新增教学用房 1,200 平方米投入使用。已制定节能整改措施。"}
 		if i == 1 {
 			in.Reasons, in.Text = []string{"event"}, "承办全县重大活动，会场及保障用能集中增加；活动结束后用能已回落。"

@@ -38,3 +38,33 @@ var Shanghai = time.FixedZone("CST", 8*3600)
 
 // Today returns the business date (YYYY-MM-DD) of t in Asia/Shanghai.
 func Today(t time.Time) string { return t.In(Shanghai).Format(time.DateOnly) }
+
+// Shifted is the real clock moved to another starting instant: Now is the start plus the real time elapsed since the
+// clock was made. The binary runs on it when GOVOPS_TEST_NOW is set, so that tests of the whole program (browser
+// tests, a CI run at fixed dates) see a chosen date while timeouts and sessions still advance.
+type Shifted struct {
+	start  time.Time
+	origin time.Time
+}
+
+// StartingAt returns a clock that reads t now and runs on from there.
+func StartingAt(t time.Time) *Shifted { return &Shifted{start: t.UTC(), origin: time.Now()} }
+
+// Now returns the start plus the time elapsed since the clock was made (monotonic, so wall-clock steps do not move it).
+func (s *Shifted) Now() time.Time { return s.start.Add(time.Since(s.origin)).UTC() }
+
+// Parse reads an instant as RFC 3339 ("2027-01-04T09:00:00+08:00"), or as a business date or date and minute in
+// Asia/Shanghai ("2027-01-04" is 09:00 that day, "2027-01-04T17:30" that minute).
+func Parse(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02T15:04", s, Shanghai); err == nil {
+		return t.UTC(), nil
+	}
+	t, err := time.ParseInLocation(time.DateOnly, s, Shanghai)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return t.Add(9 * time.Hour).UTC(), nil
+}
