@@ -134,4 +134,8 @@ func TestPeopleLongList(t *testing.T) {
 	if next.StatusCode != 200 || !strings.Contains(next.Body, "第 21–40 条，共 10,000 条以上") {
 		t.Errorf("the next page (%d) does not show rows 21–40", next.StatusCode)
 	}
+	// The Excel export still holds everyone, not the capped count.
+	if rows := browser.Sheet("/people?format=xlsx"); len(rows) != n+1 {
+		t.Errorf("the export has %d rows, want %d and the header", len(rows), n)
+	}
 }

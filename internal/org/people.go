@@ -160,9 +160,9 @@ func PeoplePage(ctx context.Context, q db.Q, sc auth.Scope, f PersonFilter) (web
 		args = append(args, f.List.After.Key, f.List.After.ID)
 		page, pageArgs = " LIMIT ?", pageArgs[:1]
 	}
-	if byName {
+	if byName && f.List.PageSize <= web.MaxPageSize {
 		// The page's ids first, from the name index alone (it holds name, id and path), then only their rows: rows
-		// skipped by an offset are never read.
+		// skipped by an offset are never read. (An export reads everything in one statement.)
 		var ids []int64
 		if ids, err = db.Int64s(ctx, q, "SELECT p.id FROM people p"+w+" ORDER BY "+order+page, append(args, pageArgs...)...); err == nil {
 			pg.Items, err = peopleByIDs(ctx, q, ids)

@@ -137,22 +137,27 @@ func searchPeople(ctx context.Context, q db.Q, text, pathFrom string, l web.List
 	return pg, nil
 }
 
-// peopleByIDs reads the people of a page, in the order of ids.
+// peopleByIDs reads the people of a page, in the order of ids (in chunks: an export's page is large, and the
+// engines bound the number of parameters of a statement).
 func peopleByIDs(ctx context.Context, q db.Q, ids []int64) ([]Person, error) {
 	if len(ids) == 0 {
 		return nil, nil
-	}
-	people, err := db.Select(ctx, q, scanPerson, "SELECT "+personCols+" FROM people p JOIN orgs o ON o.id = p.org_id WHERE p.id IN ("+db.In(len(ids))+")", db.Args(ids)...)
-	if err != nil {
-		return nil, err
 	}
 	at := make(map[int64]int, len(ids))
 	for i, id := range ids {
 		at[id] = i
 	}
 	out := make([]Person, len(ids))
-	for _, p := range people {
-		out[at[p.ID]] = p
+	const chunk = 1000
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		people, err := db.Select(ctx, q, scanPerson, "SELECT "+personCols+" FROM people p JOIN orgs o ON o.id = p.org_id WHERE p.id IN ("+db.In(len(part))+")", db.Args(part)...)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range people {
+			out[at[p.ID]] = p
+		}
 	}
 	return out, nil
 }
