@@ -29,24 +29,33 @@ done
 echo "== idle RSS and people-list latency"
 "$work/govops" serve --db "$db" --addr 127.0.0.1:18999 --jt808-addr= >"$work/serve.out" 2>"$work/serve.err" &
 pid=$!
+trap 'kill -TERM $pid 2>/dev/null || true' EXIT
 until grep -q "已启动" "$work/serve.out" 2>/dev/null; do sleep 0.01; done
 sleep 2
 echo "idle RSS after start: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
 # A subtree user over the 10,000-unit load-test tree.
-root=$(curl -s -X POST localhost:18999/api/v1/auth/login -d "{\"username\":\"admin\",\"password\":\"$GOVOPS_ADMIN_PASSWORD\"}" | sed 's/.*"token":"\([^"]*\)".*/\1/')
+json=(-H 'Content-Type: application/json')
+login() { curl -s "${json[@]}" -X POST localhost:18999/api/v1/auth/login -d "{\"username\":\"$1\",\"password\":\"$2\"}" | sed 's/.*"token":"\([^"]*\)".*/\1/'; }
+root=$(login admin "$GOVOPS_ADMIN_PASSWORD")
 rootorg=$(curl -s -H "Authorization: Bearer $root" "localhost:18999/api/v1/orgs?q=%E5%8E%8B%E6%B5%8B%E6%95%B0%E6%8D%AE%201" | sed 's/.*"items":\[{"id":\([0-9]*\).*/\1/')
 cityorg=$(curl -s -H "Authorization: Bearer $root" "localhost:18999/api/v1/orgs?q=%E5%8E%8B%E6%B5%8B%E5%B8%82%201-3" | sed 's/.*"items":\[{"id":\([0-9]*\).*/\1/')
 for u in bench10k:$rootorg bench1k:$cityorg; do
   name=${u%%:*}; org=${u##*:}
-  curl -s -o /dev/null -H "Authorization: Bearer $root" -X POST localhost:18999/api/v1/users \
-    -d "{\"username\":\"$name\",\"password\":\"Bench#User-2026\",\"roles\":[\"supervisor\"],\"data_scope\":\"subtree\",\"scope_org_id\":$org}"
+  # A new account must change the password an administrator gave it before anything else (403 otherwise).
+  if curl -s -o /dev/null -w '%{http_code}' "${json[@]}" -H "Authorization: Bearer $root" -X POST localhost:18999/api/v1/users \
+    -d "{\"username\":\"$name\",\"password\":\"Bench#Init-2026\",\"roles\":[\"supervisor\"],\"data_scope\":\"subtree\",\"scope_org_id\":$org}" | grep -q 201; then
+    curl -s -o /dev/null "${json[@]}" -H "Authorization: Bearer $(login "$name" 'Bench#Init-2026')" -X POST localhost:18999/api/v1/me/password \
+      -d '{"current_password":"Bench#Init-2026","new_password":"Bench#User-2026"}'
+  fi
 done
 for user in bench10k bench1k admin; do
   pw='Bench#User-2026'; [ "$user" = admin ] && pw=$GOVOPS_ADMIN_PASSWORD
   echo "-- $user"
+  # A deep page by cursor: the one after row 9,800 (the next of page 490), where page= would skip 9,800 rows.
+  after=$(curl -s -H "Authorization: Bearer $(login "$user" "$pw")" "localhost:18999/api/v1/people?page_size=20&page=490" | sed -n 's/.*"next":"\([^"]*\)".*/\1/p')
   "$work/govops-load" -url http://127.0.0.1:18999 -user "$user" -password "$pw" -c 2 -d 15s \
     -path '/api/v1/people?page_size=20&q=%E7%8E%8B' -path '/api/v1/people?page_size=20&q=%E5%BC%A0%E4%BC%9F' \
-    -path '/api/v1/people?page_size=20' -path '/api/v1/people?page_size=20&page=50'
+    -path '/api/v1/people?page_size=20' -path '/api/v1/people?page_size=20&page=50' -path "/api/v1/people?page_size=20&after=$after"
 done
 echo "RSS after load: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
 sleep 5

@@ -75,7 +75,7 @@ func (s *Service) api() {
 	})
 	s.importAPI("orgs", "单位", "org:write", OrgColumns, s.ImportOrgs)
 
-	u.API("GET /api/v1/people", "person:read", web.Doc{Summary: "人员列表（按数据范围）", Response: Person{}, List: true, Query: []web.Param{
+	u.API("GET /api/v1/people", "person:read", web.Doc{Summary: "人员列表（按数据范围）", Response: Person{}, List: true, Cursor: true, Query: []web.Param{
 		{Name: "org_id", Type: "integer", Help: "所在单位"}, {Name: "subtree", Type: "boolean", Help: "包含下级单位的人员"},
 		{Name: "rank", Help: "职级"}, {Name: "status", Help: "active|retired|transferred"}}},
 		func(w http.ResponseWriter, r *http.Request) error {
@@ -89,11 +89,11 @@ func (s *Service) api() {
 					return err
 				}
 			}
-			people, total, err := ListPeople(r.Context(), s.DB, sc, f)
+			pg, err := PeoplePage(r.Context(), s.DB, sc, f)
 			if err != nil {
 				return err
 			}
-			return web.JSON(w, http.StatusOK, web.NewItems(people, total))
+			return web.JSON(w, http.StatusOK, web.PageItems(pg))
 		})
 	module.Create(s.Deps, "POST /api/v1/people", "person:write", web.Doc{Summary: "登记人员"}, s.CreatePerson)
 	module.Get(s.Deps, "GET /api/v1/people/{id}", "person:read", web.Doc{Summary: "人员详情"}, GetPerson)

@@ -53,9 +53,17 @@ type PersonFilter struct {
 	Status  string
 }
 
-// ListPeople lists people in scope. Scope and unit filters are ranges over people.org_path; the search text goes
-// through the person_terms index (see search.go), so a search stays fast however large the scope.
+// ListPeople lists people in scope (PeoplePage without the count's cap and cursor).
 func ListPeople(ctx context.Context, q db.Q, sc auth.Scope, f PersonFilter) ([]Person, int64, error) {
+	pg, err := PeoplePage(ctx, q, sc, f)
+	return pg.Items, pg.Total, err
+}
+
+// PeoplePage lists a page of people in scope. Scope and unit filters are ranges over people.org_path; the search
+// text goes through the person_terms index (see search.go), so a search stays fast however large the scope. The
+// count stops at web.CountCap and, in name order, the next page is a cursor on (name, id), so neither the count nor
+// a deep page costs more in a larger scope (docs/api.md §Lists and paging).
+func PeoplePage(ctx context.Context, q db.Q, sc auth.Scope, f PersonFilter) (web.Page[Person], error) {
 	type cond struct {
 		sql  string
 		args []any
@@ -78,7 +86,7 @@ func ListPeople(ctx context.Context, q db.Q, sc auth.Scope, f PersonFilter) ([]P
 	if f.OrgID != 0 {
 		p, err := Tree{}.OrgPath(ctx, q, f.OrgID)
 		if err != nil {
-			return nil, 0, err
+			return web.Page[Person]{}, err
 		}
 		if f.Subtree {
 			conds = append(conds, pathRange(p))
@@ -86,6 +94,11 @@ func ListPeople(ctx context.Context, q db.Q, sc auth.Scope, f PersonFilter) ([]P
 		} else {
 			conds = append(conds, cond{"p.org_id = ?", []any{f.OrgID}, ""})
 		}
+	}
+	// Name order (the default) pages by cursor; the other orders by offset only.
+	byName := f.List.Sort == "" || f.List.Sort == "name"
+	if f.List.After != nil && !byName {
+		return web.Page[Person]{}, errs.Invalid("after", "after 只能用于按姓名排序的列表")
 	}
 	if f.List.Q != "" {
 		up := ""
@@ -102,7 +115,7 @@ func ListPeople(ctx context.Context, q db.Q, sc auth.Scope, f PersonFilter) ([]P
 		conds = append(conds, cond{"p.status = ?", []any{f.Status}, ""})
 	}
 	if f.List.Q != "" && f.Rank == "" && f.Status == "" && (f.OrgID == 0 || f.Subtree) && (sc.Kind == auth.ScopeAll || sc.Kind == auth.ScopeSubtree) &&
-		(f.List.Sort == "" || f.List.Sort == "name") && !f.List.Desc && utf8.RuneCountInString(strings.TrimSpace(f.List.Q)) <= maxTerm {
+		byName && !f.List.Desc && utf8.RuneCountInString(strings.TrimSpace(f.List.Q)) <= maxTerm {
 		return searchPeople(ctx, q, strings.TrimSpace(f.List.Q), pathFrom, f.List)
 	}
 	build := func(walkNames bool) (string, []any) {
@@ -122,18 +135,50 @@ func ListPeople(ctx context.Context, q db.Q, sc auth.Scope, f PersonFilter) ([]P
 		return " WHERE " + strings.Join(parts, " AND "), args
 	}
 	w, args := build(false)
-	total, err := db.Count(ctx, q, "SELECT COUNT(*) FROM people p"+w, args...)
-	if err != nil {
-		return nil, 0, err
+	var pg web.Page[Person]
+	var err error
+	if pg.Total, pg.Capped, err = db.CountUpTo(ctx, q, web.CountCap, "FROM people p"+w, args...); err != nil {
+		return pg, err
 	}
-	order := f.List.OrderBy(map[string]string{"name": "p.name", "rank": rankOrderSQL, "org": "o.name", "status": "p.status",
+	order := f.List.OrderBy(map[string]string{"rank": rankOrderSQL, "org": "o.name", "status": "p.status",
 		"since": "p.status_since", "code": "p.code"}, "p.name, p.id")
-	if (f.List.Sort == "" || f.List.Sort == "name") && f.List.Q == "" && total > 5000 {
+	desc := f.List.Sort == "name" && f.List.Desc
+	if desc {
+		order = "p.name DESC, p.id DESC"
+	}
+	if byName && f.List.Q == "" && pg.Total > 5000 {
 		w, args = build(true)
 	}
-	people, err := db.Select(ctx, q, scanPerson, "SELECT "+personCols+" FROM people p JOIN orgs o ON o.id = p.org_id"+w+" ORDER BY "+order+" LIMIT ? OFFSET ?",
-		append(args, f.List.PageSize, f.List.Offset())...)
-	return people, total, err
+	page := " LIMIT ? OFFSET ?"
+	pageArgs := []any{f.List.PageSize + 1, f.List.Offset()}
+	if byName && f.List.After != nil {
+		cmp := ">"
+		if desc {
+			cmp = "<"
+		}
+		w += " AND (p.name, p.id) " + cmp + " (?, ?)"
+		args = append(args, f.List.After.Key, f.List.After.ID)
+		page, pageArgs = " LIMIT ?", pageArgs[:1]
+	}
+	if byName && f.List.PageSize <= web.MaxPageSize {
+		// The page's ids first, from the name index alone (it holds name, id and path), then only their rows: rows
+		// skipped by an offset are never read. (An export reads everything in one statement.)
+		var ids []int64
+		if ids, err = db.Int64s(ctx, q, "SELECT p.id FROM people p"+w+" ORDER BY "+order+page, append(args, pageArgs...)...); err == nil {
+			pg.Items, err = peopleByIDs(ctx, q, ids)
+		}
+	} else {
+		pg.Items, err = db.Select(ctx, q, scanPerson, "SELECT "+personCols+" FROM people p JOIN orgs o ON o.id = p.org_id"+w+" ORDER BY "+order+page,
+			append(args, pageArgs...)...)
+	}
+	if len(pg.Items) > f.List.PageSize {
+		pg.Items = pg.Items[:f.List.PageSize]
+		if byName {
+			last := pg.Items[len(pg.Items)-1]
+			pg.Next = &web.Cursor{Key: last.Name, ID: last.ID, Rows: int64(f.List.Offset() + f.List.PageSize)}
+		}
+	}
+	return pg, err
 }
 
 // rankOrderSQL sorts ranks from the highest.

@@ -95,9 +95,9 @@ func searchCond(text, pathFrom, pathTo string) (string, []any) {
 }
 
 // searchPeople answers a name or staff-number search within a path range (or everywhere) from the search index
-// alone: the count and the page's ids come from person_terms (which carries the path and the name), and only
-// the page's people are read.
-func searchPeople(ctx context.Context, q db.Q, text, pathFrom string, l web.List) ([]Person, int64, error) {
+// alone: the count (up to web.CountCap) and the page's ids come from person_terms (which carries the path and the
+// name), and only the page's people are read. Pages are in (name, id) order; l.After seeks to a cursor.
+func searchPeople(ctx context.Context, q db.Q, text, pathFrom string, l web.List) (web.Page[Person], error) {
 	terms := "SELECT t.person_id AS id, t.name AS name FROM person_terms t WHERE t.term = ?"
 	codes := "SELECT c.id AS id, c.name AS name FROM people c WHERE c.code = ?"
 	args := []any{strings.ToLower(text)}
@@ -110,25 +110,54 @@ func searchPeople(ctx context.Context, q db.Q, text, pathFrom string, l web.List
 	}
 	union := terms + " UNION " + codes
 	args = append(args, codeArgs...)
-	total, err := db.Count(ctx, q, "SELECT COUNT(*) FROM ("+union+") x", args...)
-	if err != nil || total == 0 {
-		return nil, total, err
+	var pg web.Page[Person]
+	var err error
+	if pg.Total, pg.Capped, err = db.CountUpTo(ctx, q, web.CountCap, "FROM ("+union+") x", args...); err != nil || pg.Total == 0 {
+		return pg, err
 	}
-	ids, err := db.Int64s(ctx, q, "SELECT x.id FROM ("+union+") x ORDER BY x.name, x.id LIMIT ? OFFSET ?", append(args, l.PageSize, l.Offset())...)
+	page, pageArgs := " ORDER BY x.name, x.id LIMIT ? OFFSET ?", []any{l.PageSize + 1, l.Offset()}
+	if l.After != nil {
+		page, pageArgs = " WHERE (x.name, x.id) > (?, ?) ORDER BY x.name, x.id LIMIT ?", []any{l.After.Key, l.After.ID, l.PageSize + 1}
+	}
+	ids, err := db.Int64s(ctx, q, "SELECT x.id FROM ("+union+") x"+page, append(args, pageArgs...)...)
 	if err != nil || len(ids) == 0 {
-		return nil, total, err
+		return pg, err
 	}
-	people, err := db.Select(ctx, q, scanPerson, "SELECT "+personCols+" FROM people p JOIN orgs o ON o.id = p.org_id WHERE p.id IN ("+db.In(len(ids))+")", db.Args(ids)...)
-	if err != nil {
-		return nil, 0, err
+	more := len(ids) > l.PageSize
+	if more {
+		ids = ids[:l.PageSize]
+	}
+	if pg.Items, err = peopleByIDs(ctx, q, ids); err != nil {
+		return web.Page[Person]{}, err
+	}
+	if more {
+		last := pg.Items[len(pg.Items)-1]
+		pg.Next = &web.Cursor{Key: last.Name, ID: last.ID, Rows: int64(l.Offset() + l.PageSize)}
+	}
+	return pg, nil
+}
+
+// peopleByIDs reads the people of a page, in the order of ids (in chunks: an export's page is large, and the
+// engines bound the number of parameters of a statement).
+func peopleByIDs(ctx context.Context, q db.Q, ids []int64) ([]Person, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
 	at := make(map[int64]int, len(ids))
 	for i, id := range ids {
 		at[id] = i
 	}
 	out := make([]Person, len(ids))
-	for _, p := range people {
-		out[at[p.ID]] = p
+	const chunk = 1000
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		people, err := db.Select(ctx, q, scanPerson, "SELECT "+personCols+" FROM people p JOIN orgs o ON o.id = p.org_id WHERE p.id IN ("+db.In(len(part))+")", db.Args(part)...)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range people {
+			out[at[p.ID]] = p
+		}
 	}
-	return out, total, nil
+	return out, nil
 }

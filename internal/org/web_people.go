@@ -87,12 +87,12 @@ func (s *Service) peoplePages() {
 			}
 			return xlsx.Export(w, r, s.DB, s.Clock.Now(), "人员", columnHeaders(PersonColumns), rows)
 		}
-		people, total, err := ListPeople(r.Context(), s.DB, sc, f)
+		pg, err := PeoplePage(r.Context(), s.DB, sc, f)
 		if err != nil {
 			return err
 		}
 		p := &peoplePage{Globals: u.G(r, "org.people|人员管理", web.Crumb{Label: "menu.org|组织机构"}, web.Crumb{Label: "org.people|人员管理"}),
-			People: people, Pager: web.NewPager(f.List, total), F: f, Ranks: Ranks, Statuses: Statuses}
+			People: pg.Items, Pager: web.NewPagerOf(f.List, pg), F: f, Ranks: Ranks, Statuses: Statuses}
 		if f.OrgID != 0 {
 			p.OrgName = Tree{}.OrgLabel(r.Context(), s.DB, f.OrgID)
 		}

@@ -56,8 +56,10 @@ func CheckPassword(hash, pw string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// dummyHash equalises the time of a sign-in for an unknown user with that of a wrong password.
-var dummyHash, _ = HashPassword("govops-dummy-password")
+// dummyHash equalises the time of a sign-in for an unknown user with that of a wrong password: a hash made once by
+// HashPassword with the parameters above (TestDummyHash checks that they still agree). Computing it at start cost
+// 19 MiB of argon2 memory in every process (docs/benchmarks.md §Idle memory and long lists).
+const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$JI75B0hyIhuEKhUMU6X/lQ$8EmA82HBbtpnApcYwdt1zAUW6mZrrcB+ukZQ2jGXt54"
 
 // Policy is the security policy (等保 2.0 level 3 身份鉴别; docs/domain/security.md §Graded protection gives the common 测评
 // values, which are the defaults except password expiry, off by default; the security administrator changes them).

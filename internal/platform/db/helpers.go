@@ -49,6 +49,16 @@ func Count(ctx context.Context, q Q, query string, args ...any) (int64, error) {
 	return n, err
 }
 
+// CountUpTo counts the rows of "SELECT 1 "+from (a FROM … WHERE … clause) but stops at limit: (limit, true) when
+// there are more. A long list counts this way so that its count costs the same in any scope.
+func CountUpTo(ctx context.Context, q Q, limit int64, from string, args ...any) (n int64, capped bool, err error) {
+	n, err = Count(ctx, q, "SELECT COUNT(*) FROM (SELECT 1 "+from+" LIMIT ?) capped", append(append([]any(nil), args...), limit+1)...)
+	if n > limit {
+		return limit, true, err
+	}
+	return n, false, err
+}
+
 // InsertID runs an INSERT … RETURNING id and returns the id.
 func InsertID(ctx context.Context, q Q, query string, args ...any) (int64, error) {
 	var id int64

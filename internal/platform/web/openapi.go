@@ -17,6 +17,7 @@ type Doc struct {
 	Body     any     // a value of the request body type (nil: none)
 	Response any     // a value of the success response type (nil: none)
 	List     bool    // the response is {"items":[Response…],"total":N}
+	Cursor   bool    // a List that counts up to CountCap and pages by cursor: total_capped, next and after=
 	Status   int     // success status (default 200)
 	Query    []Param // query parameters
 	Binary   string  // response content type for non-JSON answers (e.g. an .xlsx)
@@ -60,6 +61,9 @@ func (u *UI) OpenAPI() map[string]any {
 			for _, q := range []Param{{"page", "integer", "页码，从 1 开始", false}, {"page_size", "integer", "每页条数，≤ 500", false}, {"q", "string", "搜索词", false}} {
 				params = append(params, map[string]any{"name": q.Name, "in": "query", "description": q.Help, "schema": map[string]any{"type": q.Type}})
 			}
+			if rt.Doc.Cursor {
+				params = append(params, map[string]any{"name": "after", "in": "query", "description": "上一页答复中的 next：从其后一条起（不与 page 同用）", "schema": map[string]any{"type": "string"}})
+			}
 		}
 		if len(params) > 0 {
 			op["parameters"] = params
@@ -79,8 +83,13 @@ func (u *UI) OpenAPI() map[string]any {
 		case rt.Doc.Response != nil:
 			s := gen.schema(reflect.TypeOf(rt.Doc.Response))
 			if rt.Doc.List {
-				s = map[string]any{"type": "object", "required": []string{"items", "total"}, "properties": map[string]any{
-					"items": map[string]any{"type": "array", "items": s}, "total": map[string]any{"type": "integer"}}}
+				props := map[string]any{"items": map[string]any{"type": "array", "items": s}, "total": map[string]any{"type": "integer"}}
+				if rt.Doc.Cursor {
+					props["total"] = map[string]any{"type": "integer", "description": "总条数；超过 " + strconv.Itoa(CountCap) + " 条时为 " + strconv.Itoa(CountCap) + "，并有 total_capped"}
+					props["total_capped"] = map[string]any{"type": "boolean", "description": "true：条数超过 total"}
+					props["next"] = map[string]any{"type": "string", "description": "下一页的 after 参数；最后一页没有"}
+				}
+				s = map[string]any{"type": "object", "required": []string{"items", "total"}, "properties": props}
 			}
 			resp["content"] = map[string]any{"application/json": map[string]any{"schema": s}}
 		}

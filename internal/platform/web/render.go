@@ -14,6 +14,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/govops/govops/internal/platform/clock"
@@ -263,13 +265,31 @@ func (u *UI) Executed() map[string]int {
 // "module/file.html"; files starting with "_" are partials shared by that module's pages.
 func (u *UI) AddTemplates(module string, fsys fs.FS) { u.tmpl.add(module, fsys) }
 
-// Build parses every template in every language; call once after all modules registered.
-func (u *UI) Build() error { return u.tmpl.build() }
+// Build prepares the page index; call once after all modules registered. A page's template set (the layout, the
+// kit's and its module's partials, the page) is parsed on its first render in each language: parsing every set
+// of every module at start held about 40 MB that most processes never use (ParseAll parses them all, for tests;
+// see docs/benchmarks.md §Idle memory and long lists).
+func (u *UI) Build() error { u.tmpl.index(); return nil }
+
+// ParseAll parses every page's template set in every language and returns the first error: templates are parsed
+// on first use, so a test calls this to find a broken page before a user does.
+func (u *UI) ParseAll() error {
+	ix := u.tmpl.index()
+	for _, lang := range []string{LangZH, LangEN} {
+		for _, name := range u.tmpl.names() {
+			if _, err := ix.langs[lang].pages[name].get(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
 
 type templates struct {
 	u       *UI
 	sources []tmplSource
-	sets    map[string]map[string]*template.Template // lang → page → template
+	mu      sync.Mutex
+	ix      atomic.Pointer[tmplIndex]
 }
 
 type tmplSource struct {
@@ -277,12 +297,39 @@ type tmplSource struct {
 	fsys   fs.FS
 }
 
+// tmplIndex knows every page of every language; each set is parsed once, on first use.
+type tmplIndex struct {
+	langs map[string]*tmplLang
+}
+
+type tmplLang struct {
+	pages map[string]*lazyTemplate // "module/file.html" → its set
+}
+
+// lazyTemplate is a template set built on first use.
+type lazyTemplate struct {
+	once  sync.Once
+	build func() (*template.Template, error)
+	t     *template.Template
+	err   error
+}
+
+func (l *lazyTemplate) get() (*template.Template, error) {
+	l.once.Do(func() { l.t, l.err = l.build(); l.build = nil })
+	return l.t, l.err
+}
+
 func newTemplates(u *UI) *templates { return &templates{u: u} }
 
 func (t *templates) add(module string, fsys fs.FS) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	t.sources = append(t.sources, tmplSource{module, fsys})
-	t.sets = nil
+	t.ix.Store(nil)
 }
+
+// reset forgets the index (after template functions were added).
+func (t *templates) reset() { t.ix.Store(nil) }
 
 func (t *templates) names() []string {
 	var out []string
@@ -298,61 +345,92 @@ func (t *templates) names() []string {
 }
 
 func (t *templates) get(lang, name string) (*template.Template, error) {
-	if t.sets == nil {
-		if err := t.build(); err != nil {
-			return nil, err
-		}
+	l, ok := t.index().langs[lang]
+	if !ok {
+		return nil, fmt.Errorf("language %q has no templates", lang)
 	}
-	tp, ok := t.sets[lang][name]
+	p, ok := l.pages[name]
 	if !ok {
 		return nil, fmt.Errorf("template %q not found", name)
 	}
-	return tp, nil
+	return p.get()
 }
 
-func (t *templates) build() error {
-	sets := map[string]map[string]*template.Template{}
+// index returns the page index, making it when the sources changed. Making it parses nothing.
+func (t *templates) index() *tmplIndex {
+	if ix := t.ix.Load(); ix != nil {
+		return ix
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if ix := t.ix.Load(); ix != nil {
+		return ix
+	}
+	ix := &tmplIndex{langs: map[string]*tmplLang{}}
 	for _, lang := range []string{LangZH, LangEN} {
-		base := template.New("").Funcs(t.u.funcs(lang))
-		// The kit's layout and partials come first; every module's partials are visible to its own pages.
-		for _, s := range t.sources {
+		ix.langs[lang] = t.langIndex(lang)
+	}
+	t.ix.Store(ix)
+	return ix
+}
+
+// langIndex lays out the sets of one language: the kit's layout and partials come first; every module's partials
+// are visible to its own pages. A page's set clones its module's base, which clones the kit's.
+func (t *templates) langIndex(lang string) *tmplLang {
+	sources := append([]tmplSource(nil), t.sources...)
+	base := &lazyTemplate{build: func() (*template.Template, error) {
+		b := template.New("").Funcs(t.u.funcs(lang))
+		for _, s := range sources {
 			if s.module != "web" {
 				continue
 			}
-			if _, err := base.ParseFS(s.fsys, "layout.html", "_*.html"); err != nil {
-				return fmt.Errorf("web templates: %w", err)
+			if _, err := b.ParseFS(s.fsys, "layout.html", "_*.html"); err != nil {
+				return nil, fmt.Errorf("web templates: %w", err)
 			}
 		}
-		sets[lang] = map[string]*template.Template{}
-		for _, s := range t.sources {
-			modBase := base
-			if partials, _ := fs.Glob(s.fsys, "_*.html"); len(partials) > 0 && s.module != "web" {
-				c, err := base.Clone()
+		return b, nil
+	}}
+	l := &tmplLang{pages: map[string]*lazyTemplate{}}
+	for _, s := range sources {
+		modBase := base
+		if partials, _ := fs.Glob(s.fsys, "_*.html"); len(partials) > 0 && s.module != "web" {
+			modBase = &lazyTemplate{build: func() (*template.Template, error) {
+				b, err := base.get()
 				if err != nil {
-					return err
+					return nil, err
 				}
-				if modBase, err = c.ParseFS(s.fsys, "_*.html"); err != nil {
-					return fmt.Errorf("%s partials: %w", s.module, err)
+				c, err := b.Clone()
+				if err != nil {
+					return nil, err
 				}
+				if _, err := c.ParseFS(s.fsys, "_*.html"); err != nil {
+					return nil, fmt.Errorf("%s partials: %w", s.module, err)
+				}
+				return c, nil
+			}}
+		}
+		files, _ := fs.Glob(s.fsys, "*.html")
+		for _, f := range files {
+			if strings.HasPrefix(f, "_") || (s.module == "web" && f == "layout.html") {
+				continue
 			}
-			files, _ := fs.Glob(s.fsys, "*.html")
-			for _, f := range files {
-				if strings.HasPrefix(f, "_") || (s.module == "web" && f == "layout.html") {
-					continue
-				}
-				c, err := modBase.Clone()
+			l.pages[s.module+"/"+f] = &lazyTemplate{build: func() (*template.Template, error) {
+				b, err := modBase.get()
 				if err != nil {
-					return err
+					return nil, err
+				}
+				c, err := b.Clone()
+				if err != nil {
+					return nil, err
 				}
 				if _, err := c.ParseFS(s.fsys, f); err != nil {
-					return fmt.Errorf("template %s/%s: %w", s.module, f, err)
+					return nil, fmt.Errorf("template %s/%s: %w", s.module, f, err)
 				}
-				sets[lang][s.module+"/"+f] = c
-			}
+				return c, nil
+			}}
 		}
 	}
-	t.sets = sets
-	return nil
+	return l
 }
 
 func (u *UI) funcs(lang string) template.FuncMap {

@@ -129,7 +129,7 @@ func (u *UI) AddFuncs(fm template.FuncMap) {
 	for k, v := range fm {
 		u.extra[k] = v
 	}
-	u.tmpl.sets = nil
+	u.tmpl.reset()
 }
 
 // New makes the kit with its own templates and assets.
