@@ -171,7 +171,7 @@ func (s *Service) ImportRooms(ctx context.Context, sc auth.Scope, rows []xlsx.Ro
 					return err
 				}
 				if n == 0 {
-					if _, err := s.addOccupant(ctx, q, sc, ir.roomID, OccupantInput{PersonID: pid}); err != nil {
+					if _, err := s.addOccupant(ctx, q, sc, ir.roomID, OccupantInput{PersonID: pid, bulk: true}); err != nil {
 						return fmt.Errorf("第 %d 行：%w", ir.line, err)
 					}
 				}

@@ -515,6 +515,10 @@ func (s *Service) PersonRooms(ctx context.Context, q db.Q, personID int64) ([]Oc
 type OccupantInput struct {
 	PersonID int64  `json:"person_id"`
 	Since    string `json:"since,omitempty" doc:"安排日期，默认今天"`
+	Confirm  bool   `json:"confirm,omitempty" doc:"该人已有办公室或属于其他单位时须确认（409 的 fields.confirm 说明原因），并写明 reason"`
+	Reason   string `json:"reason,omitempty" doc:"确认安排的理由（confirm 时必填）"`
+	Release  bool   `json:"release_others,omitempty" doc:"迁入并收回原办公室：在同一事务中收回该人的其他办公室（留有使用记录）"`
+	bulk     bool   // the import records what is: no confirmation
 }
 
 // AddOccupant assigns a person to a room. The person must be visible to the caller; the room must be in use and
@@ -557,6 +561,12 @@ func (s *Service) addOccupant(ctx context.Context, q0 db.Q, sc auth.Scope, roomI
 		if room.Capacity > 0 && room.OccupantCount >= int64(room.Capacity) {
 			return errs.Conflict(fmt.Sprintf("房间已满（容纳 %d 人）", room.Capacity))
 		}
+		var released []Occupant
+		if !in.bulk {
+			if released, err = s.guardAssign(ctx, q, sc, room, person, &in); err != nil {
+				return err
+			}
+		}
 		if _, err := q.Exec(ctx, "INSERT INTO space_occupants (room_id, person_id, since, created_at) VALUES (?, ?, ?, ?)", roomID, in.PersonID, in.Since, now.Unix()); err != nil {
 			if db.IsUnique(err) {
 				return errs.Conflict(person.Name + "已在该房间")
@@ -574,11 +584,21 @@ func (s *Service) addOccupant(ctx context.Context, q0 db.Q, sc auth.Scope, roomI
 			return err
 		}
 		out = list[0]
-		if err := history.Record(ctx, q, now, objRoom, roomID, "occupant.add", "安排 "+out.Name+"（"+out.RankName()+"，"+out.OrgName+"）使用，自 "+in.Since); err != nil {
+		msg := "安排 " + out.Name + "（" + out.RankName() + "，" + out.OrgName + "）使用，自 " + in.Since
+		after := map[string]any{"name": out.Name, "person_id": out.PersonID, "room": room.Number, "since": in.Since}
+		if len(released) > 0 {
+			msg += "；迁入并收回原办公室 " + roomLabelsOf(released)
+			after["released"] = roomLabelsOf(released)
+		}
+		if in.Confirm {
+			msg += "；经确认：" + in.Reason
+			after["confirm_reason"] = in.Reason
+		}
+		if err := history.Record(ctx, q, now, objRoom, roomID, "occupant.add", msg); err != nil {
 			return err
 		}
 		return audit.Record(ctx, q, now, audit.Entry{Action: "space.occupant.add", ObjectType: objRoom, ObjectID: roomID, OrgID: room.OrgID, Success: true,
-			After: map[string]any{"name": out.Name, "person_id": out.PersonID, "room": room.Number, "since": in.Since}})
+			After: after, Message: in.Reason})
 	})
 	return out, err
 }

@@ -100,6 +100,8 @@ func defaultOrg(r *http.Request) int64 {
 }
 
 func (s *Service) registerPages() {
+	s.pagesRectifyBatch()
+	s.UI.Public("GET /space/assets/{name}", s.asset)
 	s.pagesOverview()
 	s.pagesRegister()
 	s.pagesRooms()

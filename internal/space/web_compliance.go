@@ -24,6 +24,8 @@ type violationsPage struct {
 	Kinds    enum.List
 	LastScan LastScan
 	Deadline string
+	Today    string
+	Back     string
 }
 
 type rectificationsPage struct {
@@ -70,7 +72,7 @@ func (s *Service) pagesCompliance() {
 		}
 		p := &violationsPage{Globals: s.g(r, "space.violations|合规检查", web.Crumb{Label: "space.violations|合规检查"}), F: f, Items: items,
 			Pager: web.NewPager(f.List, total), Kinds: Kinds, OrgName: orgLabel(r, s, f.OrgID),
-			Deadline: s.days().AddWorkdays(s.Clock.Now().In(clock.Shanghai), 20).Format("2006-01-02")}
+			Deadline: s.days().AddWorkdays(s.Clock.Now().In(clock.Shanghai), 20).Format("2006-01-02"), Today: s.today(), Back: r.URL.RequestURI()}
 		if p.LastScan, err = GetLastScan(r.Context(), s.DB); err != nil {
 			return err
 		}
