@@ -74,6 +74,8 @@ type RoomInput struct {
 	ApprovedUse    string  `json:"approved_use,omitempty" doc:"省略时为 use_type（新登记的房间以登记用途为核定用途）"`
 	Status         string  `json:"status,omitempty"`
 	Note           string  `json:"note,omitempty"`
+	Confirm        bool    `json:"confirm,omitempty" doc:"面积超过通常值（409 的 fields.confirm）时确认，并写明 reason"`
+	Reason         string  `json:"reason,omitempty" doc:"确认理由"`
 }
 
 // RoomPatch is the body of PATCH /api/v1/rooms/{id}. Changing use_type leaves approved_use as it was (a use changed
@@ -90,6 +92,8 @@ type RoomPatch struct {
 	ApprovedUse    *string  `json:"approved_use,omitempty"`
 	Status         *string  `json:"status,omitempty"`
 	Note           *string  `json:"note,omitempty"`
+	Confirm        bool     `json:"confirm,omitempty" doc:"面积超过通常值时确认，并写明 reason"`
+	Reason         string   `json:"reason,omitempty" doc:"确认理由"`
 }
 
 func (in *RoomInput) check(f errs.Fields) {
@@ -306,6 +310,9 @@ func (s *Service) createRoom(ctx context.Context, q db.Q, sc auth.Scope, in Room
 	if err := s.checkRoomRefs(ctx, q, sc, in.BuildingID, in.OrgID); err != nil {
 		return RoomRecord{}, err
 	}
+	if err := s.plausible(ctx, q, &in, true, true); err != nil {
+		return RoomRecord{}, err
+	}
 	if err := ensureFloor(ctx, q, in.BuildingID, in.Floor); err != nil {
 		return RoomRecord{}, err
 	}
@@ -326,10 +333,15 @@ func (s *Service) createRoom(ctx context.Context, q db.Q, sc auth.Scope, in Room
 	if err != nil {
 		return out, err
 	}
-	if err := history.Record(ctx, q, now, objRoom, id, "create", fmt.Sprintf("登记房间 %s（%s，%s，使用面积 %s）", out.Number, out.UseName(), out.OrgName, m2(out.UsableAreaM2))); err != nil {
+	msg := fmt.Sprintf("登记房间 %s（%s，%s，使用面积 %s）", out.Number, out.UseName(), out.OrgName, m2(out.UsableAreaM2))
+	if in.Confirm {
+		msg += "；面积经确认：" + in.Reason
+	}
+	if err := history.Record(ctx, q, now, objRoom, id, "create", msg); err != nil {
 		return out, err
 	}
-	return out, audit.Record(ctx, q, now, audit.Entry{Action: "space.room.create", ObjectType: objRoom, ObjectID: id, OrgID: out.OrgID, Success: true, After: out.snapshot()})
+	return out, audit.Record(ctx, q, now, audit.Entry{Action: "space.room.create", ObjectType: objRoom, ObjectID: id, OrgID: out.OrgID, Success: true, After: out.snapshot(),
+		Message: in.Reason})
 }
 
 func (s *Service) checkRoomRefs(ctx context.Context, q db.Q, sc auth.Scope, buildingID, orgID int64) error {
@@ -398,6 +410,10 @@ func (s *Service) updateRoom(ctx context.Context, q0 db.Q, sc auth.Scope, id int
 				return err
 			}
 		}
+		in.Confirm, in.Reason = p.Confirm, p.Reason
+		if err := s.plausible(ctx, q, &in, in.Floor != before.Floor, in.UsableAreaM2 != before.UsableAreaM2); err != nil {
+			return err
+		}
 		if in.Floor != before.Floor {
 			if err := ensureFloor(ctx, q, in.BuildingID, in.Floor); err != nil {
 				return err
@@ -422,6 +438,9 @@ func (s *Service) updateRoom(ctx context.Context, q0 db.Q, sc auth.Scope, id int
 		bs["org_id"], as["org_id"] = before.OrgName, out.OrgName
 		delete(bs, "building_id")
 		if d := history.Diff(roomLabels, bs, as); d != "" {
+			if in.Confirm {
+				d += "；面积经确认：" + in.Reason
+			}
 			if err := history.Record(ctx, q, now, objRoom, id, "update", d); err != nil {
 				return err
 			}
@@ -431,7 +450,7 @@ func (s *Service) updateRoom(ctx context.Context, q0 db.Q, sc auth.Scope, id int
 			action = "space.room.approve_use"
 		}
 		return audit.Record(ctx, q, now, audit.Entry{Action: action, ObjectType: objRoom, ObjectID: id, OrgID: out.OrgID, Success: true,
-			Before: before.snapshot(), After: out.snapshot()})
+			Before: before.snapshot(), After: out.snapshot(), Message: in.Reason})
 	})
 	return out, err
 }

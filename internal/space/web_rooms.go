@@ -186,7 +186,8 @@ func (s *Service) pagesRooms() {
 			return s.renderRoomForm(w, r, status, &x, in, fields)
 		}, func() (string, string, error) {
 			_, err := s.UpdateRoom(r.Context(), sc, id, RoomPatch{Floor: &in.Floor, Number: &in.Number, UseType: &in.UseType, Subtype: &in.Subtype, UsableAreaM2: &in.UsableAreaM2,
-				OrgID: &in.OrgID, Capacity: &in.Capacity, BuildingAreaM2: &in.BuildingAreaM2, ApprovedUse: &in.ApprovedUse, Status: &in.Status, Note: &in.Note})
+				OrgID: &in.OrgID, Capacity: &in.Capacity, BuildingAreaM2: &in.BuildingAreaM2, ApprovedUse: &in.ApprovedUse, Status: &in.Status, Note: &in.Note,
+				Confirm: in.Confirm, Reason: in.Reason})
 			return path("/space/rooms/", id), "已保存", err
 		})
 	})
@@ -312,7 +313,7 @@ func (s *Service) renderRoomPending(w http.ResponseWriter, r *http.Request, stat
 func roomForm(r *http.Request) (RoomInput, errs.Fields) {
 	f := errs.Fields{}
 	in := RoomInput{Number: fstr(r, "number"), UseType: fstr(r, "use_type"), Subtype: fstr(r, "subtype"), ApprovedUse: fstr(r, "approved_use"),
-		Status: fstr(r, "status"), Note: fstr(r, "note")}
+		Status: fstr(r, "status"), Note: fstr(r, "note"), Confirm: fstr(r, "confirm") != "", Reason: fstr(r, "reason")}
 	in.BuildingID = web.FormInt(r, "building_id", f)
 	in.OrgID = web.FormInt(r, "org_id", f)
 	in.Floor = fint(r, "floor", f)
