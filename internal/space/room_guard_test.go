@@ -73,3 +73,85 @@ func TestRoomPlausibility(t *testing.T) {
 		t.Errorf("confirmed by form: %d %s", r.StatusCode, snippet(r.Body))
 	}
 }
+
+// TestVoidRoom: a room entered by mistake is voided (occupants released, kept in the history and the audit log, out of
+// the ledger and the checks); a room whose use was entered wrongly is corrected without a "擅自改变使用功能" finding; a
+// unit cannot void a room with open findings.
+func TestVoidRoom(t *testing.T) {
+	env := newEnv(t)
+	admin := env.Admin()
+	unit := orgID(t, env, "松岭县财政局")
+	var b space.BuildingRecord
+	if st := admin.JSON("POST", "/api/v1/buildings", map[string]any{"name": "作废楼", "org_id": unit, "address": "作废路 1 号", "built_year": 2000,
+		"floors": 3, "gross_area_m2": 1500}, &b); st != 201 {
+		t.Fatalf("create building: %d", st)
+	}
+	mk := func(number, use string) int64 {
+		var r space.RoomRecord
+		if st := admin.JSON("POST", "/api/v1/rooms", map[string]any{"building_id": b.ID, "floor": 1, "number": number, "use_type": use, "usable_area_m2": 12, "org_id": unit}, &r); st != 201 {
+			t.Fatalf("create room %s: %d", number, st)
+		}
+		return r.ID
+	}
+	mistake, wrongUse := mk("101", "office"), mk("102", "office")
+	p := mkPerson(t, admin, unit, "作废测试人", "staff")
+	if st := admin.JSON("POST", "/api/v1/rooms/"+itoa(mistake)+"/occupants", map[string]any{"person_id": p}, nil); st != 201 {
+		t.Fatalf("assign: %d", st)
+	}
+	var e apptest.ErrorBody
+	if st := admin.JSON("POST", "/api/v1/rooms/"+itoa(mistake)+"/void", map[string]any{}, &e); st != 422 || e.Error.Fields["reason"] == "" {
+		t.Errorf("void without a reason: %d %+v", st, e)
+	}
+	var voided space.RoomRecord
+	if st := admin.JSON("POST", "/api/v1/rooms/"+itoa(mistake)+"/void", map[string]any{"reason": "重复登记"}, &voided); st != 200 || !voided.Voided || voided.Status != "disposed" {
+		t.Fatalf("void: %d %+v", st, voided)
+	}
+	if n := count(t, env, "SELECT COUNT(*) FROM space_occupants WHERE room_id = ?", mistake); n != 0 {
+		t.Errorf("a voided room keeps %d occupants", n)
+	}
+	if n := count(t, env, "SELECT COUNT(*) FROM audit_log WHERE action = 'space.room.void' AND object_id = ?", itoa(mistake)); n != 1 {
+		t.Errorf("void audited %d times", n)
+	}
+	var rooms struct {
+		Items []space.RoomRecord `json:"items"`
+	}
+	admin.JSON("GET", "/api/v1/rooms?building_id="+itoa(b.ID), nil, &rooms)
+	for _, r := range rooms.Items {
+		if r.ID == mistake {
+			t.Errorf("the voided room is still in the register")
+		}
+	}
+	if st := admin.JSON("POST", "/api/v1/rooms/"+itoa(mistake)+"/void", map[string]any{"reason": "再次"}, nil); st != 409 {
+		t.Errorf("voiding twice: %d", st)
+	}
+	wantPage(t, env.Browser("space", demoPassword).Get("/space/rooms/"+itoa(mistake)), 200, "已作废", "重复登记")
+
+	// The use was entered wrongly: changing it would be a finding, correcting it is not.
+	if st := admin.JSON("PATCH", "/api/v1/rooms/"+itoa(wrongUse), map[string]any{"use_type": "service"}, nil); st != 200 {
+		t.Fatalf("change use: %d", st)
+	}
+	if !has(violations(t, admin, q("org_id", unit)), "use_changed", wrongUse, -1) {
+		t.Fatalf("a changed use is not flagged")
+	}
+	// The unit administrator cannot void or correct a room with open findings.
+	edu := env.Browser("edu", demoPassword)
+	eduRoom := id64(t, env, "SELECT MIN(v.room_id) FROM space_violations v JOIN orgs o ON o.id = v.org_id WHERE v.status = 'open' AND v.room_id <> 0 AND o.name = '松岭县教育局'")
+	if r := edu.Form("POST", "/space/rooms/"+itoa(eduRoom)+"/void", url.Values{"reason": {"想作废"}}); r.StatusCode != 303 ||
+		count(t, env, "SELECT COUNT(*) FROM space_rooms WHERE id = ? AND voided_at <> 0", eduRoom) != 0 {
+		t.Errorf("a unit voided a room with findings: %d", r.StatusCode)
+	}
+	if r := edu.Get("/space/rooms/" + itoa(eduRoom)); strings.Contains(r.Body, `id="void-room"`) {
+		t.Errorf("the unit is offered to void a room with findings")
+	}
+	br := env.Browser("space", demoPassword)
+	wantPage(t, br.Get("/space/rooms/"+itoa(wrongUse)), 200, "登记错误：作废或更正", `id="void-room"`)
+	if r := br.Form("POST", "/space/rooms/"+itoa(wrongUse)+"/void", url.Values{"reason": {"录入时选错用途"}, "correct_use": {"service"}}); r.StatusCode != 303 {
+		t.Fatalf("correct by form: %d %s", r.StatusCode, snippet(r.Body))
+	}
+	if has(violations(t, admin, q("org_id", unit)), "use_changed", wrongUse, -1) {
+		t.Errorf("a corrected use is still a finding")
+	}
+	if n := count(t, env, "SELECT COUNT(*) FROM object_history WHERE object_type = 'room' AND object_id = ? AND summary LIKE '%更正登记用途%'", wrongUse); n != 1 {
+		t.Errorf("the correction is not in the history")
+	}
+}

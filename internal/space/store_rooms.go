@@ -32,6 +32,9 @@ type RoomRecord struct {
 	OccupantCount  int64   `json:"occupant_count"`
 	OccupantNames  string  `json:"occupant_names"`
 	Violations     int64   `json:"open_violations"`
+	Voided         bool    `json:"voided,omitempty" doc:"已作废（登记错误）：status 为 disposed，不计入台账和合规检查"`
+	VoidReason     string  `json:"void_reason,omitempty" doc:"作废原因"`
+	VoidedAt       int64   `json:"-"`
 	CreatedAt      int64   `json:"-"`
 	UpdatedAt      int64   `json:"-"`
 }
@@ -43,7 +46,12 @@ func (r RoomRecord) UseName() string { return UseTypes.Name(r.UseType) }
 func (r RoomRecord) SubtypeName() string { return SubtypeName(r.Subtype) }
 
 // StatusName is the Chinese status.
-func (r RoomRecord) StatusName() string { return RoomStatuses.Name(r.Status) }
+func (r RoomRecord) StatusName() string {
+	if r.Voided {
+		return "已作废"
+	}
+	return RoomStatuses.Name(r.Status)
+}
 
 // FloorLabel names the room's floor.
 func (r RoomRecord) FloorLabel() string { return FloorLabel(r.Floor) }
@@ -136,14 +144,16 @@ func (in *RoomInput) check(f errs.Fields) {
 const roomCols = `r.id, r.building_id, b.name, r.floor, r.number, r.use_type, r.subtype, r.approved_use, r.usable_area_m2, r.building_area_m2,
 	r.org_id, o.name, r.capacity, r.status, r.note, r.created_at, r.updated_at,
 	(SELECT COUNT(*) FROM space_occupants x WHERE x.room_id = r.id),
-	(SELECT COUNT(*) FROM space_violations v WHERE v.room_id = r.id AND v.status = 'open')`
+	(SELECT COUNT(*) FROM space_violations v WHERE v.room_id = r.id AND v.status = 'open'), r.voided_at, r.void_reason`
 
 const roomFrom = " FROM space_rooms r JOIN buildings b ON b.id = r.building_id JOIN orgs o ON o.id = r.org_id"
 
 func scanRoom(s db.Scanner) (RoomRecord, error) {
 	var r RoomRecord
 	err := s.Scan(&r.ID, &r.BuildingID, &r.BuildingName, &r.Floor, &r.Number, &r.UseType, &r.Subtype, &r.ApprovedUse, &r.UsableAreaM2, &r.BuildingAreaM2,
-		&r.OrgID, &r.OrgName, &r.Capacity, &r.Status, &r.Note, &r.CreatedAt, &r.UpdatedAt, &r.OccupantCount, &r.Violations)
+		&r.OrgID, &r.OrgName, &r.Capacity, &r.Status, &r.Note, &r.CreatedAt, &r.UpdatedAt, &r.OccupantCount, &r.Violations,
+		&r.VoidedAt, &r.VoidReason)
+	r.Voided = r.VoidedAt != 0
 	return r, err
 }
 

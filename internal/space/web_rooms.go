@@ -38,6 +38,7 @@ type roomPage struct {
 	Errors     map[string]string
 	Since      string
 	Pending    *pendingAssign
+	Uses       enum.List
 }
 
 type roomFormPage struct {
@@ -270,7 +271,7 @@ func (s *Service) renderRoomPending(w http.ResponseWriter, r *http.Request, stat
 	if err != nil {
 		return err
 	}
-	p := &roomPage{R: x, Tab: r.URL.Query().Get("tab"), Errors: fields, Since: s.today(), Pending: pending}
+	p := &roomPage{R: x, Tab: r.URL.Query().Get("tab"), Errors: fields, Since: s.today(), Pending: pending, Uses: UseTypes}
 	crumbs := []web.Crumb{{Label: "space.rooms|房间台账", Path: "/space/rooms"}}
 	if _, err := BuildingInfo(r.Context(), s.DB, sc, x.BuildingID); err == nil {
 		crumbs = append(crumbs, web.Crumb{Label: x.BuildingName, Path: path("/space/buildings/", x.BuildingID)},
