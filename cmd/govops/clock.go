@@ -19,6 +19,6 @@ func appClock(env func(string) (string, bool), log *slog.Logger) (clock.Clock, e
 	if err != nil {
 		return nil, fmt.Errorf("GOVOPS_TEST_NOW=%q 不是时间（应为 2027-01-04、2027-01-04T17:30 或 RFC 3339）", v)
 	}
-	log.Warn("test clock: GOVOPS_TEST_NOW is set, the server's time starts at it", "now", t.Format("2006-01-02T15:04:05Z07:00"))
+	log.Info("test clock: GOVOPS_TEST_NOW is set, the server's time starts at it", "now", t.Format("2006-01-02T15:04:05Z07:00"))
 	return clock.StartingAt(t), nil
 }

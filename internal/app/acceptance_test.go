@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -557,5 +558,61 @@ func TestTodo(t *testing.T) {
 	}
 	if after, _ := kinds("songling"); after["energy.report.review"] != songling["energy.report.review"]-1 {
 		t.Errorf("after approving, reviews %d (before %d)", after["energy.report.review"], songling["energy.report.review"])
+	}
+}
+
+// TestActivityNames: the home page's activity feed names records as they are now and links them — a monthly
+// entry reads "示范省档案馆 2026-10 柴油", a building its name — never an internal key or a bare "#id".
+func TestActivityNames(t *testing.T) {
+	env := apptest.New(t, apptest.Options{Demo: true})
+	unit := env.OrgID(t, "示范省档案馆")
+	c := env.API("energy", "Demo@2026")
+	if st := c.JSON("POST", "/api/v1/energy/consumption", map[string]any{"org_id": unit, "period": "2026-10", "energy_type": "diesel", "amount": 1000, "unit": "L"}, nil); st != 201 {
+		t.Fatalf("consumption: %d", st)
+	}
+	home := env.Browser("energy", "Demo@2026").Get("/")
+	want := fmt.Sprintf(`<a href="/energy/entry?org_id=%d&amp;year=2026">示范省档案馆 2026-10 柴油</a>`, unit)
+	if !strings.Contains(home.Body, want) {
+		t.Errorf("the feed does not name the entry: want %s in\n%s", want, section(home.Body, "最近动态"))
+	}
+	// The system administrator sees everybody's work, the demo's included: no keys, no bare ids.
+	feed := section(env.Browser("admin", apptest.AdminPassword).Get("/").Body, "最近动态")
+	if m := rawRef.FindString(feed); m != "" {
+		t.Errorf("the admin's feed shows %q:\n%s", m, feed)
+	}
+}
+
+// rawRef matches what people must not read: "#12", "12/2026-11/natural_gas", "energy.kgce_factor".
+var rawRef = regexp.MustCompile(`#\d+|\d+/\d{4}-\d{2}/[a-z_]+|\b[a-z]+(?:_[a-z]+)*\.[a-z_]+\b`)
+
+// section is the part of a page from the heading that contains title to the end of its section.
+func section(body, title string) string {
+	i := strings.Index(body, title)
+	if i < 0 {
+		return ""
+	}
+	if j := strings.Index(body[i:], "</section>"); j > 0 {
+		return body[i : i+j]
+	}
+	return body[i:]
+}
+
+// TestHomeMine: the employee's home page shows their own office and requests ("我的"), and on a phone the unit
+// switcher and the profile stay reachable.
+func TestHomeMine(t *testing.T) {
+	env := apptest.New(t, apptest.Options{Demo: true})
+	home := env.Browser("employee", "Demo@2026").Get("/")
+	if home.StatusCode != 200 {
+		t.Fatalf("home: %d", home.StatusCode)
+	}
+	mine := section(home.Body, "我的</h2>")
+	if !strings.Contains(mine, "我的办公室") || !strings.Contains(mine, "使用面积") {
+		t.Errorf("the employee's home does not show their office:\n%s", mine)
+	}
+	if !strings.Contains(home.Body, `href="/profile"`) || !strings.Contains(home.Body, `class="narrow-only">我的`) {
+		t.Error("the profile is not reachable on a phone")
+	}
+	if c := env.Browser("songling", "Demo@2026").Get("/"); !strings.Contains(c.Body, `id="focus-org-menu"`) {
+		t.Error("a county administrator's menu has no unit switcher for the phone")
 	}
 }

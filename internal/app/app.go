@@ -96,6 +96,8 @@ type App struct {
 	// Modules are the installed modules in list order, Manifests what they declared.
 	Modules   []module.Module
 	Manifests []module.Manifest
+	// objects are the record types the activity feed names, by audit object type.
+	objects map[string]module.Object
 
 	// AdminPassword is set when this start created the first admin with a generated password.
 	AdminPassword string
@@ -224,6 +226,15 @@ func (a *App) build() error {
 	a.Modules = modules(d)
 	a.Org, _ = module.Find[*org.Service](a.Modules)
 	a.Manifests = module.Install(d, a.Modules)
+	a.objects = map[string]module.Object{}
+	for _, o := range kitObjects() {
+		a.objects[o.Type] = o
+	}
+	for _, mf := range a.Manifests {
+		for _, o := range mf.Objects {
+			a.objects[o.Type] = o
+		}
+	}
 	return nil
 }
 

@@ -1,6 +1,8 @@
 package browsertest
 
 import (
+	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +12,37 @@ import (
 // does not visit them. Each entry names the path and why; remove it as soon as the page exists, so the walk checks
 // it. (Empty now: /inbox and /notifications, skipped while the workflow and notify kits had no pages, exist.)
 var underConstruction = map[string]string{}
+
+// rawKey and rawID match what people must not read on a page: an internal key ("energy.kgce_factor",
+// "12/2026-11/natural_gas") or an object named only by its number ("房间 #2660").
+var (
+	rawKey = regexp.MustCompile(`\b[a-z]+(?:_[a-z]+)*\.[a-z]+(?:_[a-z]+)+\b|\b[a-z]+_[a-z]+(?:_[a-z]+)*\.[a-z]+\b|\d+/\d{4}-\d{2}/[a-z_]+`)
+	rawID  = regexp.MustCompile(`^[^\d#]{0,12}#\d+$`) // "整改任务 #2"; a list's number column beside a row's data is fine
+
+)
+
+// rawRefs lists the lines of the page's main text that show an internal key or a bare "#id". Text a page marks as
+// code (<code>: a dataset's or a job's identifier shown beside its name, a credit code) is meant to be read as such.
+func rawRefs(b *Tab) []string {
+	var out []string
+	text := Eval[string](b, `(() => {
+		const m = (document.querySelector("main") || document.body).cloneNode(true);
+		m.querySelectorAll("code, kbd, samp").forEach(e => e.remove());
+		document.body.appendChild(m); // innerText needs a rendered node
+		const t = m.innerText;
+		m.remove();
+		return t;
+	})()`)
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if m := rawKey.FindString(line); m != "" {
+			out = append(out, fmt.Sprintf("the internal key %q: %q", m, short(line)))
+		} else if m := rawID.FindString(line); m != "" {
+			out = append(out, fmt.Sprintf("a bare number %q: %q", strings.TrimSpace(m), short(line)))
+		}
+	}
+	return out
+}
 
 // demoUser is a demo account and what its menu must and must not offer (internal/demo and auth.BuiltinRoles).
 type demoUser struct {
@@ -83,6 +116,9 @@ func TestShellWalk(t *testing.T) {
 				pages = append(pages, path)
 				b.Open(path)
 				b.SnapDesktop(names[path])
+				for _, r := range rawRefs(b) {
+					t.Errorf("%s as %s shows %s", path, u.name, r)
+				}
 			}
 			links := []string{}
 			for _, m := range menu {

@@ -110,6 +110,7 @@ func (s *Service) Manifest() module.Manifest {
 			"energy.demo": "载入能耗演示数据",
 		},
 		AuditObjects: map[string]string{"energy_consumption": "月度能耗", "energy_meter": "计量表", "energy_anomaly": "读数异常", "energy_readings": "读数"},
+		Objects:      objects(),
 		Jobs: []jobs.Job{{Name: "energy.rollup", Title: "energy.job.rollup|能耗计量汇总（补算积压的读数汇总）", Every: 5 * time.Minute,
 			Timeout: 10 * time.Minute, Run: s.rollupJob}},
 		Menu:   menu,

@@ -34,6 +34,10 @@ func (s *Service) Manifest() module.Manifest {
 			{Group: "menu.org|组织机构", Label: "org.people|人员管理", Path: "/people", Perm: "person:read", Order: 20},
 		},
 		Routes: func() { s.orgPages(); s.peoplePages(); s.api() },
+		Objects: []module.Object{
+			{Type: "org", Names: module.NamesQuery("SELECT o.id, o.name FROM orgs o", "o.id", "o.id"), Link: module.LinkTo("/orgs/")},
+			{Type: "person", Names: module.NamesQuery("SELECT p.id, p.name FROM people p", "p.id", "p.org_id"), Link: module.LinkTo("/people/")},
+		},
 	}
 }
 

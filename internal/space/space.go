@@ -132,7 +132,7 @@ func (s *Service) Manifest() module.Manifest {
 	return module.Manifest{
 		Name: "space", Migrations: Migrations, Templates: web.Sub(templatesFS, "templates"), Catalog: catalogEN,
 		Funcs:       template.FuncMap{"useName": UseTypes.Name, "kindName": Kinds.Name, "rankName": rankName, "levelName": org.AdminLevels.Name},
-		Permissions: Permissions, AuditActions: auditActions, AuditObjects: auditObjects, Datasets: Datasets(),
+		Permissions: Permissions, AuditActions: auditActions, AuditObjects: auditObjects, Objects: objects(), Datasets: Datasets(),
 		RequestTypes: []workflow.Type{{Code: wfAllocation, Name: "办公用房调剂申请", Link: "/space/allocations/{id}", OnDecided: s.allocationDecided}},
 		Events:       []module.Event{{Code: eventAssigned, Label: "space.event.assigned|办公用房整改任务"}, {Code: eventEscalated, Label: "space.event.overdue|办公用房整改逾期"}},
 		Jobs: []jobs.Job{
@@ -161,6 +161,7 @@ func (s *Service) Manifest() module.Manifest {
 		Routes: func() { s.registerPages(); s.registerAPI() },
 		Demo:   s.LoadDemo,
 		Todos:  s.todos,
+		Mine:   s.mine,
 	}
 }
 

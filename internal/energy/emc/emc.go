@@ -84,6 +84,8 @@ func (s *Service) Manifest() module.Manifest {
 			"energy.contract.demo": "载入合同能源管理演示数据",
 		},
 		AuditObjects: map[string]string{"energy_contract": "合同能源管理项目", "energy_degree_days": "度日数"},
+		Objects: []module.Object{{Type: "energy_contract", Names: module.NamesQuery("SELECT x.id, x.name FROM energy_emc_contracts x", "x.id", "x.org_id"),
+			Link: module.LinkTo("/energy/contracts/")}},
 		// Whoever sees a contract sees its documents; those who manage contracts add and remove them.
 		Attachments: []module.Attachment{{Type: objContract, SeePerm: "energy:read", EditPerm: PermContract, CanSee: s.canSee, CanEdit: s.canSee}},
 		Menu:        []web.MenuItem{{Group: "menu.energy|节能管理", Label: "emc.menu|合同能源管理", Path: "/energy/contracts", Perm: "energy:read", Order: 120}},

@@ -74,6 +74,10 @@ func (s *Service) Manifest() module.Manifest {
 			"energy.pv.demo": "载入光伏演示数据",
 		},
 		AuditObjects: map[string]string{"energy_pv_system": "光伏系统", "energy_pv_eligibility": "屋顶光伏评估"},
+		Objects: []module.Object{
+			{Type: "energy_pv_system", Names: module.NamesQuery("SELECT x.id, x.name FROM energy_pv_systems x", "x.id", "x.org_id")},
+			{Type: "energy_pv_eligibility", Names: module.NamesQuery("SELECT x.id, x.name FROM buildings x", "x.id", "x.org_id")},
+		},
 		Menu: []web.MenuItem{
 			{Group: g, Label: "pv.menu.overview|屋顶光伏", Path: "/energy/pv", Perm: "energy:read", Order: 130},
 			{Group: g, Label: "pv.menu.eligibility|屋顶光伏评估", Path: "/energy/pv/eligibility", Perm: "energy:read", Order: 135},

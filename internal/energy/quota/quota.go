@@ -90,6 +90,11 @@ func (s *Service) Manifest() module.Manifest {
 			"energy.quota_explanation.decide": "超定额说明审批结果", "energy.quota.demo": "载入能耗定额演示数据",
 		},
 		AuditObjects: map[string]string{objStandard: "能耗定额标准", objQuota: "能耗定额", objExplain: "超定额说明"},
+		Objects: []module.Object{
+			{Type: objQuota, Names: module.NamesQuery("SELECT x.id, o.name || ' ' || CAST(x.year AS TEXT) || ' 年' FROM energy_quotas x JOIN orgs o ON o.id = x.org_id", "x.id", "x.org_id")},
+			{Type: objExplain, Names: module.NamesQuery("SELECT x.id, o.name || ' ' || CAST(x.year AS TEXT) || ' 年' FROM energy_quota_explanations x JOIN orgs o ON o.id = x.org_id", "x.id", "x.org_id"),
+				Link: module.LinkTo("/energy/quota-explanations/")},
+		},
 		Jobs: []jobs.Job{{Name: "energy.quota.warnings", Title: "quota.job.warnings|能耗定额执行预警", Every: 6 * time.Hour,
 			Timeout: 30 * time.Minute, Run: s.warningsJob}},
 		RequestTypes: []workflow.Type{{Code: wfExplanation, Name: "超定额用能说明", Link: "/energy/quota-explanations/{id}", OnDecided: s.explanationDecided}},

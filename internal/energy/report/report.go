@@ -86,6 +86,7 @@ func (s *Service) Manifest() module.Manifest {
 			"energy.report.reopen": "重新打开已审核的统计报表", "energy.report.info": "填报统计报表基本信息", "energy.report.demo": "载入统计报表演示数据",
 		},
 		AuditObjects: map[string]string{"energy_report": "能源资源消费统计报表"},
+		Objects:      []module.Object{{Type: "energy_report", Names: module.NamesQuery("SELECT x.id, o.name || ' ' || CAST(x.year AS TEXT) || ' 年' FROM energy_reports x JOIN orgs o ON o.id = x.org_id", "x.id", "x.org_id")}},
 		Events: []module.Event{
 			{Code: EventSubmitted, Label: "energy.report.event.submitted|统计报表待审核"},
 			{Code: EventReturned, Label: "energy.report.event.returned|统计报表被退回"},

@@ -65,9 +65,8 @@ func ObjectName(code string) string {
 	return code
 }
 
-// Label describes what an entry is about for people: the object's name from the recorded snapshot when there is
-// one ("创建单位 示范县教育局"), otherwise its type and id.
-func (it Item) Label() string {
+// SnapshotName is the object's name in the recorded snapshot ("" when the entry recorded none).
+func (it Item) SnapshotName() string {
 	for _, side := range []string{"after", "before"} {
 		if m, ok := it.Detail[side].(map[string]any); ok {
 			for _, k := range []string{"name", "username", "title", "display_name"} {
@@ -76,6 +75,15 @@ func (it Item) Label() string {
 				}
 			}
 		}
+	}
+	return ""
+}
+
+// Label describes what an entry is about for people: the object's name from the recorded snapshot when there is
+// one ("创建单位 示范县教育局"), otherwise its type and id.
+func (it Item) Label() string {
+	if n := it.SnapshotName(); n != "" {
+		return n
 	}
 	if it.ObjectID == "" {
 		return ObjectName(it.ObjectType)

@@ -97,6 +97,8 @@ type Manifest struct {
 	Permissions []auth.Permission
 	// AuditActions and AuditObjects name the module's audit actions and object types in Chinese.
 	AuditActions, AuditObjects map[string]string
+	// Objects name the module's records in the activity feed and link them to their pages.
+	Objects []Object
 	// Datasets are the module's versioned, sourced reference data.
 	Datasets []refdata.Dataset
 	// RequestTypes are the module's approval request types.
@@ -116,9 +118,20 @@ type Manifest struct {
 	// Todos lists the module's work waiting for the signed-in user u (within their scope and rights): the one to-do
 	// list (待办) gathers every module's, beside the approvals waiting in the workflow kit.
 	Todos func(ctx context.Context, u *auth.User) ([]Todo, error)
+	// Mine lists what belongs to the signed-in user u in the module (their office, their car booking…), for the
+	// "我的" part of the home page that an employee opens on a phone.
+	Mine func(ctx context.Context, u *auth.User) ([]Mine, error)
 	// Start begins background work when the server starts; Stop ends it (flushing buffers) before it exits.
 	Start func(ctx context.Context) error
 	Stop  func(ctx context.Context)
+}
+
+// Mine is a thing of the signed-in user's own: their office, a booking, a request.
+type Mine struct {
+	Label  string `json:"label"`            // what it is ("我的办公室"), a "key|中文" string
+	Title  string `json:"title"`            // the thing ("1 号楼 301")
+	Detail string `json:"detail,omitempty"` // a line about it ("使用面积 18 m²，标准 12 m²")
+	Link   string `json:"link,omitempty"`   // its page, when the user may open it
 }
 
 // Todo is one piece of work waiting for a user: a report to review, a rectification to report or to verify, a

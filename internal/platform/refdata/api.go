@@ -1,7 +1,9 @@
 package refdata
 
 import (
+	"html/template"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -9,10 +11,19 @@ import (
 	"github.com/govops/govops/internal/platform/web"
 )
 
+// datasetKey is a dataset's or a row's identifier written in a description ("energy.kgce_factor").
+var datasetKey = regexp.MustCompile(`\b[a-z]+(?:_[a-z0-9]+)*\.[a-z0-9]+(?:_[a-z0-9]+)*\b`)
+
+// keysAsCode escapes a description and marks the identifiers in it as code, so they read as names of data, not words.
+func keysAsCode(s string) template.HTML {
+	return template.HTML(datasetKey.ReplaceAllString(template.HTMLEscapeString(s), "<code>$0</code>"))
+}
+
 // Routes registers the viewer pages, the override forms, the API and the menu entry.
 func (s *Store) Routes() {
 	u := s.UI
 	u.AddTemplates("refdata", web.Sub(templatesFS, "templates"))
+	u.AddFuncs(template.FuncMap{"keysAsCode": keysAsCode})
 	if err := u.Catalog.Add(web.LangEN, catalogEN); err != nil {
 		panic(err)
 	}

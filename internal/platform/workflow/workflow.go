@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/db"
@@ -91,6 +92,12 @@ type Notice struct {
 
 // New makes the service.
 func New(d *db.DB, clk clock.Clock, ui *web.UI, a *auth.Service) *Service {
+	audit.RegisterActions(map[string]string{
+		"workflow.submit": "提交审批", "workflow.approve": "审批同意", "workflow.reject": "审批驳回", "workflow.return": "审批退回",
+		"workflow.comment": "审批评论", "workflow.withdraw": "撤回申请", "workflow.chain.create": "新建审批流程",
+		"workflow.chain.update": "修改审批流程", "workflow.chain.delete": "删除审批流程", "workflow.delegation.create": "设置审批委托",
+		"workflow.delegation.revoke": "撤销审批委托",
+	}, map[string]string{"workflow_instance": "审批", "workflow_chain": "审批流程", "workflow_delegation": "审批委托"})
 	return &Service{DB: d, Clock: clk, UI: ui, Auth: a, types: map[string]Type{}}
 }
 
