@@ -54,7 +54,7 @@ func TestSpaceDailyWork(t *testing.T) {
 
 	// Someone of the unit who already has an office moves in; the old office is released in the same step.
 	b.Open("/space/people?org_id=" + orgID)
-	name := Eval[string](b, `(() => { const tr = Array.from(document.querySelectorAll("main table tbody tr")).find(tr => tr.cells[1].innerText.trim() === "` + unit + `" && tr.cells[4].innerText.trim() !== "" && !tr.cells[4].innerText.includes("待安排") && !tr.cells[4].innerText.includes("处办公室")); return tr ? tr.querySelector("td a").innerText.trim() : ""; })()`)
+	name := Eval[string](b, `(() => { const tr = Array.from(document.querySelectorAll("main table tbody tr")).find(tr => tr.cells[1].innerText.trim() === "`+unit+`" && tr.cells[4].innerText.trim() !== "" && !tr.cells[4].innerText.includes("待安排") && !tr.cells[4].innerText.includes("处办公室")); return tr ? tr.querySelector("td a").innerText.trim() : ""; })()`)
 	if name == "" {
 		t.Fatalf("%s lists nobody with an office: %s", unit, short(b.Text("main")))
 	}
