@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -55,6 +56,12 @@ type Options struct {
 }
 
 // New starts the program on a fresh database (SQLite, or PostgreSQL when GOVOPS_TEST_POSTGRES is set).
+//
+// The database is a copy of a template built once per test binary (dbtest.Clone): the first start (migrations,
+// regions, reference data, the first admin) and, with Options.Demo, the demo province are done once for each
+// combination of what decides their content — the demo flag, the clock's start and the configuration — and every
+// test gets its own copy, so none sees another's writes. Options.Configure may therefore be called twice (once to
+// read the configuration the template depends on); when it sets the database itself, no template is used.
 func New(tb testing.TB, opt ...Options) *Env {
 	tb.Helper()
 	var o Options
@@ -62,27 +69,33 @@ func New(tb testing.TB, opt ...Options) *Env {
 		o = opt[0]
 	}
 	c := config.Defaults()
-	c.DB = dbtest.DSN(tb)
+	c.DB = pendingDB
 	c.AdminPassword = AdminPassword
 	c.DataDir = tb.TempDir()
-	if o.Configure != nil {
-		o.Configure(&c)
-	}
 	if o.Now.IsZero() {
 		o.Now = DefaultNow
 	}
 	clk := clock.NewFixed(o.Now)
-	var logw io.Writer = io.Discard
-	if os.Getenv("GOVOPS_TEST_LOG") != "" {
-		logw = os.Stderr
+	probe := c
+	if o.Configure != nil {
+		o.Configure(&probe)
 	}
-	log := slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a, err := app.Open(context.Background(), c, log, clk)
+	templated := probe.DB == pendingDB
+	if templated {
+		c.DB = clone(tb, probe, clk.Now(), o.Demo)
+	}
+	if o.Configure != nil {
+		o.Configure(&c)
+	}
+	if c.DB == pendingDB {
+		c.DB = dbtest.DSN(tb)
+	}
+	a, err := app.Open(context.Background(), c, testLogger(), clk)
 	if err != nil {
 		tb.Fatalf("app.Open: %v", err)
 	}
-	if o.Demo {
-		if _, err := demo.Load(context.Background(), demo.Deps{DB: a.DB, Clock: a.Clock, Org: a.Org, Auth: a.Auth, Modules: a.Manifests}); err != nil {
+	if o.Demo && !templated {
+		if _, err := demo.Load(context.Background(), demoDeps(a)); err != nil {
 			tb.Fatalf("demo: %v", err)
 		}
 	}
@@ -93,6 +106,49 @@ func New(tb testing.TB, opt ...Options) *Env {
 		a.Close()
 	})
 	return &Env{T: tb, App: a, Server: srv, Clock: clk}
+}
+
+// pendingDB stands in Config.DB until New knows whether Options.Configure chooses the database.
+const pendingDB = "apptest:template"
+
+// clone returns a copy, for this test, of the database the program has after its first start at now (and after
+// the demo was loaded, with demo) under configuration c.
+func clone(tb testing.TB, c config.Config, now time.Time, withDemo bool) string {
+	tb.Helper()
+	c.DB, c.DataDir = "", ""
+	key := fmt.Sprintf("apptest demo=%t now=%s config=%+v", withDemo, now.Format(time.RFC3339Nano), c)
+	return dbtest.Clone(tb, key, func(ctx context.Context, dsn string) error {
+		dir, err := os.MkdirTemp("", "govops-apptest-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		// The demo writes no files; a module whose demo does (attachments) must keep them out of the template.
+		c.DB, c.DataDir = dsn, dir
+		a, err := app.Open(ctx, c, testLogger(), clock.NewFixed(now))
+		if err != nil {
+			return fmt.Errorf("app.Open: %w", err)
+		}
+		defer a.Close()
+		if withDemo {
+			if _, err := demo.Load(ctx, demoDeps(a)); err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+func demoDeps(a *app.App) demo.Deps {
+	return demo.Deps{DB: a.DB, Clock: a.Clock, Org: a.Org, Auth: a.Auth, Modules: a.Manifests}
+}
+
+func testLogger() *slog.Logger {
+	var logw io.Writer = io.Discard
+	if os.Getenv("GOVOPS_TEST_LOG") != "" {
+		logw = os.Stderr
+	}
+	return slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 // Module returns the installed module of type T (the test fails when there is none), e.g.

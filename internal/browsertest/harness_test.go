@@ -281,8 +281,10 @@ var startedRe = regexp.MustCompile(`已启动: (http://127\.0\.0\.1:\d+)/`)
 func StartServer(t *testing.T) *Server {
 	t.Helper()
 	needBrowser(t)
-	dsn := dbtest.DSN(t) // dropped at cleanup, which runs after the server has stopped (cleanups run LIFO)
-	s := &Server{DB: "sqlite", stdout: newLockedBuffer(), stderr: &lockedBuffer{}, done: make(chan struct{})}
+	now := testNow(t)
+	env := append(os.Environ(), "GOVOPS_ADMIN_PASSWORD="+adminPassword(), "GOVOPS_TEST_NOW="+now.Format(time.RFC3339))
+	dsn := demoDSN(t, env) // dropped at cleanup, which runs after the server has stopped (cleanups run LIFO)
+	s := &Server{DB: "sqlite", Now: now, stdout: newLockedBuffer(), stderr: &lockedBuffer{}, done: make(chan struct{})}
 	if os.Getenv(dbtest.Env) != "" {
 		s.DB = "postgres"
 	}
@@ -290,8 +292,7 @@ func StartServer(t *testing.T) *Server {
 	s.cmd = exec.Command(binPath, "serve", "--demo", "--addr", "127.0.0.1:0", "--db", dsn, "--data-dir", dataDir,
 		"--jt808-addr=", // no fixed device port: several servers run side by side
 		"--log-format", "text")
-	s.Now = testNow(t)
-	s.cmd.Env = append(os.Environ(), "GOVOPS_ADMIN_PASSWORD="+adminPassword(), "GOVOPS_TEST_NOW="+s.Now.Format(time.RFC3339))
+	s.cmd.Env = env
 	s.cmd.Stdout = s.stdout
 	s.cmd.Stderr = s.stderr
 	if err := s.cmd.Start(); err != nil {
@@ -331,6 +332,28 @@ func StartServer(t *testing.T) *Server {
 	}
 	t.Logf("govops serve (%s) at %s", s.DB, s.URL)
 	return s
+}
+
+// demoDSN returns a database of the test's own holding the demo province as `govops serve --demo` would load it
+// on a fresh database: a copy of one loaded once per test run by `govops demo` with the server's environment env
+// (the admin password, the clock), which the server then finds and does not load again.
+func demoDSN(t *testing.T, env []string) string {
+	t.Helper()
+	var key []string
+	for _, e := range env {
+		if strings.HasPrefix(e, "GOVOPS_") && !strings.HasPrefix(e, dbtest.Env+"=") {
+			key = append(key, e)
+		}
+	}
+	sort.Strings(key)
+	return dbtest.Clone(t, "browsertest demo "+binPath+" "+strings.Join(key, " "), func(ctx context.Context, dsn string) error {
+		cmd := exec.CommandContext(ctx, binPath, "demo", "--db", dsn, "--log-format", "text")
+		cmd.Env = env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("govops demo: %w\n%s", err, tail(string(out), 40))
+		}
+		return nil
+	})
 }
 
 func (s *Server) stop(t *testing.T) {
