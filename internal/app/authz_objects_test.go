@@ -451,7 +451,7 @@ var (
 		fresh: func(m *matrix, t *testing.T, p pos) []string {
 			room := m.at(t, kRoom, p)[0]
 			person := m.freshPerson(t, p)
-			m.post(t, m.admin, "POST", "/api/v1/rooms/"+room+"/occupants", map[string]any{"person_id": person})
+			m.post(t, m.admin, "POST", "/api/v1/rooms/"+room+"/occupants", map[string]any{"person_id": person, "confirm": true, "reason": "矩阵测试"})
 			return []string{room, strconv.FormatInt(person, 10)}
 		}}
 	kAgreement = &kind{name: "use agreement", scope: byOrg, cols: []string{"id"}, sql: atOrg("space_agreements", "a", "a.id")}

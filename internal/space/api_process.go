@@ -51,6 +51,8 @@ func (s *Service) registerAPIProcess() {
 			return web.JSON(w, http.StatusOK, web.NewItems(items, total))
 		})
 	module.Create(s.Deps, "POST /api/v1/space/rectifications", PermManage, web.Doc{Summary: "对违规下达整改任务（一项违规同时只有一个进行中的任务）"}, s.CreateRectification)
+	module.Create(s.Deps, "POST /api/v1/space/rectifications/batch", PermManage,
+		web.Doc{Summary: "批量下达整改：多项违规一次下达，同一整改要求和期限；全部成功或全部不下达（409/422 说明哪一项）"}, s.CreateRectifications)
 	module.Get(s.Deps, "GET /api/v1/space/rectifications/{id}", PermRead, web.Doc{Summary: "整改任务详情"}, s.GetRectification)
 	for _, a := range []struct{ verb, perm, summary string }{
 		{"submit", PermRegister, "单位报送整改情况（report），待整改 → 待核验"},

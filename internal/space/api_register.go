@@ -22,6 +22,7 @@ func patchOnto(r *http.Request, v any) error { return web.DecodeJSON(r, v) }
 func (s *Service) registerAPIRegister() {
 	u := s.UI
 	sc := func(r *http.Request) auth.Scope { return auth.ScopeFrom(r.Context()) }
+	s.apiVoid()
 
 	u.API("GET /api/v1/buildings", PermBuildings, web.Doc{Summary: "楼栋列表（按数据范围）", Response: BuildingRecord{}, List: true,
 		Query: []web.Param{{Name: "org_id", Type: "integer", Help: "管理单位"}, {Name: "property_id", Type: "integer"}, {Name: "status", Help: "active|disposed"}}},

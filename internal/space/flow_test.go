@@ -83,7 +83,10 @@ func TestRegisterAndJudge(t *testing.T) {
 	}
 	// One office per person.
 	extra := room("304", "office", 12)
-	assign(extra, chief, 201)
+	assign(extra, chief, 409) // a second office needs a confirmation with a reason
+	if st := admin.JSON("POST", "/api/v1/rooms/"+itoa(extra)+"/occupants", map[string]any{"person_id": chief, "confirm": true, "reason": "测试一人两处"}, nil); st != 201 {
+		t.Fatalf("confirmed second office: %d", st)
+	}
 	if !has(violations(t, admin, q("org_id", unit)), "multiple_offices", extra, chief) {
 		t.Errorf("a second office is not flagged")
 	}
@@ -114,7 +117,7 @@ func TestRegisterAndJudge(t *testing.T) {
 		t.Errorf("duplicate room number: %d", st)
 	}
 	// The register records a retiree still in an office (it is what is), and the check flags it at once.
-	if st := admin.JSON("POST", "/api/v1/rooms/"+itoa(exact)+"/occupants", map[string]any{"person_id": clerk, "since": "2026-01-05"}, nil); st != 201 {
+	if st := admin.JSON("POST", "/api/v1/rooms/"+itoa(exact)+"/occupants", map[string]any{"person_id": clerk, "since": "2026-01-05", "confirm": true, "reason": "测试"}, nil); st != 201 {
 		t.Errorf("recording a retired person in an office: %d", st)
 	}
 	if !has(violations(t, admin, q("org_id", unit)), "stale_occupant", exact, clerk) {

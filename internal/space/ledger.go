@@ -144,6 +144,9 @@ func (s *Service) ImportRooms(ctx context.Context, sc auth.Scope, rows []xlsx.Ro
 				}
 			}
 			ir.in.BuildingID = ir.buildingID
+			// The file is the confirmation of a large room (a hall, a garage); floors and areas beyond the building's
+			// are still refused, naming the row.
+			ir.in.Confirm, ir.in.Reason = true, "按导入文件登记"
 			if ir.roomID == 0 {
 				r, err := s.createRoom(ctx, q, sc, ir.in)
 				if err != nil {
@@ -159,7 +162,8 @@ func (s *Service) ImportRooms(ctx context.Context, sc auth.Scope, rows []xlsx.Ro
 				if cur.Floor != ir.in.Floor || cur.UseType != ir.in.UseType || cur.Subtype != ir.in.Subtype || cur.UsableAreaM2 != ir.in.UsableAreaM2 ||
 					cur.BuildingAreaM2 != ir.in.BuildingAreaM2 || cur.OrgID != ir.in.OrgID || cur.Capacity != ir.in.Capacity {
 					if _, err := s.updateRoom(ctx, q, sc, ir.roomID, RoomPatch{Floor: &ir.in.Floor, UseType: &ir.in.UseType, Subtype: &ir.in.Subtype,
-						UsableAreaM2: &ir.in.UsableAreaM2, BuildingAreaM2: &ir.in.BuildingAreaM2, OrgID: &ir.in.OrgID, Capacity: &ir.in.Capacity}); err != nil {
+						UsableAreaM2: &ir.in.UsableAreaM2, BuildingAreaM2: &ir.in.BuildingAreaM2, OrgID: &ir.in.OrgID, Capacity: &ir.in.Capacity,
+						Confirm: true, Reason: ir.in.Reason}); err != nil {
 						return fmt.Errorf("第 %d 行：%w", ir.line, err)
 					}
 					rep.Updated++
@@ -171,7 +175,7 @@ func (s *Service) ImportRooms(ctx context.Context, sc auth.Scope, rows []xlsx.Ro
 					return err
 				}
 				if n == 0 {
-					if _, err := s.addOccupant(ctx, q, sc, ir.roomID, OccupantInput{PersonID: pid}); err != nil {
+					if _, err := s.addOccupant(ctx, q, sc, ir.roomID, OccupantInput{PersonID: pid, bulk: true}); err != nil {
 						return fmt.Errorf("第 %d 行：%w", ir.line, err)
 					}
 				}

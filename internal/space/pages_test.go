@@ -65,6 +65,7 @@ func TestPages(t *testing.T) {
 		{"/space/violations", []string{"超标准使用面积", "下达整改"}},
 		{"/space/rectifications", []string{"整改任务", "逾期"}},
 		{"/space/rectifications/" + itoa(task), []string{"整改要求", "附件"}},
+		{"/space/rectifications/" + itoa(task) + "/notice", []string{"办公用房整改通知书", "整改要求", "GovOps 版式", "data-print", "/space/assets/print.js", "签收人"}},
 		{"/space/buildings", []string{"楼龄", "最近大修"}},
 		{"/space/buildings?tab=properties", []string{"不动产权证号"}},
 		{"/space/buildings/new", nil},
@@ -124,7 +125,10 @@ func TestPages(t *testing.T) {
 	nr := id64(t, env, "SELECT id FROM space_rooms WHERE building_id = ? AND number = '101'", nb)
 	staff := id64(t, env, "SELECT MIN(id) FROM people WHERE org_id = ? AND rank = 'staff' AND status = 'active'", eduUnit)
 	wantPage(t, space.Form("POST", "/space/rooms/"+itoa(nr)+"/occupants", url.Values{}), 422, "请选择使用人")
-	if r := space.Form("POST", "/space/rooms/"+itoa(nr)+"/occupants", url.Values{"person_id": {itoa(staff)}}); r.StatusCode != 303 {
+	// The person already has an office: the page asks for a confirmation, offering to move in and release it.
+	wantPage(t, space.Form("POST", "/space/rooms/"+itoa(nr)+"/occupants", url.Values{"person_id": {itoa(staff)}}), 409, "已有办公室", "迁入并收回原办公室", "确认理由")
+	wantPage(t, space.Form("POST", "/space/rooms/"+itoa(nr)+"/occupants", url.Values{"person_id": {itoa(staff)}, "confirm": {"1"}}), 422, "请填写确认理由")
+	if r := space.Form("POST", "/space/rooms/"+itoa(nr)+"/occupants", url.Values{"person_id": {itoa(staff)}, "confirm": {"1"}, "reason": {"表单测试"}}); r.StatusCode != 303 {
 		t.Fatalf("assign by form: %d %s", r.StatusCode, snippet(r.Body))
 	}
 	wantPage(t, space.Get("/space/rooms/"+itoa(nr)), 200, "超标准使用面积", "一人多处办公室")

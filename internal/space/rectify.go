@@ -56,7 +56,9 @@ type Rectification struct {
 	Report      string    `json:"report" doc:"单位报送的整改情况"`
 	ReviewNote  string    `json:"review_note" doc:"核验意见"`
 	Escalation  int       `json:"escalation" doc:"逾期督办次数"`
-	CreatedBy   string    `json:"created_by"`
+	CreatedBy   string    `json:"created_by" doc:"下达人（用户名）"`
+	IssuerName  string    `json:"issuer_name" doc:"下达人姓名"`
+	IssuerOrg   string    `json:"issuer_org" doc:"下达机关（下达人所在单位）"`
 	CreatedAt   time.Time `json:"created_at"`
 	SubmittedAt time.Time `json:"submitted_at,omitzero"`
 	ClosedAt    time.Time `json:"closed_at,omitzero"`
@@ -77,16 +79,18 @@ func (r Rectification) StatusName() string { return RectifyStatuses.Name(r.Statu
 func (r Rectification) Active() bool { return r.Status == RectifyOpen || r.Status == RectifySubmitted }
 
 const rectCols = `t.id, t.violation_id, t.org_id, o.name, t.status, t.deadline, t.requirement, t.report, t.review_note, t.escalation, t.created_by,
-	t.created_at, t.submitted_at, t.closed_at, v.kind, v.detail, v.room_id, COALESCE(r.number, ''), COALESCE(p.name, ''), v.status`
+	t.created_at, t.submitted_at, t.closed_at, v.kind, v.detail, v.room_id, COALESCE(r.number, ''), COALESCE(p.name, ''), v.status,
+	COALESCE(u.display_name, t.created_by), COALESCE((SELECT uo.name FROM orgs uo WHERE uo.id = u.scope_org_id), '')`
 
 const rectFrom = ` FROM space_rectifications t JOIN orgs o ON o.id = t.org_id JOIN space_violations v ON v.id = t.violation_id
-	LEFT JOIN space_rooms r ON r.id = v.room_id LEFT JOIN people p ON p.id = v.person_id`
+	LEFT JOIN space_rooms r ON r.id = v.room_id LEFT JOIN people p ON p.id = v.person_id LEFT JOIN users u ON u.username = t.created_by`
 
 func (s *Service) scanRect(sc db.Scanner) (Rectification, error) {
 	var r Rectification
 	var created, submitted, closed int64
 	err := sc.Scan(&r.ID, &r.ViolationID, &r.OrgID, &r.OrgName, &r.Status, &r.Deadline, &r.Requirement, &r.Report, &r.ReviewNote, &r.Escalation,
-		&r.CreatedBy, &created, &submitted, &closed, &r.Kind, &r.Detail, &r.RoomID, &r.RoomNumber, &r.PersonName, &r.VStatus)
+		&r.CreatedBy, &created, &submitted, &closed, &r.Kind, &r.Detail, &r.RoomID, &r.RoomNumber, &r.PersonName, &r.VStatus,
+		&r.IssuerName, &r.IssuerOrg)
 	r.CreatedAt, r.SubmittedAt, r.ClosedAt = db.FromUnix(created), db.FromUnix(submitted), db.FromUnix(closed)
 	r.KindName = Kinds.Name(r.Kind)
 	r.Overdue = r.Status == RectifyOpen && r.Deadline < s.today()
@@ -166,9 +170,19 @@ type RectifyInput struct {
 // CreateRectification turns an open violation into a task for its unit (space:manage). One active task per
 // violation (409 otherwise).
 func (s *Service) CreateRectification(ctx context.Context, sc auth.Scope, in RectifyInput) (Rectification, error) {
-	now := s.Clock.Now()
 	var out Rectification
 	err := s.DB.Tx(ctx, func(q db.Q) error {
+		var err error
+		out, err = s.createRectification(ctx, q, sc, in)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) createRectification(ctx context.Context, q db.Q, sc auth.Scope, in RectifyInput) (Rectification, error) {
+	now := s.Clock.Now()
+	var out Rectification
+	err := func() error {
 		if err := needManage(ctx, "下达整改任务"); err != nil {
 			return err
 		}
@@ -219,7 +233,7 @@ func (s *Service) CreateRectification(ctx context.Context, sc auth.Scope, in Rec
 		}
 		return audit.Record(ctx, q, now, audit.Entry{Action: "space.rectification.create", ObjectType: objRectify, ObjectID: id, OrgID: v.OrgID, Success: true,
 			After: map[string]any{"violation_id": v.ID, "kind": v.Kind, "deadline": in.Deadline, "requirement": in.Requirement}})
-	})
+	}()
 	return out, err
 }
 

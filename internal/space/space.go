@@ -33,6 +33,9 @@ var migrationsFS embed.FS
 //go:embed templates/*.html
 var templatesFS embed.FS
 
+//go:embed static/*.js static/*.css
+var staticFS embed.FS
+
 //go:embed data/*.csv
 var dataFS embed.FS
 
@@ -86,6 +89,7 @@ var auditActions = map[string]string{
 	"space.property.create": "登记房产", "space.property.update": "修改房产",
 	"space.building.create": "登记楼栋", "space.building.update": "修改楼栋",
 	"space.room.create": "登记房间", "space.room.update": "修改房间", "space.room.approve_use": "批准房间用途调整",
+	"space.room.void": "作废房间（登记错误）", "space.room.correct": "更正房间登记用途",
 	"space.occupant.add": "安排办公室", "space.occupant.remove": "收回办公室",
 	"space.post.create": "登记兼职", "space.post.update": "修改兼职记录",
 	"space.agreement.create": "登记使用协议", "space.agreement.update": "修改使用协议",

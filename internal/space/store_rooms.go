@@ -32,6 +32,9 @@ type RoomRecord struct {
 	OccupantCount  int64   `json:"occupant_count"`
 	OccupantNames  string  `json:"occupant_names"`
 	Violations     int64   `json:"open_violations"`
+	Voided         bool    `json:"voided,omitempty" doc:"已作废（登记错误）：status 为 disposed，不计入台账和合规检查"`
+	VoidReason     string  `json:"void_reason,omitempty" doc:"作废原因"`
+	VoidedAt       int64   `json:"-"`
 	CreatedAt      int64   `json:"-"`
 	UpdatedAt      int64   `json:"-"`
 }
@@ -43,7 +46,12 @@ func (r RoomRecord) UseName() string { return UseTypes.Name(r.UseType) }
 func (r RoomRecord) SubtypeName() string { return SubtypeName(r.Subtype) }
 
 // StatusName is the Chinese status.
-func (r RoomRecord) StatusName() string { return RoomStatuses.Name(r.Status) }
+func (r RoomRecord) StatusName() string {
+	if r.Voided {
+		return "已作废"
+	}
+	return RoomStatuses.Name(r.Status)
+}
 
 // FloorLabel names the room's floor.
 func (r RoomRecord) FloorLabel() string { return FloorLabel(r.Floor) }
@@ -74,6 +82,8 @@ type RoomInput struct {
 	ApprovedUse    string  `json:"approved_use,omitempty" doc:"省略时为 use_type（新登记的房间以登记用途为核定用途）"`
 	Status         string  `json:"status,omitempty"`
 	Note           string  `json:"note,omitempty"`
+	Confirm        bool    `json:"confirm,omitempty" doc:"面积超过通常值（409 的 fields.confirm）时确认，并写明 reason"`
+	Reason         string  `json:"reason,omitempty" doc:"确认理由"`
 }
 
 // RoomPatch is the body of PATCH /api/v1/rooms/{id}. Changing use_type leaves approved_use as it was (a use changed
@@ -90,6 +100,8 @@ type RoomPatch struct {
 	ApprovedUse    *string  `json:"approved_use,omitempty"`
 	Status         *string  `json:"status,omitempty"`
 	Note           *string  `json:"note,omitempty"`
+	Confirm        bool     `json:"confirm,omitempty" doc:"面积超过通常值时确认，并写明 reason"`
+	Reason         string   `json:"reason,omitempty" doc:"确认理由"`
 }
 
 func (in *RoomInput) check(f errs.Fields) {
@@ -132,14 +144,16 @@ func (in *RoomInput) check(f errs.Fields) {
 const roomCols = `r.id, r.building_id, b.name, r.floor, r.number, r.use_type, r.subtype, r.approved_use, r.usable_area_m2, r.building_area_m2,
 	r.org_id, o.name, r.capacity, r.status, r.note, r.created_at, r.updated_at,
 	(SELECT COUNT(*) FROM space_occupants x WHERE x.room_id = r.id),
-	(SELECT COUNT(*) FROM space_violations v WHERE v.room_id = r.id AND v.status = 'open')`
+	(SELECT COUNT(*) FROM space_violations v WHERE v.room_id = r.id AND v.status = 'open'), r.voided_at, r.void_reason`
 
 const roomFrom = " FROM space_rooms r JOIN buildings b ON b.id = r.building_id JOIN orgs o ON o.id = r.org_id"
 
 func scanRoom(s db.Scanner) (RoomRecord, error) {
 	var r RoomRecord
 	err := s.Scan(&r.ID, &r.BuildingID, &r.BuildingName, &r.Floor, &r.Number, &r.UseType, &r.Subtype, &r.ApprovedUse, &r.UsableAreaM2, &r.BuildingAreaM2,
-		&r.OrgID, &r.OrgName, &r.Capacity, &r.Status, &r.Note, &r.CreatedAt, &r.UpdatedAt, &r.OccupantCount, &r.Violations)
+		&r.OrgID, &r.OrgName, &r.Capacity, &r.Status, &r.Note, &r.CreatedAt, &r.UpdatedAt, &r.OccupantCount, &r.Violations,
+		&r.VoidedAt, &r.VoidReason)
+	r.Voided = r.VoidedAt != 0
 	return r, err
 }
 
@@ -306,6 +320,9 @@ func (s *Service) createRoom(ctx context.Context, q db.Q, sc auth.Scope, in Room
 	if err := s.checkRoomRefs(ctx, q, sc, in.BuildingID, in.OrgID); err != nil {
 		return RoomRecord{}, err
 	}
+	if err := s.plausible(ctx, q, &in, true, true); err != nil {
+		return RoomRecord{}, err
+	}
 	if err := ensureFloor(ctx, q, in.BuildingID, in.Floor); err != nil {
 		return RoomRecord{}, err
 	}
@@ -326,10 +343,15 @@ func (s *Service) createRoom(ctx context.Context, q db.Q, sc auth.Scope, in Room
 	if err != nil {
 		return out, err
 	}
-	if err := history.Record(ctx, q, now, objRoom, id, "create", fmt.Sprintf("登记房间 %s（%s，%s，使用面积 %s）", out.Number, out.UseName(), out.OrgName, m2(out.UsableAreaM2))); err != nil {
+	msg := fmt.Sprintf("登记房间 %s（%s，%s，使用面积 %s）", out.Number, out.UseName(), out.OrgName, m2(out.UsableAreaM2))
+	if in.Confirm {
+		msg += "；面积经确认：" + in.Reason
+	}
+	if err := history.Record(ctx, q, now, objRoom, id, "create", msg); err != nil {
 		return out, err
 	}
-	return out, audit.Record(ctx, q, now, audit.Entry{Action: "space.room.create", ObjectType: objRoom, ObjectID: id, OrgID: out.OrgID, Success: true, After: out.snapshot()})
+	return out, audit.Record(ctx, q, now, audit.Entry{Action: "space.room.create", ObjectType: objRoom, ObjectID: id, OrgID: out.OrgID, Success: true, After: out.snapshot(),
+		Message: in.Reason})
 }
 
 func (s *Service) checkRoomRefs(ctx context.Context, q db.Q, sc auth.Scope, buildingID, orgID int64) error {
@@ -398,6 +420,10 @@ func (s *Service) updateRoom(ctx context.Context, q0 db.Q, sc auth.Scope, id int
 				return err
 			}
 		}
+		in.Confirm, in.Reason = p.Confirm, p.Reason
+		if err := s.plausible(ctx, q, &in, in.Floor != before.Floor, in.UsableAreaM2 != before.UsableAreaM2); err != nil {
+			return err
+		}
 		if in.Floor != before.Floor {
 			if err := ensureFloor(ctx, q, in.BuildingID, in.Floor); err != nil {
 				return err
@@ -422,6 +448,9 @@ func (s *Service) updateRoom(ctx context.Context, q0 db.Q, sc auth.Scope, id int
 		bs["org_id"], as["org_id"] = before.OrgName, out.OrgName
 		delete(bs, "building_id")
 		if d := history.Diff(roomLabels, bs, as); d != "" {
+			if in.Confirm {
+				d += "；面积经确认：" + in.Reason
+			}
 			if err := history.Record(ctx, q, now, objRoom, id, "update", d); err != nil {
 				return err
 			}
@@ -431,7 +460,7 @@ func (s *Service) updateRoom(ctx context.Context, q0 db.Q, sc auth.Scope, id int
 			action = "space.room.approve_use"
 		}
 		return audit.Record(ctx, q, now, audit.Entry{Action: action, ObjectType: objRoom, ObjectID: id, OrgID: out.OrgID, Success: true,
-			Before: before.snapshot(), After: out.snapshot()})
+			Before: before.snapshot(), After: out.snapshot(), Message: in.Reason})
 	})
 	return out, err
 }
@@ -515,6 +544,10 @@ func (s *Service) PersonRooms(ctx context.Context, q db.Q, personID int64) ([]Oc
 type OccupantInput struct {
 	PersonID int64  `json:"person_id"`
 	Since    string `json:"since,omitempty" doc:"安排日期，默认今天"`
+	Confirm  bool   `json:"confirm,omitempty" doc:"该人已有办公室或属于其他单位时须确认（409 的 fields.confirm 说明原因），并写明 reason"`
+	Reason   string `json:"reason,omitempty" doc:"确认安排的理由（confirm 时必填）"`
+	Release  bool   `json:"release_others,omitempty" doc:"迁入并收回原办公室：在同一事务中收回该人的其他办公室（留有使用记录）"`
+	bulk     bool   // the import records what is: no confirmation
 }
 
 // AddOccupant assigns a person to a room. The person must be visible to the caller; the room must be in use and
@@ -557,6 +590,12 @@ func (s *Service) addOccupant(ctx context.Context, q0 db.Q, sc auth.Scope, roomI
 		if room.Capacity > 0 && room.OccupantCount >= int64(room.Capacity) {
 			return errs.Conflict(fmt.Sprintf("房间已满（容纳 %d 人）", room.Capacity))
 		}
+		var released []Occupant
+		if !in.bulk {
+			if released, err = s.guardAssign(ctx, q, sc, room, person, &in); err != nil {
+				return err
+			}
+		}
 		if _, err := q.Exec(ctx, "INSERT INTO space_occupants (room_id, person_id, since, created_at) VALUES (?, ?, ?, ?)", roomID, in.PersonID, in.Since, now.Unix()); err != nil {
 			if db.IsUnique(err) {
 				return errs.Conflict(person.Name + "已在该房间")
@@ -574,11 +613,21 @@ func (s *Service) addOccupant(ctx context.Context, q0 db.Q, sc auth.Scope, roomI
 			return err
 		}
 		out = list[0]
-		if err := history.Record(ctx, q, now, objRoom, roomID, "occupant.add", "安排 "+out.Name+"（"+out.RankName()+"，"+out.OrgName+"）使用，自 "+in.Since); err != nil {
+		msg := "安排 " + out.Name + "（" + out.RankName() + "，" + out.OrgName + "）使用，自 " + in.Since
+		after := map[string]any{"name": out.Name, "person_id": out.PersonID, "room": room.Number, "since": in.Since}
+		if len(released) > 0 {
+			msg += "；迁入并收回原办公室 " + roomLabelsOf(released)
+			after["released"] = roomLabelsOf(released)
+		}
+		if in.Confirm {
+			msg += "；经确认：" + in.Reason
+			after["confirm_reason"] = in.Reason
+		}
+		if err := history.Record(ctx, q, now, objRoom, roomID, "occupant.add", msg); err != nil {
 			return err
 		}
 		return audit.Record(ctx, q, now, audit.Entry{Action: "space.occupant.add", ObjectType: objRoom, ObjectID: roomID, OrgID: room.OrgID, Success: true,
-			After: map[string]any{"name": out.Name, "person_id": out.PersonID, "room": room.Number, "since": in.Since}})
+			After: after, Message: in.Reason})
 	})
 	return out, err
 }

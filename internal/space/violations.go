@@ -2,6 +2,7 @@ package space
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/govops/govops/internal/platform/auth"
@@ -32,6 +33,7 @@ type Violation struct {
 	TaskID       int64     `json:"rectification_id,omitempty" doc:"最近一次整改任务"`
 	TaskStatus   string    `json:"rectification_status,omitempty"`
 	TaskDeadline string    `json:"rectification_deadline,omitempty"`
+	OtherRooms   string    `json:"other_rooms,omitempty" doc:"一人多处办公室：该人的其他办公室（楼栋 房间号，主办公室注明）；detail 也写明"`
 }
 
 // Open reports whether the violation still stands.
@@ -112,7 +114,75 @@ func ListViolations(ctx context.Context, q db.Q, sc auth.Scope, f ViolationFilte
 	order := f.List.OrderBy(map[string]string{"kind": "v.kind", "org": "o.name", "area": "v.actual_m2", "seen": "v.first_seen_at"}, "v.id DESC")
 	rows, err := db.Select(ctx, q, scanViolation, "SELECT "+violationCols+violationFrom+w+" ORDER BY "+order+" LIMIT ? OFFSET ?",
 		append(args, f.List.PageSize, f.List.Offset())...)
-	return rows, total, err
+	if err != nil {
+		return nil, 0, err
+	}
+	return rows, total, nameOtherRooms(ctx, q, rows)
+}
+
+// nameOtherRooms names, in each open multiple-offices finding, the person's other offices as the register holds them
+// now (the main one — held longest — marked), so "同时占用 2 处办公室" says which.
+func nameOtherRooms(ctx context.Context, q db.Q, list []Violation) error {
+	var people []int64
+	for _, v := range list {
+		if v.Kind == KindMultipleOffices && v.PersonID != 0 && v.Open() {
+			people = append(people, v.PersonID)
+		}
+	}
+	people = ids(people...)
+	if len(people) == 0 {
+		return nil
+	}
+	type held struct {
+		room  int64
+		label string
+	}
+	byPerson := map[int64][]held{}
+	err := chunked(people, func(c []int64) error {
+		rows, err := q.Query(ctx, `SELECT x.person_id, r.id, b.name, r.number FROM space_occupants x JOIN space_rooms r ON r.id = x.room_id
+			JOIN buildings b ON b.id = r.building_id WHERE r.use_type = 'office' AND r.status <> 'disposed' AND x.person_id IN (`+db.In(len(c))+`)
+			ORDER BY x.person_id, x.since, r.id`, db.Args(c)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var pid int64
+			var h held
+			var bname, num string
+			if err := rows.Scan(&pid, &h.room, &bname, &num); err != nil {
+				return err
+			}
+			h.label = bname + " " + num
+			byPerson[pid] = append(byPerson[pid], h)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		v := &list[i]
+		if v.Kind != KindMultipleOffices || !v.Open() {
+			continue
+		}
+		var parts []string
+		for j, h := range byPerson[v.PersonID] {
+			if h.room == v.RoomID {
+				continue
+			}
+			l := h.label
+			if j == 0 {
+				l += "（主办公室）"
+			}
+			parts = append(parts, l)
+		}
+		if len(parts) > 0 {
+			v.OtherRooms = strings.Join(parts, "、")
+			v.Detail += "；另占 " + v.OtherRooms
+		}
+	}
+	return nil
 }
 
 // UnitViolations is the violations list of docs/api.md §Office space: the unit (org_id, in scope, else 404) and —
@@ -162,7 +232,12 @@ func GetViolation(ctx context.Context, q db.Q, sc auth.Scope, id int64) (Violati
 	if db.IsNoRows(err) {
 		return v, errs.NotFound("违规记录")
 	}
-	return v, err
+	if err != nil {
+		return v, err
+	}
+	one := []Violation{v}
+	err = nameOtherRooms(ctx, q, one)
+	return one[0], err
 }
 
 // ViolationCounts counts open violations by kind in scope (dashboard).

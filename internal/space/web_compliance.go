@@ -24,6 +24,8 @@ type violationsPage struct {
 	Kinds    enum.List
 	LastScan LastScan
 	Deadline string
+	Today    string
+	Back     string
 }
 
 type rectificationsPage struct {
@@ -70,7 +72,7 @@ func (s *Service) pagesCompliance() {
 		}
 		p := &violationsPage{Globals: s.g(r, "space.violations|合规检查", web.Crumb{Label: "space.violations|合规检查"}), F: f, Items: items,
 			Pager: web.NewPager(f.List, total), Kinds: Kinds, OrgName: orgLabel(r, s, f.OrgID),
-			Deadline: s.days().AddWorkdays(s.Clock.Now().In(clock.Shanghai), 20).Format("2006-01-02")}
+			Deadline: s.days().AddWorkdays(s.Clock.Now().In(clock.Shanghai), 20).Format("2006-01-02"), Today: s.today(), Back: r.URL.RequestURI()}
 		if p.LastScan, err = GetLastScan(r.Context(), s.DB); err != nil {
 			return err
 		}
@@ -108,9 +110,9 @@ func (s *Service) pagesCompliance() {
 		if web.WantsExport(r) {
 			var out [][]any
 			for _, t := range items {
-				out = append(out, []any{t.ID, t.OrgName, t.KindName, t.RoomNumber, t.PersonName, t.Detail, t.Requirement, t.Deadline, t.StatusName(), t.Escalation, t.Report, t.ReviewNote})
+				out = append(out, []any{t.ID, t.OrgName, t.KindName, t.RoomNumber, t.PersonName, t.Detail, t.Requirement, t.Deadline, t.StatusName(), t.Escalation, t.Report, t.ReviewNote, t.IssuerName})
 			}
-			return xlsx.Export(w, r, s.DB, s.Clock.Now(), "办公用房整改任务", []string{"编号", "单位", "违规类型", "房间", "人员", "情况", "整改要求", "期限", "状态", "督办次数", "整改情况", "核验意见"}, out)
+			return xlsx.Export(w, r, s.DB, s.Clock.Now(), "办公用房整改任务", []string{"编号", "单位", "违规类型", "房间", "人员", "情况", "整改要求", "期限", "状态", "督办次数", "整改情况", "核验意见", "下达人"}, out)
 		}
 		p := &rectificationsPage{Globals: s.g(r, "space.rectifications|整改任务", web.Crumb{Label: "space.rectifications|整改任务"}), F: f, OrgName: name,
 			Items: items, Pager: web.NewPager(f.List, total), Status: RectifyStatuses}

@@ -37,6 +37,8 @@ type roomPage struct {
 	Vacates    []Vacate
 	Errors     map[string]string
 	Since      string
+	Pending    *pendingAssign
+	Uses       enum.List
 }
 
 type roomFormPage struct {
@@ -185,7 +187,8 @@ func (s *Service) pagesRooms() {
 			return s.renderRoomForm(w, r, status, &x, in, fields)
 		}, func() (string, string, error) {
 			_, err := s.UpdateRoom(r.Context(), sc, id, RoomPatch{Floor: &in.Floor, Number: &in.Number, UseType: &in.UseType, Subtype: &in.Subtype, UsableAreaM2: &in.UsableAreaM2,
-				OrgID: &in.OrgID, Capacity: &in.Capacity, BuildingAreaM2: &in.BuildingAreaM2, ApprovedUse: &in.ApprovedUse, Status: &in.Status, Note: &in.Note})
+				OrgID: &in.OrgID, Capacity: &in.Capacity, BuildingAreaM2: &in.BuildingAreaM2, ApprovedUse: &in.ApprovedUse, Status: &in.Status, Note: &in.Note,
+				Confirm: in.Confirm, Reason: in.Reason})
 			return path("/space/rooms/", id), "已保存", err
 		})
 	})
@@ -202,27 +205,42 @@ func (s *Service) pagesRooms() {
 		_, err = s.UpdateRoom(r.Context(), sc, id, RoomPatch{ApprovedUse: &x.UseType})
 		return s.done(w, r, err, path("/space/rooms/", id), "已批准用途调整为"+x.UseName())
 	})
+	u.Page("GET /space/rooms/{id}/people-options", PermRegister, s.peopleOptions)
 	u.Page("POST /space/rooms/{id}/occupants", PermRegister, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
 		if err != nil {
 			return err
 		}
 		f := errs.Fields{}
-		in := OccupantInput{PersonID: web.FormInt(r, "person_id", f), Since: fstr(r, "since")}
+		in := OccupantInput{PersonID: web.FormInt(r, "person_id", f), Since: fstr(r, "since"), Confirm: fstr(r, "confirm") != "",
+			Reason: fstr(r, "reason"), Release: fstr(r, "release_others") != ""}
 		if in.PersonID == 0 && !f.Has("person_id") {
 			f.Add("person_id", "请选择使用人")
 		}
 		if err := f.Err(); err != nil {
 			return s.renderRoom(w, r, http.StatusUnprocessableEntity, f)
 		}
-		o, err := s.AddOccupant(r.Context(), auth.ScopeFrom(r.Context()), id, in)
+		sc := auth.ScopeFrom(r.Context())
+		o, err := s.AddOccupant(r.Context(), sc, id, in)
+		if e := errs.As(err); e != nil && (e.Fields["confirm"] != "" || in.Confirm && e.Fields["reason"] != "") {
+			// Ask again, with the person kept and the warnings spelled out.
+			pending, perr := s.pendingFor(r.Context(), sc, id, in)
+			if perr != nil {
+				return perr
+			}
+			return s.renderRoomPending(w, r, errs.Status(e.Code), e.Fields, pending)
+		}
 		if e := errs.As(err); e != nil && e.Code != errs.CodeInternal && len(e.Fields) > 0 {
 			return s.renderRoom(w, r, errs.Status(e.Code), e.Fields)
 		}
 		if err != nil {
 			return s.done(w, r, err, path("/space/rooms/", id), "")
 		}
-		return u.Redirect(w, r, path("/space/rooms/", id), "已安排 "+o.Name+" 使用")
+		msg := "已安排 " + o.Name + " 使用"
+		if in.Release {
+			msg += "，并收回其原办公室"
+		}
+		return u.Redirect(w, r, path("/space/rooms/", id), msg)
 	})
 	u.Page("POST /space/rooms/{id}/occupants/{person_id}/remove", PermRegister, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
@@ -240,6 +258,10 @@ func (s *Service) pagesRooms() {
 }
 
 func (s *Service) renderRoom(w http.ResponseWriter, r *http.Request, status int, fields map[string]string) error {
+	return s.renderRoomPending(w, r, status, fields, nil)
+}
+
+func (s *Service) renderRoomPending(w http.ResponseWriter, r *http.Request, status int, fields map[string]string, pending *pendingAssign) error {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
@@ -249,7 +271,7 @@ func (s *Service) renderRoom(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
-	p := &roomPage{R: x, Tab: r.URL.Query().Get("tab"), Errors: fields, Since: s.today()}
+	p := &roomPage{R: x, Tab: r.URL.Query().Get("tab"), Errors: fields, Since: s.today(), Pending: pending, Uses: UseTypes}
 	crumbs := []web.Crumb{{Label: "space.rooms|房间台账", Path: "/space/rooms"}}
 	if _, err := BuildingInfo(r.Context(), s.DB, sc, x.BuildingID); err == nil {
 		crumbs = append(crumbs, web.Crumb{Label: x.BuildingName, Path: path("/space/buildings/", x.BuildingID)},
@@ -292,7 +314,7 @@ func (s *Service) renderRoom(w http.ResponseWriter, r *http.Request, status int,
 func roomForm(r *http.Request) (RoomInput, errs.Fields) {
 	f := errs.Fields{}
 	in := RoomInput{Number: fstr(r, "number"), UseType: fstr(r, "use_type"), Subtype: fstr(r, "subtype"), ApprovedUse: fstr(r, "approved_use"),
-		Status: fstr(r, "status"), Note: fstr(r, "note")}
+		Status: fstr(r, "status"), Note: fstr(r, "note"), Confirm: fstr(r, "confirm") != "", Reason: fstr(r, "reason")}
 	in.BuildingID = web.FormInt(r, "building_id", f)
 	in.OrgID = web.FormInt(r, "org_id", f)
 	in.Floor = fint(r, "floor", f)
