@@ -251,3 +251,36 @@ func decode(t *testing.T, body string, v any) {
 		t.Fatalf("decode %q: %v", body, err)
 	}
 }
+
+var regionRowRe = regexp.MustCompile(`<tr data-region="(\d{6})">`)
+
+// TestRegionRankings: the province compares its counties with each other; following a county lists its units
+// only; the same view exports.
+func TestRegionRankings(t *testing.T) {
+	e := newEnv(t, true)
+	b := e.Browser("energy", "Demo@2026")
+	r := b.Get("/energy/rankings?year=2025&category=organ&by=county")
+	rows := regionRowRe.FindAllStringSubmatch(r.Body, -1)
+	if r.StatusCode != 200 || len(rows) < 2 || !strings.Contains(r.Body, "松岭县") {
+		t.Fatalf("county ranking: %d, %d counties", r.StatusCode, len(rows))
+	}
+	for _, m := range rows {
+		if strings.HasSuffix(m[1], "00") {
+			t.Errorf("a city-level code %s in the county ranking", m[1])
+		}
+	}
+	if r := b.Get("/energy/rankings?year=2025&category=organ&by=city"); r.StatusCode != 200 || len(regionRowRe.FindAllString(r.Body, -1)) < 1 {
+		t.Errorf("city ranking: %d", r.StatusCode)
+	}
+	code := rows[0][1]
+	r = b.Get("/energy/rankings?year=2025&category=organ&by=unit&region_code=" + code)
+	if r.StatusCode != 200 || strings.Contains(r.Body, `data-region=`) {
+		t.Fatalf("units of %s: %d", code, r.StatusCode)
+	}
+	if b.Get("/energy/rankings?year=2025&region_code=12ab").StatusCode != 422 {
+		t.Errorf("a bad region code is not refused")
+	}
+	if x := b.Sheet("/energy/rankings?year=2025&category=organ&by=county&format=xlsx"); len(x) != len(rows)+1 || x[0][1] != "行政区域" {
+		t.Errorf("county export: %d rows, header %v", len(x), x[0])
+	}
+}
