@@ -129,7 +129,7 @@ func subItemChart(items []SubItemFigure) chartOpt {
 func seriesChart(sr Series) chartOpt {
 	name := map[string]string{"interval": "区间用量", "hour": "小时用量", "day": "日用量"}[sr.Resolution]
 	return chartOpt{
-		"tooltip":  chartOpt{"trigger": "axis"},
+		"tooltip": chartOpt{"trigger": "axis"},
 		// The zoom slider sits below the date labels: the grid leaves room for both (labels ≈ 8 + 14 px under
 		// the axis, the slider 20 px at the bottom).
 		"grid":     chartOpt{"left": 56, "right": 16, "top": 64, "bottom": 68, "containLabel": false},
