@@ -36,9 +36,9 @@ type Warning struct {
 	Reasons        string  `json:"reasons" doc:"状态说明（超定额、超约束值的指标）"`
 	// Limits are the limits the unit breaks or approaches: total_kgce, total_water (the annual quotas) and the
 	// indicators of quota standards whose constraint value is exceeded (per_area_kgce, per_capita_kgce, …).
-	Limits []string `json:"limits" doc:"突破或接近的限值：total_kgce 能耗总量定额 · total_water 用水定额 · per_area_kgce 等定额标准指标的约束值"`
-	Explanation    string  `json:"explanation,omitempty" doc:"超定额说明状态 submitted|approved|returned"`
-	ComputedAt     int64   `json:"computed_at"`
+	Limits      []string `json:"limits" doc:"突破或接近的限值：total_kgce 能耗总量定额 · total_water 用水定额 · per_area_kgce 等定额标准指标的约束值"`
+	Explanation string   `json:"explanation,omitempty" doc:"超定额说明状态 submitted|approved|returned"`
+	ComputedAt  int64    `json:"computed_at"`
 }
 
 // MethodLabel names the projection method.
