@@ -402,6 +402,13 @@ func (s *Service) actPost(w http.ResponseWriter, r *http.Request) error {
 		back = fmt.Sprintf("/energy/reports/%d/%d", id, y)
 	}
 	if action == ActSubmit && r.PostFormValue("checked") == "" {
+		kind := in.Kind
+		if kind == "" {
+			kind = KindBasic
+		}
+		if _, err := GetReport(r.Context(), s.DB, auth.ScopeFrom(r.Context()), id, y, kind); err != nil {
+			return err // outside the scope: 404 before anything else
+		}
 		// The page submits only from its confirmation step, with "我已核对" ticked.
 		s.UI.SetFlash(w, "error", "上报前请核对报表数据和签署信息，并勾选“我已核对”")
 		to := fmt.Sprintf("/energy/reports/%d/%d?confirm=submit#submit-confirm", id, y)
