@@ -225,6 +225,7 @@ func (a *App) build() error {
 		Notify: a.Notify, Calendar: a.Calendar, Attach: a.Attach, Options: module.Options{MQTTURL: a.Cfg.MQTTURL}}
 	a.Modules = modules(d)
 	a.Org, _ = module.Find[*org.Service](a.Modules)
+	u.Units = a.Org.UnitChoices // the unit pickers of every module search the spine's units
 	a.Manifests = module.Install(d, a.Modules)
 	a.objects = map[string]module.Object{}
 	for _, o := range kitObjects() {

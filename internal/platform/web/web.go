@@ -105,6 +105,8 @@ type UI struct {
 	Decorate func(r *http.Request, g *Globals)
 	// Secure marks cookies Secure and adds HSTS (behind TLS).
 	Secure bool
+	// Units finds the units of unit pickers (the spine provides it; see UnitPicker).
+	Units UnitSource
 	// GroupOrder lists menu group keys in the order they are drawn; groups not listed follow in registration order.
 	GroupOrder []string
 

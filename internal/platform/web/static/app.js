@@ -17,6 +17,12 @@
       el.dataset.bound = "1";
       el.addEventListener("change", function () { el.form.requestSubmit ? el.form.requestSubmit() : el.form.submit(); });
     });
+    // A unit picker's search box inside a form that writes: Enter searches, it does not send the form.
+    root.querySelectorAll("input[data-unit-search]").forEach(function (el) {
+      if (el.dataset.bound || !el.form || (el.form.method || "").toLowerCase() !== "post") { return; }
+      el.dataset.bound = "1";
+      el.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); } });
+    });
     // Buttons that ask before a destructive action.
     root.querySelectorAll("[data-confirm]").forEach(function (el) {
       if (el.dataset.bound) { return; }
