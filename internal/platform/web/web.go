@@ -80,10 +80,14 @@ type MenuItem struct {
 	Order int
 }
 
-// MenuGroup is a module's block of the menu as drawn for one user.
+// MenuGroup is a module's block of the menu as drawn for one user. The first group (the daily work: to-dos,
+// messages, one's own settings) is always open; the others fold (<details>) and only the current page's group is
+// open, so that a phone shows a short menu.
 type MenuGroup struct {
 	Label string
 	Items []MenuLink
+	// First is the group drawn first (never folded); Open is a group holding the current page.
+	First, Open bool
 }
 
 // MenuLink is a drawn menu entry.
@@ -257,9 +261,10 @@ func (u *UI) MenuFor(r *http.Request, p Principal) []MenuGroup {
 			continue
 		}
 		sort.SliceStable(items, func(i, j int) bool { return items[i].Order < items[j].Order })
-		mg := MenuGroup{Label: u.Catalog.T(lang, g)}
+		mg := MenuGroup{Label: u.Catalog.T(lang, g), First: len(out) == 0}
 		for _, it := range items {
 			active := best != "" && it.Path == best
+			mg.Open = mg.Open || active
 			mg.Items = append(mg.Items, MenuLink{Label: u.Catalog.T(lang, it.Label), Path: it.Path, Active: active})
 		}
 		out = append(out, mg)

@@ -97,6 +97,11 @@
       });
     })(opt);
   }
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  // The menu's groups fold on a phone; on a wide screen, where the menu is always beside the page, all are open.
+  function openMenu() {
+    if (!window.matchMedia("(min-width: 821px)").matches) { return; }
+    document.querySelectorAll("nav.sidebar details.menu-group").forEach(function (d) { d.open = true; });
+  }
+  document.addEventListener("DOMContentLoaded", function () { openMenu(); init(document); });
   document.addEventListener("htmx:afterSettle", function (e) { init(e.target); });
 })();
