@@ -95,8 +95,10 @@ func TestPhoneTableActions(t *testing.T) {
 					Buttons int
 				}](b, `(() => {
 					const w = document.documentElement.clientWidth, out = [];
+					// Every control of a row; the links too where the row has actions (a table of links alone may
+					// scroll sideways inside its frame, as a wide register does).
 					const els = Array.from(document.querySelectorAll("main table tbody tr")).flatMap(tr =>
-						Array.from(tr.querySelectorAll("a[href], button, input:not([type=hidden]), select")));
+						Array.from(tr.querySelectorAll(tr.closest("table.cards") ? "a[href], button, input:not([type=hidden]), select" : "button, .btn, input:not([type=hidden]), select")));
 					const shown = els.filter(el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; });
 					for (const el of shown) {
 						const r = el.getBoundingClientRect();
