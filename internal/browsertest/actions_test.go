@@ -115,10 +115,20 @@ func forbiddenActions(b *Tab, rt *routeTable, perms map[string]bool, seen map[st
 		case !ok:
 			out = append(out, fmt.Sprintf("%q leads to %s, which no route serves", a.Text, key))
 		case r.Public || r.Perm == web.SignedIn:
-		case !perms[r.Perm]:
+		case !holdsAny(perms, r.Perm):
 			out = append(out, fmt.Sprintf("%q leads to %s, which needs %s (the role does not hold it: 403)", a.Text, key, r.Perm))
 		}
 	}
 	sort.Strings(out)
 	return out
+}
+
+// holdsAny reports whether perms hold the route's permission ("a|b": any of them).
+func holdsAny(perms map[string]bool, perm string) bool {
+	for _, p := range strings.Split(perm, "|") {
+		if perms[p] {
+			return true
+		}
+	}
+	return false
 }

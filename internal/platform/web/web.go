@@ -122,6 +122,9 @@ type UI struct {
 	tmpl        *templates
 	assets      *assets
 
+	idxMu sync.Mutex
+	idx   *routeIndex
+
 	execMu   sync.Mutex
 	executed map[string]int
 	extra    template.FuncMap
@@ -302,3 +305,51 @@ func (u *UI) wrap(rt Route, h Handler) http.Handler {
 
 // IsAPI reports whether a request is for the JSON API.
 func IsAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+// routeIndex matches a method and path to its registered route, as the server's mux does.
+type routeIndex struct {
+	n      int
+	mux    *http.ServeMux
+	routes map[string]Route
+}
+
+// Allows reports whether p may use what method and path reach: a public route, one open to every signed-in user,
+// or one whose permission p holds (any of "a|b"). A path no route serves is not allowed. Pages use it to draw
+// only the links and buttons the viewer may use (a link that would answer 403 is not drawn).
+func (u *UI) Allows(p Principal, method, path string) bool {
+	path, _, _ = strings.Cut(path, "?")
+	u.idxMu.Lock()
+	if u.idx == nil || u.idx.n != len(u.routes) {
+		ix := &routeIndex{n: len(u.routes), mux: http.NewServeMux(), routes: map[string]Route{}}
+		for _, r := range u.routes {
+			pat := r.Method + " " + r.Path
+			ix.routes[pat] = r
+			ix.mux.Handle(pat, http.NotFoundHandler())
+		}
+		u.idx = ix
+	}
+	ix := u.idx
+	u.idxMu.Unlock()
+	req, err := http.NewRequest(method, path, nil)
+	if err != nil {
+		return false
+	}
+	_, pat := ix.mux.Handler(req)
+	r, ok := ix.routes[pat]
+	switch {
+	case !ok:
+		return false
+	case r.Public:
+		return true
+	case p == nil:
+		return false
+	case r.Perm == SignedIn:
+		return true
+	}
+	for _, perm := range strings.Split(r.Perm, "|") {
+		if p.Can(perm) {
+			return true
+		}
+	}
+	return false
+}
