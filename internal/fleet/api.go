@@ -216,14 +216,20 @@ func (s *Service) registerAPI() {
 		return err
 	})
 	module.Action(d, "POST /api/v1/trip-requests/{id}/approve", PermApprove, web.Doc{Summary: "审批同意（须为当前审批步骤的审批人）"},
-		func(ctx context.Context, sc auth.Scope, id int64, in CommentInput) (Trip, error) { return s.DecideTrip(ctx, sc, id, true, in.Comment) })
+		func(ctx context.Context, sc auth.Scope, id int64, in CommentInput) (Trip, error) {
+			return s.DecideTrip(ctx, sc, id, true, in.Comment)
+		})
 	module.Action(d, "POST /api/v1/trip-requests/{id}/reject", PermApprove, web.Doc{Summary: "驳回（comment 必填）"},
-		func(ctx context.Context, sc auth.Scope, id int64, in CommentInput) (Trip, error) { return s.DecideTrip(ctx, sc, id, false, in.Comment) })
+		func(ctx context.Context, sc auth.Scope, id int64, in CommentInput) (Trip, error) {
+			return s.DecideTrip(ctx, sc, id, false, in.Comment)
+		})
 	module.Action(d, "POST /api/v1/trip-requests/{id}/dispatch", PermDispatch, web.Doc{Summary: "派车：车辆或驾驶员在重叠时段已派 → 409"}, s.Dispatch)
 	module.Action(d, "POST /api/v1/trip-requests/{id}/start", PermDispatch, web.Doc{Summary: "出车，记录出车里程"}, s.StartTrip)
 	module.Action(d, "POST /api/v1/trip-requests/{id}/complete", PermDispatch, web.Doc{Summary: "收车，记录收车里程和通行费、停车费、燃油费"}, s.CompleteTrip)
 	module.Action(d, "POST /api/v1/trip-requests/{id}/cancel", PermRequest+"|"+PermDispatch, web.Doc{Summary: "取消用车（申请人或调度员；审批中的由申请人撤回）"},
-		func(ctx context.Context, sc auth.Scope, id int64, in CommentInput) (Trip, error) { return s.CancelTrip(ctx, sc, id, in.Comment) })
+		func(ctx context.Context, sc auth.Scope, id int64, in CommentInput) (Trip, error) {
+			return s.CancelTrip(ctx, sc, id, in.Comment)
+		})
 	u.API("GET /api/v1/trip-requests/{id}/suggestions", PermDispatch, web.Doc{Summary: "派车建议：该时段空闲、座位够用的车辆（本单位优先、新能源优先、座位最合适）和空闲驾驶员",
 		Response: SuggestAnswer{}}, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
@@ -269,4 +275,3 @@ func (s *Service) historyAPIPerm(path, perm, objType, what string, get func(r *h
 		return web.JSON(w, http.StatusOK, web.NewItems(h, int64(len(h))))
 	})
 }
-

@@ -168,7 +168,9 @@ func TestCompliance(t *testing.T) {
 	}
 }
 
-func at(d time.Duration) string { return apptest.DefaultNow.Add(d).In(clock.Shanghai).Format(time.RFC3339) }
+func at(d time.Duration) string {
+	return apptest.DefaultNow.Add(d).In(clock.Shanghai).Format(time.RFC3339)
+}
 
 // TestTripFlow: the state machine of docs/api.md §Official vehicles, with 403, 409 and 422 where the contract says,
 // and the ledger matching the completed trip and the recorded costs exactly.

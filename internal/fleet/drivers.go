@@ -36,7 +36,9 @@ func (d Driver) StatusName() string {
 }
 
 // LicenseExpired reports whether the licence has expired on today.
-func (d Driver) LicenseExpired(today string) bool { return d.LicenseExpiry != "" && d.LicenseExpiry < today }
+func (d Driver) LicenseExpired(today string) bool {
+	return d.LicenseExpiry != "" && d.LicenseExpiry < today
+}
 
 const driverCols = `d.id, d.person_id, p.name, d.org_id, o.name, d.license_class, d.license_expiry, d.phone, d.status, d.created_at`
 const driverFrom = " FROM fleet_drivers d JOIN people p ON p.id = d.person_id JOIN orgs o ON o.id = d.org_id"

@@ -80,8 +80,8 @@ const (
 var auditActions = map[string]string{
 	"fleet.vehicle.create": "登记车辆", "fleet.vehicle.update": "修改车辆",
 	"fleet.driver.create": "登记驾驶员", "fleet.driver.update": "修改驾驶员",
-	"fleet.quota.set":     "核定公务用车编制",
-	"fleet.trip.create":   "提交用车申请", "fleet.trip.decide": "用车申请审批结果", "fleet.trip.dispatch": "派车",
+	"fleet.quota.set":   "核定公务用车编制",
+	"fleet.trip.create": "提交用车申请", "fleet.trip.decide": "用车申请审批结果", "fleet.trip.dispatch": "派车",
 	"fleet.trip.start": "出车", "fleet.trip.complete": "收车", "fleet.trip.cancel": "取消用车",
 	"fleet.cost.create": "登记车辆费用", "fleet.reminder": "车辆到期提醒",
 }

@@ -29,9 +29,9 @@ func (s *Service) Remind(ctx context.Context) (int, error) {
 	err := s.DB.Tx(ctx, func(q db.Q) error {
 		for _, k := range dueKinds {
 			type due struct {
-				id, org      int64
-				plate, on    string
-				orgName      string
+				id, org   int64
+				plate, on string
+				orgName   string
 			}
 			rows, err := db.Select(ctx, q, func(sc db.Scanner) (due, error) {
 				var d due
@@ -110,4 +110,3 @@ func (s *Service) reminderJob(ctx context.Context) (string, error) {
 	}
 	return "发送到期提醒 " + strconv.Itoa(n) + " 条", nil
 }
-

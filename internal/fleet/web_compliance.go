@@ -12,14 +12,14 @@ import (
 
 type compliancePage struct {
 	web.Globals
-	OrgID      int64
-	OrgName    string
-	Items      []ComplianceItem
-	Counts     map[string]int
-	Quotas     []Quota
-	Categories []web.Option
-	Form       QuotaInput
-	Errors     map[string]string
+	OrgID       int64
+	OrgName     string
+	Items       []ComplianceItem
+	Counts      map[string]int
+	Quotas      []Quota
+	Categories  []web.Option
+	Form        QuotaInput
+	Errors      map[string]string
 	FormOrgName string
 }
 

@@ -282,4 +282,3 @@ func (s *Service) pagesDrivers() {
 		return s.done(w, r, err, "/fleet/drivers", "已保存")
 	})
 }
-
