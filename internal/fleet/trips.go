@@ -230,14 +230,19 @@ func (s *Service) CreateTrip(ctx context.Context, sc auth.Scope, in TripInput) (
 	}
 	f := errs.Fields{}
 	start, end := in.check(f, now)
-	if in.RequesterID <= 0 {
-		f.Add("requester_id", "请选择用车人（您的账号未关联人员）")
-	}
 	if err := f.Err(); err != nil {
 		return Trip{}, err
 	}
 	var out Trip
 	err := s.DB.Tx(ctx, func(q db.Q) error {
+		if in.OrgID != 0 {
+			if err := checkOrg(ctx, q, sc, in.OrgID, "org_id"); err != nil {
+				return err
+			}
+		}
+		if in.RequesterID <= 0 {
+			return errs.Invalid("requester_id", "请选择用车人（您的账号未关联人员）")
+		}
 		p, err := org.GetPerson(ctx, q, sc, in.RequesterID)
 		if err != nil {
 			return fieldErr(err, "requester_id", "用车人不存在或不在您的数据范围内")
@@ -589,8 +594,8 @@ func (s *Service) CompleteTrip(ctx context.Context, sc auth.Scope, id int64, in 
 func roundKM(v float64) float64 { return float64(int64(v*10+0.5)) / 10 }
 
 // CancelTrip cancels a request before the trip starts. A request still in approval is withdrawn through the
-// workflow kit, which only its requester may do; an approved or dispatched one is cancelled by the requester or
-// the fleet centre (its vehicle and driver become free).
+// workflow kit, which only its submitter may do; an approved or dispatched one is cancelled by the requester, the
+// unit's administrator or the fleet centre (its vehicle and driver become free).
 func (s *Service) CancelTrip(ctx context.Context, sc auth.Scope, id int64, reason string) (Trip, error) {
 	now := s.Clock.Now()
 	u := auth.UserFrom(ctx)
@@ -611,13 +616,13 @@ func (s *Service) CancelTrip(ctx context.Context, sc auth.Scope, id int64, reaso
 			return err
 		}
 		mine := (u.ID == t.RequesterUserID || (u.PersonID != 0 && u.PersonID == t.RequesterID))
-		if !mine && !u.Can(PermDispatch) {
-			return errs.Forbidden("只有申请人或调度员可以取消用车")
+		if t.Status == TripSubmitted && u.ID != t.RequesterUserID {
+			return errs.Conflict("审批中的申请只能由提交人撤回，或由审批人驳回")
+		}
+		if !mine && !u.Can(PermDispatch) && !u.Can(PermRegister) {
+			return errs.Forbidden("只有申请人、单位管理员或调度员可以取消用车")
 		}
 		if t.Status == TripSubmitted {
-			if u.ID != t.RequesterUserID {
-				return errs.Conflict("审批中的申请只能由提交人撤回，或由审批人驳回")
-			}
 			inst, err := s.Workflow.ForObject(ctx, q, wfTrip, id)
 			if err != nil {
 				return err

@@ -116,7 +116,8 @@ func (s *Service) pagesTrips() {
 			}
 		}
 		mine := usr.ID == t.RequesterUserID || (usr.PersonID != 0 && usr.PersonID == t.RequesterID)
-		p.MayCancel = t.Can("cancel") && ((t.Status == TripSubmitted && usr.ID == t.RequesterUserID) || (t.Status != TripSubmitted && (mine || usr.Can(PermDispatch))))
+		p.MayCancel = t.Can("cancel") && ((t.Status == TripSubmitted && usr.ID == t.RequesterUserID) ||
+			(t.Status != TripSubmitted && (mine || usr.Can(PermDispatch) || usr.Can(PermRegister))))
 		if t.Status == TripApproved && usr.Can(PermDispatch) {
 			if p.Vehicles, p.Drivers, err = Suggest(r.Context(), s.DB, sc, t, 10); err != nil {
 				return err

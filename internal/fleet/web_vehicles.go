@@ -215,6 +215,9 @@ func (s *Service) pagesVehicles() {
 		if err != nil {
 			return err
 		}
+		if _, err := GetVehicle(r.Context(), s.DB, auth.ScopeFrom(r.Context()), id); err != nil {
+			return err
+		}
 		f := errs.Fields{}
 		in := CostInput{VehicleID: id, Kind: fstr(r, "kind"), AmountYuan: web.FormFloat(r, "amount_yuan", f), Date: fstr(r, "date"),
 			OdometerKM: web.FormFloat(r, "odometer_km", f), Note: fstr(r, "note")}
