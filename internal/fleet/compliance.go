@@ -13,9 +13,9 @@ import (
 	"github.com/govops/govops/internal/platform/refdata"
 )
 
-// 编制 (quotas) and the compliance of the vehicles with the configuration standards (docs/api.md §Official
-// vehicles; docs/domain/vehicles.md). Findings are computed from the ledger, the quotas and the standards in force
-// on the day of the query; nothing is stored.
+// 编制 (quotas) and the compliance of the vehicles with the configuration standards
+// (docs/api.md §Official vehicles; docs/domain/vehicles.md §Standards). Findings are computed from the ledger, the
+// quotas and the standards in force on the day of the query; nothing is stored.
 
 // Quota is a unit's 编制 for a category, with the vehicles it holds in that category (in use or sealed).
 type Quota struct {

@@ -141,7 +141,7 @@ var BodyTypes = enum.Of("sedan", "轿车", "suv", "越野车（SUV）", "mpv", "
 // VehicleStatuses are the states of a vehicle in the ledger.
 var VehicleStatuses = enum.Of("in_use", "在用", "sealed", "封存", "disposed", "已处置")
 
-// MarkColors are the colours of the 公务用车标识 (docs/domain/vehicles.md §Marking).
+// MarkColors are the colours of the 公务用车标识 (docs/domain/vehicles.md §Markings).
 var MarkColors = enum.Of("red", "红色（党政机关）", "yellow", "黄色（事业单位）", "blue", "蓝色（国有企业）", "green", "绿色（业务保障用车）")
 
 // LicenseClasses are the driving licence classes a driver may hold.

@@ -11,7 +11,7 @@ import (
 )
 
 // The pure rules of the module: plates, VINs, the trip state table, the configuration standards and the ranking of
-// vehicles for a trip. No SQL and no HTTP here (docs/architecture.md §Rules of the house).
+// vehicles for a trip. No SQL and no HTTP here (docs/architecture.md §Modules and the module kit).
 
 // provinces are the one-character abbreviations that open a civil plate (GA 36), plus 使 and 领 are not handled:
 // embassy plates are never official vehicles of a Chinese organ.
