@@ -157,6 +157,8 @@ func (a *App) build() error {
 	a.Auth = auth.New(a.DB, a.Clock, a.Log, u, org.Tree{})
 	u.Authorize = a.Auth.Authorize
 	u.Use(a.Auth.Middleware(a.Cfg.TrustProxy))
+	u.Now = a.Clock.Now
+	u.PrintUnit = a.printUnit
 	u.Decorate = func(r *http.Request, g *web.Globals) {
 		a.Org.Decorate(r, g)
 		if me := auth.UserFrom(r.Context()); me != nil {
@@ -191,6 +193,7 @@ func (a *App) build() error {
 	u.Page("GET /todo", web.SignedIn, a.todoPage)
 	u.API("GET /api/v1/todo", web.SignedIn, web.Doc{Summary: "待办事项：等待当前用户处理的审批、报表审核、整改等", Response: module.Todo{}, List: true}, a.todoAPI)
 	u.AddMenu(web.MenuItem{Group: "menu.work|工作台", Label: "app.todo|待办事项", Path: "/todo", Perm: web.SignedIn, Order: 5})
+	u.AddHelp("app", helpTopics()...)
 
 	a.Jobs = jobs.New(a.DB, a.Clock, a.Log, u)
 	a.Refdata = refdata.New(a.DB, a.Clock, u)

@@ -65,7 +65,7 @@ func TestPages(t *testing.T) {
 		{"/space/violations", []string{"超标准使用面积", "下达整改"}},
 		{"/space/rectifications", []string{"整改任务", "逾期"}},
 		{"/space/rectifications/" + itoa(task), []string{"整改要求", "附件"}},
-		{"/space/rectifications/" + itoa(task) + "/notice", []string{"办公用房整改通知书", "整改要求", "GovOps 版式", "data-print", "/space/assets/print.js", "签收人"}},
+		{"/space/rectifications/" + itoa(task) + "/notice", []string{"办公用房整改通知书", "整改要求", "GovOps 版式", "data-print", "/static/print.js", "签收人"}},
 		{"/space/buildings", []string{"楼龄", "最近大修"}},
 		{"/space/buildings?tab=properties", []string{"不动产权证号"}},
 		{"/space/buildings/new", nil},

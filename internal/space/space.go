@@ -33,9 +33,6 @@ var migrationsFS embed.FS
 //go:embed templates/*.html
 var templatesFS embed.FS
 
-//go:embed static/*.js static/*.css
-var staticFS embed.FS
-
 //go:embed data/*.csv
 var dataFS embed.FS
 
