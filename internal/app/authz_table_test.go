@@ -339,7 +339,6 @@ var authzTable = map[string]row{
 	"GET /space/rectifications/{id}":                      read("space:read", kRectify),
 	"POST /space/rectifications/batch":                    write("space:manage", kViolation).send("violation_id={id}&deadline=bad"),
 	"GET /space/rectifications/{id}/notice":               read("space:read", kRectify),
-	"GET /space/assets/{name}":                            open().with("name", "print.js"),
 	"POST /space/rectifications/{id}/submit":              write("space:register", kRectify),
 	"POST /space/rectifications/{id}/return":              write("space:manage", kRectify),
 	"POST /space/rectifications/{id}/verify":              write("space:manage", kRectify),

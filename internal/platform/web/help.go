@@ -23,8 +23,8 @@ type HelpTopic struct {
 	Title string
 	// Perm is who may read it: the permission of the pages it explains (SignedIn for everyone).
 	Perm string
-	// Pages are the paths the topic explains, as path.Match patterns ("/space/rooms", "/space/rooms/*"); those pages
-	// show a 帮助 link to it.
+	// Pages are the paths the topic explains, as path.Match patterns ("/space/rooms", "/space/rooms/*"), or a path
+	// ending in "/..." for it and everything below it ("/space/rooms/..."); those pages show a 帮助 link to it.
 	Pages []string
 	// Group heads the module's topics in the list, "key|中文" (the module's menu group, e.g. "menu.space|办公用房").
 	Group string
@@ -80,7 +80,7 @@ func (u *UI) helpFor(r *http.Request, p Principal) *HelpLink {
 			continue
 		}
 		for _, pat := range t.Pages {
-			if ok, _ := path.Match(pat, r.URL.Path); ok && len(pat) > bestLen {
+			if helpMatch(pat, r.URL.Path) && len(pat) > bestLen {
 				best, bestLen = &u.help[i], len(pat)
 			}
 		}
@@ -89,6 +89,15 @@ func (u *UI) helpFor(r *http.Request, p Principal) *HelpLink {
 		return nil
 	}
 	return &HelpLink{Title: u.Catalog.T(Lang(r), best.Title), Path: best.Path()}
+}
+
+// helpMatch reports whether a page pattern of a topic matches a request path.
+func helpMatch(pat, p string) bool {
+	if base, ok := strings.CutSuffix(pat, "/..."); ok {
+		return p == base || strings.HasPrefix(p, base+"/")
+	}
+	ok, _ := path.Match(pat, p)
+	return ok
 }
 
 // HelpGroup is a module's topics in the help index.
