@@ -506,6 +506,7 @@ var authzTable = map[string]row{
 	"GET /energy/reports/details":                                       read("energy:read").xlsx(),
 	"GET /energy/reports/{org_id}/{year}":                               read("energy:read", kReport),
 	"GET /energy/reports/{org_id}/{year}/export":                        read("energy:read", kReport).workbook(),
+	"GET /energy/reports/{org_id}/{year}/print":                         read("energy:read", kReport),
 	"POST /energy/reports/{org_id}/{year}/info":                         write("energy:enter", kReport),
 	"POST /energy/reports/{org_id}/{year}/{action}":                     write("energy:enter", kReport).with("action", "submit"),
 	"GET /api/v1/energy/quota-standards":                                read("energy:read"),

@@ -198,6 +198,12 @@ func TestPages(t *testing.T) {
 		t.Error("the energy manager's menu should offer 房产楼栋 and not 合规检查")
 	}
 
+	// The help topics (docs/help.md), each linked from the pages it explains.
+	for _, h := range []string{"register", "compliance", "rectification", "allocation"} {
+		wantPage(t, space.Get("/help/space/"+h), 200, "页面用途", "所依据的规定", "数字从哪里来")
+	}
+	wantPage(t, space.Get("/space/rooms"), 200, `href="/help/space/register"`, "print=1", "data-print-total", "data-sum")
+
 	// English.
 	u, _ := url.Parse(env.Server.URL)
 	space.HTTP.Jar.SetCookies(u, []*http.Cookie{{Name: "lang", Value: "en", Path: "/"}})
