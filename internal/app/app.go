@@ -192,7 +192,10 @@ func (a *App) build() error {
 	u.Page("GET /{$}", web.SignedIn, a.home)
 	u.Page("GET /todo", web.SignedIn, a.todoPage)
 	u.API("GET /api/v1/todo", web.SignedIn, web.Doc{Summary: "待办事项：等待当前用户处理的审批、报表审核、整改等", Response: module.Todo{}, List: true}, a.todoAPI)
-	u.AddMenu(web.MenuItem{Group: "menu.work|工作台", Label: "app.todo|待办事项", Path: "/todo", Perm: web.SignedIn, Order: 5})
+	// The daily work comes first, and first in it what is used most: to-dos, one's own page, messages.
+	u.AddMenu(web.MenuItem{Group: "menu.work|工作台", Label: "app.todo|待办事项", Path: "/todo", Perm: web.SignedIn, Order: 5},
+		web.MenuItem{Group: "menu.work|工作台", Label: "app.menu.mine|我的", Path: "/profile", Perm: web.SignedIn, Order: 6},
+		web.MenuItem{Group: "menu.work|工作台", Label: "app.menu.messages|消息", Path: "/notifications", Perm: web.SignedIn, Order: 7})
 	u.AddHelp("app", helpTopics()...)
 
 	a.Jobs = jobs.New(a.DB, a.Clock, a.Log, u)
@@ -228,6 +231,7 @@ func (a *App) build() error {
 		Notify: a.Notify, Calendar: a.Calendar, Attach: a.Attach, Options: module.Options{MQTTURL: a.Cfg.MQTTURL}}
 	a.Modules = modules(d)
 	a.Org, _ = module.Find[*org.Service](a.Modules)
+	u.Units = a.Org.UnitChoices // the unit pickers of every module search the spine's units
 	a.Manifests = module.Install(d, a.Modules)
 	a.objects = map[string]module.Object{}
 	for _, o := range kitObjects() {

@@ -20,13 +20,15 @@ const (
 	CodeForbidden       Code = "forbidden"
 	// CodePasswordChange (403): the user must change their password before anything else.
 	CodePasswordChange Code = "password_change_required"
-	CodeNotFound       Code = "not_found"
-	CodeConflict       Code = "conflict"
-	CodeValidation     Code = "validation"
-	CodeLocked         Code = "locked"
-	CodeRateLimited    Code = "rate_limited"
-	CodeTooLarge       Code = "too_large"
-	CodeInternal       Code = "internal"
+	// CodeTOTPRequired (403): the security policy requires this account (an officer) to enrol a second factor first.
+	CodeTOTPRequired Code = "totp_required"
+	CodeNotFound     Code = "not_found"
+	CodeConflict     Code = "conflict"
+	CodeValidation   Code = "validation"
+	CodeLocked       Code = "locked"
+	CodeRateLimited  Code = "rate_limited"
+	CodeTooLarge     Code = "too_large"
+	CodeInternal     Code = "internal"
 )
 
 // Error is a user-facing error. Message is safe to show; Err is for the log only.
@@ -68,7 +70,7 @@ func Status(c Code) int {
 		return http.StatusBadRequest
 	case CodeUnauthenticated:
 		return http.StatusUnauthorized
-	case CodeForbidden, CodePasswordChange:
+	case CodeForbidden, CodePasswordChange, CodeTOTPRequired:
 		return http.StatusForbidden
 	case CodeNotFound:
 		return http.StatusNotFound
