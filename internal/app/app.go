@@ -158,6 +158,8 @@ func (a *App) build() error {
 	a.Auth = auth.New(a.DB, a.Clock, a.Log, u, org.Tree{})
 	u.Authorize = a.Auth.Authorize
 	u.Use(a.Auth.Middleware(a.Cfg.TrustProxy))
+	u.Now = a.Clock.Now
+	u.PrintUnit = a.printUnit
 	u.Decorate = func(r *http.Request, g *web.Globals) {
 		a.Org.Decorate(r, g)
 		if me := auth.UserFrom(r.Context()); me != nil {
@@ -195,6 +197,7 @@ func (a *App) build() error {
 	u.AddMenu(web.MenuItem{Group: "menu.work|工作台", Label: "app.todo|待办事项", Path: "/todo", Perm: web.SignedIn, Order: 5},
 		web.MenuItem{Group: "menu.work|工作台", Label: "app.menu.mine|我的", Path: "/profile", Perm: web.SignedIn, Order: 6},
 		web.MenuItem{Group: "menu.work|工作台", Label: "app.menu.messages|消息", Path: "/notifications", Perm: web.SignedIn, Order: 7})
+	u.AddHelp("app", helpTopics()...)
 
 	a.Jobs = jobs.New(a.DB, a.Clock, a.Log, u)
 	a.Refdata = refdata.New(a.DB, a.Clock, u)

@@ -67,6 +67,11 @@ type Globals struct {
 	// Unread is the number of unread notifications, Todo the number of things waiting for the user (filled by
 	// Decorate).
 	Unread, Todo int64
+	// PrintUnit and Printed head the printed page (the unit it concerns, the time printed); a handler may set
+	// PrintUnit for a page about one unit. Help is the page's help topic, when it has one (docs/printing.md,
+	// docs/help.md).
+	PrintUnit, Printed string
+	Help               *HelpLink
 
 	ui  *UI           // for UnitPicker
 	req *http.Request // for UnitPicker
@@ -109,6 +114,8 @@ func (u *UI) G(r *http.Request, title string, crumbs ...Crumb) Globals {
 	if u.Decorate != nil {
 		u.Decorate(r, &g)
 	}
+	u.fillPrint(r, &g)
+	g.Help = u.helpFor(r, g.User)
 	return g
 }
 

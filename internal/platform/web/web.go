@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Handler is an HTTP handler that returns an error; the kit renders the error as HTML or JSON.
@@ -109,6 +110,10 @@ type UI struct {
 	Decorate func(r *http.Request, g *Globals)
 	// Secure marks cookies Secure and adds HSTS (behind TLS).
 	Secure bool
+	// Now is the injected clock (the time a page is printed); PrintUnit names the signed-in user's own unit for
+	// the print heading of pages that concern no particular unit (both set by the wiring; docs/printing.md).
+	Now       func() time.Time
+	PrintUnit func(r *http.Request) string
 	// Units finds the units of unit pickers (the spine provides it; see UnitPicker).
 	Units UnitSource
 	// GroupOrder lists menu group keys in the order they are drawn; groups not listed follow in registration order.
@@ -128,6 +133,7 @@ type UI struct {
 	execMu   sync.Mutex
 	executed map[string]int
 	extra    template.FuncMap
+	help     []HelpTopic
 }
 
 // AddFuncs registers template functions for every page (call before Build).
@@ -155,6 +161,7 @@ func New(log *slog.Logger, version string) *UI {
 	}
 	u.AddTemplates("web", templateFS)
 	u.Public("GET /static/{path...}", u.assets.serve)
+	u.helpRoutes()
 	u.Public("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, u.assetURL("favicon.svg"), http.StatusMovedPermanently)
 		return nil
