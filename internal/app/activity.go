@@ -2,11 +2,13 @@ package app
 
 import (
 	"context"
+	"net/http"
 	"unicode/utf8"
 
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/module"
+	"github.com/govops/govops/internal/platform/web"
 )
 
 // activityItem is an entry of the activity feed with its record's name as it is now and the record's page.
@@ -53,7 +55,10 @@ func (a *App) activity(ctx context.Context, sc auth.Scope, items []audit.Item) (
 		if n, ok := names[it.ObjectType][it.ObjectID]; ok {
 			x.Name = n
 			if o := a.objects[it.ObjectType]; o.Link != nil {
-				x.Link = o.Link(it.ObjectID)
+				// Linked only when the viewer may open the page (a link that answers 403 is not drawn).
+				if l := o.Link(it.ObjectID); a.UI.Allows(web.PrincipalFrom(ctx), http.MethodGet, l) {
+					x.Link = l
+				}
 			}
 		} else if n := it.SnapshotName(); n != "" {
 			x.Name = n

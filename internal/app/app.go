@@ -22,6 +22,7 @@ import (
 	"github.com/govops/govops/internal/energy/pv"
 	"github.com/govops/govops/internal/energy/quota"
 	"github.com/govops/govops/internal/energy/report"
+	"github.com/govops/govops/internal/fleet"
 	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/attach"
 	"github.com/govops/govops/internal/platform/audit"
@@ -60,7 +61,7 @@ func modules(d module.Deps) []module.Module {
 	spine := org.New(d)
 	sp := space.New(d)
 	en := energy.New(d, sp) // energy reads the buildings its meters and PV systems stand on
-	return []module.Module{spine, sp, en, pv.New(d, en), emc.New(d, en), quota.New(d, en),
+	return []module.Module{spine, sp, fleet.New(d), en, pv.New(d, en), emc.New(d, en), quota.New(d, en),
 		report.New(d, en)} // the annual report comes last: its approved reports lock the demo's figures
 }
 
@@ -157,6 +158,8 @@ func (a *App) build() error {
 	a.Auth = auth.New(a.DB, a.Clock, a.Log, u, org.Tree{})
 	u.Authorize = a.Auth.Authorize
 	u.Use(a.Auth.Middleware(a.Cfg.TrustProxy))
+	u.Now = a.Clock.Now
+	u.PrintUnit = a.printUnit
 	u.Decorate = func(r *http.Request, g *web.Globals) {
 		a.Org.Decorate(r, g)
 		if me := auth.UserFrom(r.Context()); me != nil {
@@ -190,7 +193,11 @@ func (a *App) build() error {
 	u.Page("GET /{$}", web.SignedIn, a.home)
 	u.Page("GET /todo", web.SignedIn, a.todoPage)
 	u.API("GET /api/v1/todo", web.SignedIn, web.Doc{Summary: "待办事项：等待当前用户处理的审批、报表审核、整改等", Response: module.Todo{}, List: true}, a.todoAPI)
-	u.AddMenu(web.MenuItem{Group: "menu.work|工作台", Label: "app.todo|待办事项", Path: "/todo", Perm: web.SignedIn, Order: 5})
+	// The daily work comes first, and first in it what is used most: to-dos, one's own page, messages.
+	u.AddMenu(web.MenuItem{Group: "menu.work|工作台", Label: "app.todo|待办事项", Path: "/todo", Perm: web.SignedIn, Order: 5},
+		web.MenuItem{Group: "menu.work|工作台", Label: "app.menu.mine|我的", Path: "/profile", Perm: web.SignedIn, Order: 6},
+		web.MenuItem{Group: "menu.work|工作台", Label: "app.menu.messages|消息", Path: "/notifications", Perm: web.SignedIn, Order: 7})
+	u.AddHelp("app", helpTopics()...)
 
 	a.Jobs = jobs.New(a.DB, a.Clock, a.Log, u)
 	a.Refdata = refdata.New(a.DB, a.Clock, u)
@@ -225,6 +232,7 @@ func (a *App) build() error {
 		Notify: a.Notify, Calendar: a.Calendar, Attach: a.Attach, Options: module.Options{MQTTURL: a.Cfg.MQTTURL}}
 	a.Modules = modules(d)
 	a.Org, _ = module.Find[*org.Service](a.Modules)
+	u.Units = a.Org.UnitChoices // the unit pickers of every module search the spine's units
 	a.Manifests = module.Install(d, a.Modules)
 	a.objects = map[string]module.Object{}
 	for _, o := range kitObjects() {

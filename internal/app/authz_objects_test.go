@@ -494,6 +494,21 @@ var (
 		sql:  "SELECT x.stocktake_id, x.org_id FROM space_stocktake_units x JOIN orgs o ON o.id = x.org_id WHERE %s ORDER BY x.stocktake_id, x.org_id LIMIT 1",
 		make: func(m *matrix, t *testing.T, p pos) { m.at(t, kStocktake, p) }}
 
+	kVehicle = &kind{name: "vehicle", scope: byOrg, cols: []string{"id"}, sql: atOrg("fleet_vehicles", "v", "v.id"),
+		make: func(m *matrix, t *testing.T, p pos) {
+			m.post(t, m.admin, "POST", "/api/v1/vehicles", map[string]any{"org_id": m.orgs[p], "plate": fmt.Sprintf("青C%05d", m.n()), "category": "other",
+				"fuel_type": "gasoline", "body_type": "sedan", "displacement_l": 1.5, "price_yuan": 100000, "purchase_date": "2024-01-01", "seats": 5})
+		}}
+	kDriver = &kind{name: "driver", scope: byOrg, cols: []string{"id"}, sql: atOrg("fleet_drivers", "d", "d.id"),
+		make: func(m *matrix, t *testing.T, p pos) {
+			m.post(t, m.admin, "POST", "/api/v1/drivers", map[string]any{"person_id": m.freshPerson(t, p), "license_class": "C1"})
+		}}
+	// Trip requests: employees see only their own, so the one checked at posA is the demo employee's.
+	kTrip = &kind{name: "trip request", scope: byOrg, cols: []string{"id"},
+		sql:   "SELECT t.id FROM fleet_trips t JOIN orgs o ON o.id = t.org_id WHERE %s ORDER BY CASE WHEN t.requester_id = (SELECT person_id FROM users WHERE username = 'employee') THEN 0 ELSE 1 END, t.id LIMIT 1",
+		make:  func(m *matrix, t *testing.T, p pos) { m.freshTrip(t, p) },
+		fresh: func(m *matrix, t *testing.T, p pos) []string { return ids(m.freshTrip(t, p)) }}
+
 	kConsumption = &kind{name: "monthly consumption", scope: byOrg, cols: []string{"org_id", "period", "energy_type"},
 		sql: "SELECT c.org_id, c.period, c.energy_type FROM energy_consumption c JOIN orgs o ON o.id = c.org_id WHERE %s ORDER BY c.org_id, c.period DESC LIMIT 1",
 		fresh: func(m *matrix, t *testing.T, p pos) []string {
@@ -559,6 +574,19 @@ func (m *matrix) freshOrg(t *testing.T, p pos) int64 {
 func (m *matrix) freshPerson(t *testing.T, p pos) int64 {
 	t.Helper()
 	return m.post(t, m.admin, "POST", "/api/v1/people", map[string]any{"name": fmt.Sprintf("矩阵%d", m.n()), "org_id": m.orgs[p], "rank": "staff"})
+}
+
+// freshTrip submits a trip request at position p (at posA, for the demo employee, who sees only their own).
+func (m *matrix) freshTrip(t *testing.T, p pos) int64 {
+	t.Helper()
+	var person int64
+	if p == posA {
+		person = m.int(t, "SELECT person_id FROM users WHERE username = 'employee'")
+	} else {
+		person = m.freshPerson(t, p)
+	}
+	return m.post(t, m.admin, "POST", "/api/v1/trip-requests", map[string]any{"requester_id": person, "purpose": "矩阵测试用车", "passengers": 1,
+		"origin": "甲", "destination": "乙", "start_at": "2026-11-20T09:00:00+08:00", "end_at": "2026-11-20T11:00:00+08:00"})
 }
 
 func (m *matrix) contract(t *testing.T, p pos) int64 {
@@ -721,7 +749,7 @@ func rights(perms []auth.Permission, spec string) map[string]bool {
 func allKinds() []*kind {
 	return []*kind{kViolation, kUser, kRole, kJob, kRefRow, kRefOverride, kWebhook, kDelivery, kChain, kStandard, kOrg, kPerson, kBuilding, kBuildingOrg, kEligibility,
 		kFloor, kProperty, kRoom, kOccupant, kAgreement, kPost, kRectify, kAllocation, kVacate, kRepair, kStocktake, kStocktakeRoom,
-		kStocktakeUnit, kConsumption, kMeter, kAnomaly, kReport, kExplanation, kPV, kContract}
+		kStocktakeUnit, kVehicle, kDriver, kTrip, kConsumption, kMeter, kAnomaly, kReport, kExplanation, kPV, kContract}
 }
 
 func attachOwnerTypes() []string {

@@ -14,7 +14,8 @@
 //	GOVOPS_CHROME             path or name of the browser (default: chromium, chromium-browser, google-chrome on PATH)
 //	GOVOPS_BROWSER_REQUIRED=1 fail instead of skipping when no browser is found (CI sets it)
 //	GOVOPS_SCREENSHOTS        directory for the screenshots (default: a new $TMPDIR/govops-screenshots/run-*
-//	                          per run, the newest six kept); pictures are <db>/<Test>/<user>_<nn>_<path>_<width>.png
+//	                          per run, the newest six kept); pictures are <db>/<Test>/<user>_<nn>_<path>_<width>.png;
+//	                          "off" takes none (CI: nobody looks at them there, and each costs a relayout)
 //	GOVOPS_TEST_POSTGRES      PostgreSQL URL: run against a fresh schema in that database instead of SQLite
 //	GOVOPS_ADMIN_PASSWORD     password given to the first admin (default: a fixed test password)
 //	GOVOPS_BIN                use this govops binary instead of building ./cmd/govops

@@ -115,7 +115,11 @@ func runMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "browsertest:", err)
 		return 1
 	}
-	fmt.Fprintln(os.Stderr, "browsertest: screenshots in", shotRoot)
+	if shotRoot == "" {
+		fmt.Fprintln(os.Stderr, "browsertest: no screenshots (GOVOPS_SCREENSHOTS=off)")
+	} else {
+		fmt.Fprintln(os.Stderr, "browsertest: screenshots in", shotRoot)
+	}
 
 	profileDir = filepath.Join(tmp, "chrome-profile")
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -156,7 +160,9 @@ func runMain(m *testing.M) int {
 // runs side by side — several engineers, both databases — never mix their pictures), of which the newest few are
 // kept.
 func screenshotRoot() (string, error) {
-	if d := os.Getenv("GOVOPS_SCREENSHOTS"); d != "" {
+	if d := os.Getenv("GOVOPS_SCREENSHOTS"); d == "off" {
+		return "", nil
+	} else if d != "" {
 		return d, os.MkdirAll(d, 0o755)
 	}
 	base := filepath.Join(os.TempDir(), "govops-screenshots")

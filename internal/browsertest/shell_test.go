@@ -78,10 +78,12 @@ func demoUsers() []demoUser {
 
 // TestShellWalk signs in as each kind of user, checks the menu offers exactly what the role may use, and visits
 // every page the shell links to (menu, top bar, home cards) plus the first detail page of each list: first at
-// desktop width, then all again on a phone, checking and photographing each.
+// desktop width, then all again on a phone, checking and photographing each. On every page, every link, form and
+// htmx request must lead to a route the role holds the permission for (a button that answers 403 is not shown).
 func TestShellWalk(t *testing.T) {
 	t.Parallel()
 	s := StartServer(t)
+	rt := appRoutes(t)
 	for _, u := range demoUsers() {
 		t.Run(u.name, func(t *testing.T) {
 			t.Parallel() // each user has a tab of their own; the server is shared
@@ -108,9 +110,16 @@ func TestShellWalk(t *testing.T) {
 
 			// Desktop: every link of the shell (the menu, the top bar, the cards of the home page) and the first
 			// detail page of each list.
+			perms, seen := permissionsOf(b), map[string]bool{}
+			actions := func(path string) {
+				for _, f := range forbiddenActions(b, rt, perms, seen) {
+					t.Errorf("%s as %s offers an action the role may not use: %s", path, u.name, f)
+				}
+			}
 			pages := []string{"/"}
 			names := map[string]string{"/": b.ShotName("/")}
 			b.SnapDesktop(names["/"])
+			actions("/")
 			visit := func(path string) {
 				names[path] = b.ShotName(path)
 				pages = append(pages, path)
@@ -119,6 +128,7 @@ func TestShellWalk(t *testing.T) {
 				for _, r := range rawRefs(b) {
 					t.Errorf("%s as %s shows %s", path, u.name, r)
 				}
+				actions(path)
 			}
 			links := []string{}
 			for _, m := range menu {

@@ -115,6 +115,7 @@ func (s *Service) Manifest() module.Manifest {
 		Jobs: []jobs.Job{{Name: "energy.rollup", Title: "energy.job.rollup|能耗计量汇总（补算积压的读数汇总）", Every: 5 * time.Minute,
 			Timeout: 10 * time.Minute, Run: s.rollupJob}},
 		Menu:   menu,
+		Help:   helpTopics(),
 		Routes: func() { s.api(); s.pages() },
 		Demo:   s.LoadDemo, Start: s.Start, Stop: s.Stop, Todos: s.todos,
 	}

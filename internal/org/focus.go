@@ -1,10 +1,13 @@
 package org
 
 import (
+	"context"
 	"net/http"
+	"strings"
 
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/db"
+	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/web"
 )
 
@@ -58,4 +61,54 @@ func (s *Service) Decorate(r *http.Request, g *web.Globals) {
 		}
 	}
 	g.Focus = f
+}
+
+// UnitChoices is the web kit's unit source (web.UnitSource): the units of the caller's data scope whose name,
+// short name or credit code match q, in tree order, at most limit, the chosen unit apart, and how many more match.
+// Every unit of the scope is reachable by searching; nothing outside it is ever offered (the scope is in the SQL).
+func (s *Service) UnitChoices(ctx context.Context, q string, selected int64, limit int) (web.UnitChoices, error) {
+	sc := auth.ScopeFrom(ctx)
+	var c web.UnitChoices
+	if selected != 0 {
+		if o, err := GetOrg(ctx, s.DB, sc, selected); err == nil {
+			c.Selected = &web.UnitOption{ID: o.ID, Label: unitLabel(o)}
+		} else if !errs.Is(err, errs.CodeNotFound) {
+			return c, err
+		}
+	}
+	if limit <= 0 {
+		return c, nil
+	}
+	cond, args := sc.PathCond("o.id", "o.path")
+	where := " WHERE " + cond + " AND o.id <> ?"
+	args = append(args, selected)
+	if q = strings.TrimSpace(q); q != "" {
+		where += " AND (o.name LIKE ? ESCAPE '\\' OR o.short_name LIKE ? ESCAPE '\\' OR o.credit_code = ?)"
+		p := db.LikeContains(q)
+		args = append(args, p, p, strings.ToUpper(q))
+	}
+	orgs, err := db.Select(ctx, s.DB, scanOrg, "SELECT "+orgCols+orgFrom+where+" ORDER BY o.depth, o.sort, o.id LIMIT ?", append(args, limit+1)...)
+	if err != nil {
+		return c, err
+	}
+	if len(orgs) > limit {
+		n, err := db.Count(ctx, s.DB, "SELECT COUNT(*) FROM orgs o"+where, args...)
+		if err != nil {
+			return c, err
+		}
+		c.More = n - int64(limit)
+		orgs = orgs[:limit]
+	}
+	for _, o := range orgs {
+		c.Options = append(c.Options, web.UnitOption{ID: o.ID, Label: unitLabel(o)})
+	}
+	return c, nil
+}
+
+// unitLabel names a unit in a picker: its name and, to tell units of the same name apart, its parent's.
+func unitLabel(o Org) string {
+	if o.ParentName != "" {
+		return o.Name + "（" + o.ParentName + "）"
+	}
+	return o.Name
 }

@@ -33,6 +33,7 @@ func (s *Service) Manifest() module.Manifest {
 			{Group: "menu.org|组织机构", Label: "org.orgs|单位管理", Path: "/orgs", Perm: "org:read", Order: 10},
 			{Group: "menu.org|组织机构", Label: "org.people|人员管理", Path: "/people", Perm: "person:read", Order: 20},
 		},
+		Help:   helpTopics(),
 		Routes: func() { s.orgPages(); s.peoplePages(); s.api() },
 		Objects: []module.Object{
 			{Type: "org", Names: module.NamesQuery("SELECT o.id, o.name FROM orgs o", "o.id", "o.id"), Link: module.LinkTo("/orgs/")},

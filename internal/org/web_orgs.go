@@ -2,11 +2,8 @@ package org
 
 import (
 	"context"
-	"fmt"
-	"html/template"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/enum"
@@ -188,48 +185,8 @@ func (s *Service) orgPages() {
 		}
 		return u.Fragment(w, r, "org/orgs.html", "tree-nodes", kids)
 	})
-	u.Page("GET /orgs/options", "org:read", func(w http.ResponseWriter, r *http.Request) error {
-		sel, _ := strconv.ParseInt(r.URL.Query().Get("selected"), 10, 64)
-		if sel == 0 {
-			sel, _ = strconv.ParseInt(r.URL.Query().Get("scope_org_id"), 10, 64)
-		}
-		qtext := strings.TrimSpace(r.URL.Query().Get("org_q"))
-		sc := auth.ScopeFrom(r.Context())
-		var orgs []Org
-		var err error
-		if qtext != "" {
-			orgs, _, err = ListOrgs(r.Context(), s.DB, sc, OrgFilter{List: web.List{Page: 1, PageSize: 30, Q: qtext}})
-		} else {
-			orgs, _, err = ListOrgs(r.Context(), s.DB, sc, OrgFilter{List: web.List{Page: 1, PageSize: 30}})
-		}
-		if err != nil {
-			return err
-		}
-		var b strings.Builder
-		found := false
-		if sel != 0 {
-			if o, err := GetOrg(r.Context(), s.DB, sc, sel); err == nil {
-				fmt.Fprintf(&b, `<option value="%d" selected>%s</option>`, o.ID, template.HTMLEscapeString(o.Name))
-				found = true
-			}
-		}
-		if !found {
-			b.WriteString(`<option value="">（请选择）</option>`)
-		}
-		for _, o := range orgs {
-			if o.ID == sel {
-				continue
-			}
-			label := o.Name
-			if o.ParentName != "" {
-				label += "（" + o.ParentName + "）"
-			}
-			fmt.Fprintf(&b, `<option value="%d">%s</option>`, o.ID, template.HTMLEscapeString(label))
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write([]byte(b.String()))
-		return nil
-	})
+	// The unit picker's search (web.UnitOptions): the units of the caller's scope matching org_q.
+	u.Page("GET /orgs/options", "org:read", u.UnitOptions)
 	u.Page("GET /orgs/new", "org:write", func(w http.ResponseWriter, r *http.Request) error {
 		in := OrgInput{Kind: "organ", AdminLevel: "county", Category: "organ"}
 		in.ParentID, _ = strconv.ParseInt(r.URL.Query().Get("parent_id"), 10, 64)

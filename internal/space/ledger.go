@@ -393,7 +393,7 @@ func (s *Service) exportLedger(w http.ResponseWriter, r *http.Request, orgID int
 	if subtree {
 		title = "办公用房总台账-" + unit
 	}
-	return xlsx.Export(w, r, s.DB, s.Clock.Now(), title, headers, out)
+	return xlsx.Export(w, r, s.DB, s.Clock.Now(), title, headers, out, ledgerLayout(unit))
 }
 
 // exportDisclosure writes the annual internal disclosure list (年度内部公示) of a unit's subtree: every office with
@@ -431,7 +431,9 @@ func (s *Service) exportDisclosure(w http.ResponseWriter, r *http.Request, orgID
 		}
 		out = append(out, []any{x.OrgName, x.BuildingName, x.Number, x.UsableAreaM2, names, ranks, std, ok, note})
 	}
-	return xlsx.Export(w, r, s.DB, s.Clock.Now(), fmt.Sprintf("%d年度办公用房使用情况内部公示-%s", year, org.Tree{}.OrgLabel(r.Context(), s.DB, orgID)), headers, out)
+	unit := org.Tree{}.OrgLabel(r.Context(), s.DB, orgID)
+	return xlsx.Export(w, r, s.DB, s.Clock.Now(), fmt.Sprintf("%d年度办公用房使用情况内部公示-%s", year, unit), headers, out,
+		xlsx.Layout{Unit: unit, Sum: []string{"使用面积（㎡）", "核定标准（㎡）"}})
 }
 
 // isLeader reports whether a rank counts as a leading cadre at a level: their standard is above the staff's.
@@ -521,7 +523,9 @@ func (s *Service) exportFiling(w http.ResponseWriter, r *http.Request, orgID int
 		}
 		out = append(out, []any{l.org, l.name, l.position, rankName(l.rank), std, strings.Join(officeText, "、"), areaSum, shared, strings.Join(pt, "；"), ok})
 	}
-	return xlsx.Export(w, r, s.DB, s.Clock.Now(), fmt.Sprintf("%d年度领导干部办公用房备案表-%s", year, org.Tree{}.OrgLabel(ctx, s.DB, orgID)), headers, out)
+	unit := org.Tree{}.OrgLabel(ctx, s.DB, orgID)
+	return xlsx.Export(w, r, s.DB, s.Clock.Now(), fmt.Sprintf("%d年度领导干部办公用房备案表-%s", year, unit), headers, out,
+		xlsx.Layout{Unit: unit, Blank: []string{"使用面积（㎡）"}})
 }
 
 // importAPI registers the room ledger import for integrations.

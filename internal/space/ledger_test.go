@@ -3,6 +3,8 @@ package space_test
 import (
 	"bytes"
 	"encoding/json"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -124,17 +126,44 @@ func TestImportExport(t *testing.T) {
 			continue
 		}
 		rows := sheetRows(t, r.Body)
-		if len(rows) < 2 || !strings.Contains(strings.Join(rows[0], "|"), c.header) {
-			t.Errorf("%s: header %v", c.path, rows[0])
+		// The layout (docs/printing.md §Excel exports): title, unit and export date, then the header.
+		if len(rows) < 4 || !strings.HasPrefix(strings.Join(rows[1], "|"), "单位：") || !strings.Contains(strings.Join(rows[1], "|"), "导出日期：2026-11-16") ||
+			!strings.Contains(strings.Join(rows[2], "|"), c.header) {
+			t.Errorf("%s: title rows and header %q", c.path, rows[:min(3, len(rows))])
 			continue
 		}
 		found := false
-		for _, row := range rows[1:] {
+		for _, row := range rows[3:] {
 			found = found || strings.Contains(strings.Join(row, "|"), c.row)
 		}
 		if !found {
 			t.Errorf("%s: no row with %q", c.path, c.row)
 		}
+	}
+	// 合计 of the usable areas under the rows; a building area never entered is a blank cell, not 0.
+	rows := sheetRows(t, space.Get("/space/ledger/total?org_id="+itoa(orgID(t, env, "松岭县机关事务服务中心"))).Body)
+	usable, gross := -1, -1
+	for i, h := range rows[2] {
+		switch h {
+		case "使用面积（㎡）":
+			usable = i
+		case "建筑面积（㎡）":
+			gross = i
+		}
+	}
+	last := rows[len(rows)-1]
+	var sum float64
+	for _, row := range rows[3 : len(rows)-1] {
+		if usable < len(row) {
+			v, _ := strconv.ParseFloat(row[usable], 64)
+			sum += v
+		}
+		if gross < len(row) && row[gross] == "0" {
+			t.Errorf("a blank building area exported as 0: %q", row)
+		}
+	}
+	if last[0] != "合计" || usable >= len(last) || last[usable] != strconv.FormatFloat(math.Round(sum*100)/100, 'f', -1, 64) {
+		t.Errorf("total ledger: last row %q, want 合计 of usable area %.2f", last, sum)
 	}
 	if r := space.Get("/space/ledger/total"); r.StatusCode != 422 {
 		t.Errorf("ledger without a unit: %d", r.StatusCode)

@@ -65,7 +65,7 @@ func TestPages(t *testing.T) {
 		{"/space/violations", []string{"超标准使用面积", "下达整改"}},
 		{"/space/rectifications", []string{"整改任务", "逾期"}},
 		{"/space/rectifications/" + itoa(task), []string{"整改要求", "附件"}},
-		{"/space/rectifications/" + itoa(task) + "/notice", []string{"办公用房整改通知书", "整改要求", "GovOps 版式", "data-print", "/space/assets/print.js", "签收人"}},
+		{"/space/rectifications/" + itoa(task) + "/notice", []string{"办公用房整改通知书", "整改要求", "GovOps 版式", "data-print", "/static/print.js", "签收人"}},
 		{"/space/buildings", []string{"楼龄", "最近大修"}},
 		{"/space/buildings?tab=properties", []string{"不动产权证号"}},
 		{"/space/buildings/new", nil},
@@ -197,6 +197,12 @@ func TestPages(t *testing.T) {
 	if home := energy.Get("/"); strings.Contains(home.Body, `href="/space/violations"`) || !strings.Contains(home.Body, `href="/space/buildings"`) {
 		t.Error("the energy manager's menu should offer 房产楼栋 and not 合规检查")
 	}
+
+	// The help topics (docs/help.md), each linked from the pages it explains.
+	for _, h := range []string{"register", "compliance", "rectification", "allocation"} {
+		wantPage(t, space.Get("/help/space/"+h), 200, "页面用途", "所依据的规定", "数字从哪里来")
+	}
+	wantPage(t, space.Get("/space/rooms"), 200, `href="/help/space/register"`, "print=1", "data-print-total", "data-sum")
 
 	// English.
 	u, _ := url.Parse(env.Server.URL)

@@ -140,21 +140,3 @@ func (s *Service) pagesRectifyBatch() {
 		return u.Render(w, r, http.StatusOK, "space/rectification_notice.html", p)
 	})
 }
-
-// asset serves the module's own print script and style (the CSP allows only same-origin files); they belong in the
-// web kit's static files once it has a print layout.
-func (s *Service) asset(w http.ResponseWriter, r *http.Request) error {
-	name := r.PathValue("name")
-	b, err := staticFS.ReadFile("static/" + name)
-	if err != nil || strings.Contains(name, "/") {
-		return errs.NotFound("文件")
-	}
-	ct := "text/css; charset=utf-8"
-	if strings.HasSuffix(name, ".js") {
-		ct = "text/javascript; charset=utf-8"
-	}
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Cache-Control", "public, max-age=3600")
-	_, err = w.Write(b)
-	return err
-}

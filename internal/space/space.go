@@ -33,9 +33,6 @@ var migrationsFS embed.FS
 //go:embed templates/*.html
 var templatesFS embed.FS
 
-//go:embed static/*.js static/*.css
-var staticFS embed.FS
-
 //go:embed data/*.csv
 var dataFS embed.FS
 
@@ -158,6 +155,7 @@ func (s *Service) Manifest() module.Manifest {
 			{Group: g, Label: "space.menu.ledger|台账报表", Path: "/space/ledger", Perm: PermRead, Order: 95},
 			{Group: g, Label: "space.menu.standards|面积标准", Path: "/space/standards", Perm: PermRead, Order: 99},
 		},
+		Help:   helpTopics(),
 		Routes: func() { s.registerPages(); s.registerAPI() },
 		Demo:   s.LoadDemo,
 		Todos:  s.todos,

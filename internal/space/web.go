@@ -102,7 +102,6 @@ func defaultOrg(r *http.Request) int64 {
 func (s *Service) registerPages() {
 	s.pagesRectifyBatch()
 	s.pagesVoid()
-	s.UI.Public("GET /space/assets/{name}", s.asset)
 	s.pagesOverview()
 	s.pagesRegister()
 	s.pagesRooms()

@@ -113,7 +113,7 @@ func (s *Service) pagesRooms() {
 					x.OrgName, x.Capacity, x.OccupantCount, x.OccupantNames, x.StatusName(), x.Violations})
 			}
 			return xlsx.Export(w, r, s.DB, s.Clock.Now(), "房间台账", []string{"楼栋", "楼层", "房间号", "用途", "具体用途", "核定用途", "使用面积（㎡）", "建筑面积（㎡）", "使用单位",
-				"容纳人数", "使用人数", "使用人", "状态", "现存违规"}, out)
+				"容纳人数", "使用人数", "使用人", "状态", "现存违规"}, out, roomListLayout(s.exportUnit(r, f.OrgID)))
 		}
 		p := &roomsPage{Globals: s.g(r, "space.rooms|房间台账", web.Crumb{Label: "space.rooms|房间台账"}), F: f, Rooms: rooms, Pager: web.NewPager(f.List, total),
 			Uses: UseTypes, OrgName: orgLabel(r, s, f.OrgID)}

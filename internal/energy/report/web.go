@@ -50,6 +50,7 @@ func (s *Service) pages() {
 	u.Page("GET /energy/reports/details", "energy:read", func(w http.ResponseWriter, r *http.Request) error { return s.details(w, r, true) })
 	u.Page("GET /energy/reports/{org_id}/{year}", "energy:read", s.formPage)
 	u.Page("GET /energy/reports/{org_id}/{year}/export", "energy:read", s.formExport)
+	u.Page("GET /energy/reports/{org_id}/{year}/print", "energy:read", s.printForm)
 	u.Page("POST /energy/reports/{org_id}/{year}/info", "energy:enter", s.infoPost)
 	u.Page("POST /energy/reports/{org_id}/{year}/{action}", "energy:enter", s.actPost)
 }

@@ -178,6 +178,7 @@ type User struct {
 	TOTPEnabled        bool     `json:"totp_enabled"`
 	MustChangePassword bool     `json:"must_change_password"`
 	PasswordExpired    bool     `json:"password_expired,omitempty"`
+	TOTPRequired       bool     `json:"totp_required,omitempty"` // an officer under a policy that requires a second factor, not yet enrolled
 	PasswordChangedAt  int64    `json:"-"`
 	LastLoginAt        int64    `json:"-"`
 	CreatedAt          int64    `json:"-"`

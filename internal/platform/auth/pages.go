@@ -16,6 +16,7 @@ type loginPage struct {
 	web.Globals
 	Username, Next, Error string
 	NeedTOTP              bool
+	Policy                Policy // the lockout the note under the form states
 }
 
 type usersPage struct {
@@ -82,6 +83,9 @@ type profilePage struct {
 	OrgName   string
 	Begin     map[string]string // errors of the form that starts an enrolment
 	Disable   map[string]string // errors of the form that switches the factor off
+	// TOTPMandatory: the security policy requires this account (an officer) to have a second factor, so it cannot be
+	// switched off and, until enrolled, nothing but this page may be used.
+	TOTPMandatory bool
 }
 
 func safeNext(next string) string {
@@ -115,7 +119,11 @@ func (s *Service) pages(trustProxy bool) {
 			http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 			return nil
 		}
-		return u.Render(w, r, http.StatusOK, "auth/login.html", &loginPage{Globals: u.G(r, "auth.login.title|登录"), Next: safeNext(r.URL.Query().Get("next"))})
+		pol, err := s.Policy(r.Context(), s.DB)
+		if err != nil {
+			return err
+		}
+		return u.Render(w, r, http.StatusOK, "auth/login.html", &loginPage{Globals: u.G(r, "auth.login.title|登录"), Next: safeNext(r.URL.Query().Get("next")), Policy: pol})
 	})
 	u.Public("POST /login", func(w http.ResponseWriter, r *http.Request) error {
 		c := Credentials{Username: r.PostFormValue("username"), Password: r.PostFormValue("password"), TOTP: r.PostFormValue("totp")}
@@ -126,7 +134,11 @@ func (s *Service) pages(trustProxy bool) {
 			if e == nil || e.Code == errs.CodeInternal {
 				return err
 			}
-			p := &loginPage{Globals: u.G(r, "auth.login.title|登录"), Username: c.Username, Next: next, Error: e.Message}
+			pol, perr := s.Policy(r.Context(), s.DB)
+			if perr != nil {
+				return perr
+			}
+			p := &loginPage{Globals: u.G(r, "auth.login.title|登录"), Username: c.Username, Next: next, Error: e.Message, Policy: pol}
 			p.NeedTOTP = e.Fields["totp"] != ""
 			return u.Render(w, r, errs.Status(e.Code), "auth/login.html", p)
 		}
@@ -135,6 +147,9 @@ func (s *Service) pages(trustProxy bool) {
 			SameSite: http.SameSiteLaxMode, MaxAge: int(res.ExpiresAt.Sub(s.Clock.Now()).Seconds())})
 		if res.PasswordExpired {
 			u.SetFlash(w, "info", "您的密码已到期或由管理员重置，请先修改密码")
+			next = "/profile"
+		} else if res.TOTPRequired {
+			u.SetFlash(w, "info", "安全策略要求管理员启用动态口令，请先在下方启用后再继续")
 			next = "/profile"
 		}
 		http.Redirect(w, r, next, http.StatusSeeOther)
@@ -558,6 +573,11 @@ func (s *Service) renderProfile(w http.ResponseWriter, r *http.Request, status i
 		Globals: s.UI.G(r, "auth.profile.title|个人设置", web.Crumb{Label: "auth.profile.title|个人设置"}),
 		Me:      fresh, Enrol: en, OrgName: s.Tree.OrgLabel(r.Context(), s.DB, fresh.ScopeOrgID), RoleNames: s.roleNames(r),
 	}
+	pol, err := s.Policy(r.Context(), s.DB)
+	if err != nil {
+		return err
+	}
+	p.TOTPMandatory = pol.RequireTOTPAdmin && fresh.isOfficer()
 	switch step {
 	case "begin":
 		p.Begin = fields

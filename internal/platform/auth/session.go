@@ -59,6 +59,7 @@ type LoginResult struct {
 	ExpiresAt       time.Time `json:"expires_at"`
 	User            LoginUser `json:"user"`
 	PasswordExpired bool      `json:"password_expired,omitempty"`
+	TOTPRequired    bool      `json:"totp_required,omitempty"`
 	csrf            string
 }
 
@@ -184,7 +185,7 @@ func (s *Service) Login(ctx context.Context, c Credentials, kind, ip, userAgent 
 		if _, err := q.Exec(ctx, "UPDATE users SET last_login_at = ? WHERE id = ?", now.Unix(), u.ID); err != nil {
 			return err
 		}
-		res = &LoginResult{Token: token, ExpiresAt: exp, csrf: csrf, PasswordExpired: passwordExpired(u, pol, now),
+		res = &LoginResult{Token: token, ExpiresAt: exp, csrf: csrf, PasswordExpired: passwordExpired(u, pol, now), TOTPRequired: totpRequired(u, pol),
 			User: LoginUser{ID: u.ID, Username: u.Login, Roles: u.Roles}}
 		actx := audit.WithActor(ctx, audit.Actor{UserID: u.ID, Username: u.Login, IP: ip})
 		return audit.Record(actx, q, now, audit.Entry{Action: "auth.login", ObjectType: "user", ObjectID: u.ID, Success: true,
@@ -201,6 +202,12 @@ func (s *Service) Login(ctx context.Context, c Credentials, kind, ip, userAgent 
 
 // passwordExpired: the user must change the password before doing anything else (set by an administrator's reset or
 // a new account, or the policy's expiry has passed).
+// totpRequired reports whether the policy requires this account to enrol a second factor it has not enrolled:
+// the three officers (系统管理员、安全保密管理员、安全审计员) when 管理员须启用动态口令 is on.
+func totpRequired(u *User, pol Policy) bool {
+	return pol.RequireTOTPAdmin && !u.TOTPEnabled && u.isOfficer()
+}
+
 func passwordExpired(u *User, pol Policy, now time.Time) bool {
 	return u.MustChangePassword || (pol.ExpiryDays > 0 && now.Sub(time.Unix(u.PasswordChangedAt, 0)) > time.Duration(pol.ExpiryDays)*24*time.Hour)
 }
@@ -272,6 +279,7 @@ func (s *Service) authenticate(ctx context.Context, token string) (*User, error)
 		return nil, err
 	}
 	u.PasswordExpired = passwordExpired(u, pol, now)
+	u.TOTPRequired = totpRequired(u, pol)
 	u.session = sess
 	return u, nil
 }
@@ -360,6 +368,13 @@ var passwordChangeAllowed = map[string]bool{
 	"GET /profile": true, "POST /profile/password": true, "POST /logout": true,
 }
 
+// totpSetupAllowed are the routes an officer who must enrol a second factor may still use: the profile page where
+// the factor is enrolled, changing the password, signing out.
+var totpSetupAllowed = map[string]bool{
+	"GET /profile": true, "POST /profile/totp": true, "POST /profile/password": true, "POST /api/v1/me/password": true,
+	"POST /logout": true, "POST /api/v1/auth/logout": true, "GET /api/v1/me": true,
+}
+
 // Authorize is the web kit's permission check. perm may list alternatives ("a|b": either will do). A user whose
 // password must be changed (reset by an administrator, new account, or expired under the policy) is refused
 // everything but changing it, the profile page and signing out: 403 with code password_change_required.
@@ -370,6 +385,9 @@ func (s *Service) Authorize(r *http.Request, perm string) error {
 	}
 	if u.PasswordExpired && !passwordChangeAllowed[r.Method+" "+r.URL.Path] {
 		return &errs.Error{Code: errs.CodePasswordChange, Message: "您的密码已到期或由管理员重置，请先在“个人设置”中修改密码（POST /api/v1/me/password）后再继续"}
+	}
+	if u.TOTPRequired && !totpSetupAllowed[r.Method+" "+r.URL.Path] {
+		return &errs.Error{Code: errs.CodeTOTPRequired, Message: "安全策略要求管理员启用动态口令：请先在“个人设置”中启用动态口令（双因素认证）后再继续"}
 	}
 	if perm == web.SignedIn {
 		return nil

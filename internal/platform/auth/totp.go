@@ -159,6 +159,13 @@ func (s *Service) ConfirmTOTP(ctx context.Context, u *User, code string) error {
 
 // DisableOwnTOTP switches the user's own second factor off; it needs the password and a current code.
 func (s *Service) DisableOwnTOTP(ctx context.Context, u *User, re Reauth) error {
+	pol, err := s.Policy(ctx, s.DB)
+	if err != nil {
+		return err
+	}
+	if pol.RequireTOTPAdmin && u.isOfficer() {
+		return errs.Conflict("安全策略要求管理员启用动态口令，不能关闭；如需更换手机，请重新绑定")
+	}
 	if err := s.reauthenticate(ctx, u, re, "user.totp_disable", "password", true); err != nil {
 		return err
 	}

@@ -174,3 +174,56 @@ func TestTOTPNeedsPasswordAndCode(t *testing.T) {
 		t.Errorf("refused changes audited %d times", n)
 	}
 }
+
+// TestTOTPRequiredForOfficers: with 管理员须启用动态口令 on, an officer without a factor may use nothing but the
+// profile page (403 totp_required elsewhere) until it is enrolled, and cannot switch it off afterwards; other
+// accounts are not affected; the login page states the policy's lockout, not fixed numbers.
+func TestTOTPRequiredForOfficers(t *testing.T) {
+	t.Parallel()
+	k := newKit(t)
+	ctx := context.Background()
+	pol := DefaultPolicy()
+	pol.RequireTOTPAdmin, pol.LockoutThreshold, pol.LockoutMinutes = true, 7, 45
+	if err := k.S.SavePolicy(ctx, pol); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := k.anon().Get("/login"); !strings.Contains(body, "连续 7 次") || !strings.Contains(body, "45 分钟") {
+		t.Error("the login page does not state the policy's lockout")
+	}
+	op := k.user("sysop", "Kx7#Pass2026", RoleSystemAdmin)
+	k.user("clerk", "Kx7#Pass2026", "employee")
+	var res LoginResult
+	c := k.anon()
+	if st := c.JSON("POST", "/api/v1/auth/login", map[string]string{"username": "sysop", "password": "Kx7#Pass2026"}, &res); st != 200 || !res.TOTPRequired {
+		t.Fatalf("officer sign-in: %d, totp_required %v", st, res.TOTPRequired)
+	}
+	c.Token = res.Token
+	var e errBody
+	if st := c.JSON("GET", "/api/v1/users", nil, &e); st != 403 || e.Error.Code != "totp_required" {
+		t.Fatalf("an officer without a factor lists users: %d %q", st, e.Error.Code)
+	}
+	var me Me
+	if st := c.JSON("GET", "/api/v1/me", nil, &me); st != 200 {
+		t.Fatalf("me: %d", st)
+	}
+	if st := k.api("clerk", "Kx7#Pass2026").JSON("GET", "/api/v1/me", nil, nil); st != 200 {
+		t.Errorf("an ordinary account is held too: %d", st)
+	}
+	b := k.browser("sysop", "Kx7#Pass2026")
+	if _, body := b.Get("/profile"); !strings.Contains(body, "安全策略要求管理员启用动态口令") {
+		t.Error("the profile page does not say why everything else is refused")
+	}
+	k.Clk.Advance(-90 * time.Second)
+	secret := enrol(t, k, op, "Kx7#Pass2026")
+	k.Clk.Advance(90 * time.Second)
+	if st := c.JSON("GET", "/api/v1/users", nil, nil); st != 200 {
+		t.Fatalf("after enrolment the same session lists users: %d", st)
+	}
+	st, _ := b.Form("/profile/totp", url.Values{"step": {"disable"}, "password": {"Kx7#Pass2026"}, "code": {code(t, secret, k.Clk.Now())}})
+	if st != 409 {
+		t.Errorf("an officer switched a mandatory factor off: %d", st)
+	}
+	if fresh, _ := k.S.GetUser(ctx, k.DB, op.ID); !fresh.TOTPEnabled {
+		t.Error("the factor is off")
+	}
+}

@@ -58,8 +58,9 @@ type DB struct {
 	rebind  sync.Map // query string → rewritten query (PostgreSQL only)
 	DSN     string   // the connection string as given, secrets included; never log it
 
-	stmts  sync.Map // query → *sql.Stmt, prepared once and reused on every connection
-	nstmts atomic.Int32
+	stmts     sync.Map // query → *sql.Stmt, prepared once and reused on every connection
+	nstmts    atomic.Int32
+	preparing sync.Map // query → struct{}: a statement being prepared in the background for a transaction
 }
 
 // maxStmts bounds the statement cache; queries beyond it run unprepared.
@@ -88,6 +89,30 @@ func (db *DB) stmt(ctx context.Context, query string, nargs int) *sql.Stmt {
 	}
 	db.nstmts.Add(1)
 	return st
+}
+
+// txStmt is stmt for a statement inside a transaction: a statement not prepared yet runs unprepared this time and
+// is prepared in the background for the next. Preparing needs a connection of its own from the pool; a
+// transaction that waited for one while holding its own could wait forever when every connection is held by such
+// transactions (50 concurrent dispatches of one vehicle on PostgreSQL did).
+func (db *DB) txStmt(query string, nargs int) *sql.Stmt {
+	if nargs == 0 {
+		return nil
+	}
+	if v, ok := db.stmts.Load(query); ok {
+		return v.(*sql.Stmt)
+	}
+	if db.nstmts.Load() < maxStmts {
+		if _, busy := db.preparing.LoadOrStore(query, struct{}{}); !busy {
+			go func() {
+				defer db.preparing.Delete(query)
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				db.stmt(ctx, query, nargs)
+			}()
+		}
+	}
+	return nil
 }
 
 // Options tune Open.
@@ -259,7 +284,7 @@ type Tx struct {
 // Exec runs a statement in the transaction.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	query = t.db.q(query)
-	if st := t.db.stmt(ctx, query, len(args)); st != nil {
+	if st := t.db.txStmt(query, len(args)); st != nil {
 		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
 	return t.tx.ExecContext(ctx, query, args...)
@@ -268,7 +293,7 @@ func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, e
 // Query runs a query in the transaction.
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	query = t.db.q(query)
-	if st := t.db.stmt(ctx, query, len(args)); st != nil {
+	if st := t.db.txStmt(query, len(args)); st != nil {
 		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
 	return t.tx.QueryContext(ctx, query, args...)
@@ -277,7 +302,7 @@ func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 // QueryRow runs a single-row query in the transaction.
 func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	query = t.db.q(query)
-	if st := t.db.stmt(ctx, query, len(args)); st != nil {
+	if st := t.db.txStmt(query, len(args)); st != nil {
 		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
 	return t.tx.QueryRowContext(ctx, query, args...)

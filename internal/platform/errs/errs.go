@@ -20,13 +20,15 @@ const (
 	CodeForbidden       Code = "forbidden"
 	// CodePasswordChange (403): the user must change their password before anything else.
 	CodePasswordChange Code = "password_change_required"
-	CodeNotFound       Code = "not_found"
-	CodeConflict       Code = "conflict"
-	CodeValidation     Code = "validation"
-	CodeLocked         Code = "locked"
-	CodeRateLimited    Code = "rate_limited"
-	CodeTooLarge       Code = "too_large"
-	CodeInternal       Code = "internal"
+	// CodeTOTPRequired (403): the security policy requires this account (an officer) to enrol a second factor first.
+	CodeTOTPRequired Code = "totp_required"
+	CodeNotFound     Code = "not_found"
+	CodeConflict     Code = "conflict"
+	CodeValidation   Code = "validation"
+	CodeLocked       Code = "locked"
+	CodeRateLimited  Code = "rate_limited"
+	CodeTooLarge     Code = "too_large"
+	CodeInternal     Code = "internal"
 
 	// CodePlausibility (422): the input is valid but implausible (a month far from the unit's earlier figures); the
 	// same request again with a confirmation and a reason is accepted (docs/api.md §Energy).
@@ -72,7 +74,7 @@ func Status(c Code) int {
 		return http.StatusBadRequest
 	case CodeUnauthenticated:
 		return http.StatusUnauthorized
-	case CodeForbidden, CodePasswordChange:
+	case CodeForbidden, CodePasswordChange, CodeTOTPRequired:
 		return http.StatusForbidden
 	case CodeNotFound:
 		return http.StatusNotFound

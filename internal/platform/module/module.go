@@ -81,7 +81,7 @@ type Attachment struct {
 
 // Manifest is everything a module brings. Only Name is required; each other field is registered with the kit
 // service it belongs to by Install, in this order: translations, templates, functions, permissions, audit names,
-// reference data, request types, events, jobs, attachments, menu, routes.
+// reference data, request types, events, jobs, attachments, menu, help, routes.
 type Manifest struct {
 	// Name is the module's short name: the template namespace ("space" → "space/rooms.html").
 	Name string
@@ -111,6 +111,9 @@ type Manifest struct {
 	Attachments []Attachment
 	// Menu items of the module (each shows only to users holding its permission).
 	Menu []web.MenuItem
+	// Help are the module's help topics (docs/help.md): each a page template help_<name>.html of Templates, the
+	// pages it explains and who may read it; the kit lists them at /help and links them from those pages.
+	Help []web.HelpTopic
 	// Routes registers the module's pages and API on the web kit.
 	Routes func()
 	// Demo loads the module's part of the demo province (nothing when it is already there).
@@ -213,6 +216,7 @@ func install(d Deps, mf Manifest) {
 			MaxBytes: a.MaxBytes, Exts: a.Exts})
 	}
 	u.AddMenu(mf.Menu...)
+	u.AddHelp(mf.Name, mf.Help...)
 	if mf.Routes != nil {
 		mf.Routes()
 	}

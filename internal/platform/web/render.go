@@ -67,6 +67,14 @@ type Globals struct {
 	// Unread is the number of unread notifications, Todo the number of things waiting for the user (filled by
 	// Decorate).
 	Unread, Todo int64
+	// PrintUnit and Printed head the printed page (the unit it concerns, the time printed); a handler may set
+	// PrintUnit for a page about one unit. Help is the page's help topic, when it has one (docs/printing.md,
+	// docs/help.md).
+	PrintUnit, Printed string
+	Help               *HelpLink
+
+	ui  *UI           // for UnitPicker
+	req *http.Request // for UnitPicker
 }
 
 // Focus is the unit switcher: the unit the user is working in and the units they may switch to.
@@ -92,6 +100,7 @@ func (u *UI) G(r *http.Request, title string, crumbs ...Crumb) Globals {
 	g := Globals{
 		Lang: lang, Title: u.Catalog.T(lang, title), Crumbs: crumbs,
 		User: PrincipalFrom(r.Context()), CSRF: CSRFFrom(r.Context()), Path: r.URL.Path, Version: u.Version,
+		ui: u, req: r,
 	}
 	for i := range g.Crumbs {
 		g.Crumbs[i].Label = u.Catalog.T(lang, g.Crumbs[i].Label)
@@ -105,6 +114,8 @@ func (u *UI) G(r *http.Request, title string, crumbs ...Crumb) Globals {
 	if u.Decorate != nil {
 		u.Decorate(r, &g)
 	}
+	u.fillPrint(r, &g)
+	g.Help = u.helpFor(r, g.User)
 	return g
 }
 
@@ -461,14 +472,15 @@ func (u *UI) funcs(lang string) template.FuncMap {
 			}
 			return s
 		},
-		"dict":   dict,
-		"list":   func(v ...any) []any { return v },
-		"json":   func(v any) (string, error) { b, err := json.Marshal(v); return string(b), err },
-		"query":  url.QueryEscape,
-		"field":  func(fields map[string]string, name string) string { return fields[name] },
-		"indent": func(depth int) string { return strings.Repeat("　", depth) },
-		"langIs": func(l string) bool { return l == lang },
-		"nz":     nonZero,
+		"dict":      dict,
+		"unitField": u.unitField(lang),
+		"list":      func(v ...any) []any { return v },
+		"json":      func(v any) (string, error) { b, err := json.Marshal(v); return string(b), err },
+		"query":     url.QueryEscape,
+		"field":     func(fields map[string]string, name string) string { return fields[name] },
+		"indent":    func(depth int) string { return strings.Repeat("　", depth) },
+		"langIs":    func(l string) bool { return l == lang },
+		"nz":        nonZero,
 		"hasString": func(list []string, v string) bool {
 			for _, x := range list {
 				if x == v {

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Handler is an HTTP handler that returns an error; the kit renders the error as HTML or JSON.
@@ -80,10 +81,14 @@ type MenuItem struct {
 	Order int
 }
 
-// MenuGroup is a module's block of the menu as drawn for one user.
+// MenuGroup is a module's block of the menu as drawn for one user. The first group (the daily work: to-dos,
+// messages, one's own settings) is always open; the others fold (<details>) and only the current page's group is
+// open, so that a phone shows a short menu.
 type MenuGroup struct {
 	Label string
 	Items []MenuLink
+	// First is the group drawn first (never folded); Open is a group holding the current page.
+	First, Open bool
 }
 
 // MenuLink is a drawn menu entry.
@@ -105,6 +110,12 @@ type UI struct {
 	Decorate func(r *http.Request, g *Globals)
 	// Secure marks cookies Secure and adds HSTS (behind TLS).
 	Secure bool
+	// Now is the injected clock (the time a page is printed); PrintUnit names the signed-in user's own unit for
+	// the print heading of pages that concern no particular unit (both set by the wiring; docs/printing.md).
+	Now       func() time.Time
+	PrintUnit func(r *http.Request) string
+	// Units finds the units of unit pickers (the spine provides it; see UnitPicker).
+	Units UnitSource
 	// GroupOrder lists menu group keys in the order they are drawn; groups not listed follow in registration order.
 	GroupOrder []string
 
@@ -116,9 +127,13 @@ type UI struct {
 	tmpl        *templates
 	assets      *assets
 
+	idxMu sync.Mutex
+	idx   *routeIndex
+
 	execMu   sync.Mutex
 	executed map[string]int
 	extra    template.FuncMap
+	help     []HelpTopic
 }
 
 // AddFuncs registers template functions for every page (call before Build).
@@ -146,6 +161,7 @@ func New(log *slog.Logger, version string) *UI {
 	}
 	u.AddTemplates("web", templateFS)
 	u.Public("GET /static/{path...}", u.assets.serve)
+	u.helpRoutes()
 	u.Public("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, u.assetURL("favicon.svg"), http.StatusMovedPermanently)
 		return nil
@@ -255,9 +271,10 @@ func (u *UI) MenuFor(r *http.Request, p Principal) []MenuGroup {
 			continue
 		}
 		sort.SliceStable(items, func(i, j int) bool { return items[i].Order < items[j].Order })
-		mg := MenuGroup{Label: u.Catalog.T(lang, g)}
+		mg := MenuGroup{Label: u.Catalog.T(lang, g), First: len(out) == 0}
 		for _, it := range items {
 			active := best != "" && it.Path == best
+			mg.Open = mg.Open || active
 			mg.Items = append(mg.Items, MenuLink{Label: u.Catalog.T(lang, it.Label), Path: it.Path, Active: active})
 		}
 		out = append(out, mg)
@@ -295,3 +312,51 @@ func (u *UI) wrap(rt Route, h Handler) http.Handler {
 
 // IsAPI reports whether a request is for the JSON API.
 func IsAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+// routeIndex matches a method and path to its registered route, as the server's mux does.
+type routeIndex struct {
+	n      int
+	mux    *http.ServeMux
+	routes map[string]Route
+}
+
+// Allows reports whether p may use what method and path reach: a public route, one open to every signed-in user,
+// or one whose permission p holds (any of "a|b"). A path no route serves is not allowed. Pages use it to draw
+// only the links and buttons the viewer may use (a link that would answer 403 is not drawn).
+func (u *UI) Allows(p Principal, method, path string) bool {
+	path, _, _ = strings.Cut(path, "?")
+	u.idxMu.Lock()
+	if u.idx == nil || u.idx.n != len(u.routes) {
+		ix := &routeIndex{n: len(u.routes), mux: http.NewServeMux(), routes: map[string]Route{}}
+		for _, r := range u.routes {
+			pat := r.Method + " " + r.Path
+			ix.routes[pat] = r
+			ix.mux.Handle(pat, http.NotFoundHandler())
+		}
+		u.idx = ix
+	}
+	ix := u.idx
+	u.idxMu.Unlock()
+	req, err := http.NewRequest(method, path, nil)
+	if err != nil {
+		return false
+	}
+	_, pat := ix.mux.Handler(req)
+	r, ok := ix.routes[pat]
+	switch {
+	case !ok:
+		return false
+	case r.Public:
+		return true
+	case p == nil:
+		return false
+	case r.Perm == SignedIn:
+		return true
+	}
+	for _, perm := range strings.Split(r.Perm, "|") {
+		if p.Can(perm) {
+			return true
+		}
+	}
+	return false
+}

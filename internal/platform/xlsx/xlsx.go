@@ -95,10 +95,18 @@ func sheetName(s string) string {
 	return string(r)
 }
 
-// Export writes rows as an attachment named "<title>-<date>.xlsx" and records the export in the audit log.
-func Export(w http.ResponseWriter, r *http.Request, d *db.DB, now time.Time, title string, headers []string, rows [][]any) error {
+// Export writes rows as an attachment named "<title>-<date>.xlsx" and records the export in the audit log. With a
+// Layout the sheet carries the title, the unit and the export date above the header and a 合计 row below
+// (WriteLayout); without one it is the bare table.
+func Export(w http.ResponseWriter, r *http.Request, d *db.DB, now time.Time, title string, headers []string, rows [][]any, layout ...Layout) error {
 	var buf bytes.Buffer
-	if err := Write(&buf, title, headers, rows); err != nil {
+	var err error
+	if len(layout) > 0 {
+		err = WriteLayout(&buf, title, now, headers, rows, layout[0])
+	} else {
+		err = Write(&buf, title, headers, rows)
+	}
+	if err != nil {
 		return errs.Internal(err)
 	}
 	if err := d.Tx(r.Context(), func(q db.Q) error {

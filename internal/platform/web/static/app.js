@@ -17,6 +17,49 @@
       el.dataset.bound = "1";
       el.addEventListener("change", function () { el.form.requestSubmit ? el.form.requestSubmit() : el.form.submit(); });
     });
+    // A unit picker's search box inside a form that writes: Enter searches, it does not send the form.
+    root.querySelectorAll("input[data-unit-search]").forEach(function (el) {
+      if (el.dataset.bound || !el.form || (el.form.method || "").toLowerCase() !== "post") { return; }
+      el.dataset.bound = "1";
+      el.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); } });
+    });
+    // A message's title links to its record; opening it this way marks the message read through its 查看 form.
+    root.querySelectorAll("a[data-open-form]").forEach(function (el) {
+      if (el.dataset.bound) { return; }
+      el.dataset.bound = "1";
+      el.addEventListener("click", function (e) {
+        var f = document.getElementById(el.getAttribute("data-open-form"));
+        if (!f || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) { return; }
+        e.preventDefault();
+        f.requestSubmit ? f.requestSubmit() : f.submit();
+      });
+    });
+    // Tables that become cards on a phone: each cell is labelled by its column's header. A table with actions in
+    // its rows (buttons, button links, forms) is one without being marked; class="no-cards" keeps a table a table.
+    root.querySelectorAll(".table-wrap > table").forEach(function (tb) {
+      if (tb.dataset.cards || tb.classList.contains("no-cards") || tb.classList.contains("stack-phone")) { return; }
+      if (!tb.classList.contains("cards") && !tb.querySelector("tbody td button, tbody td .btn, tbody td form")) { return; }
+      tb.dataset.cards = "1";
+      tb.classList.add("cards");
+      var heads = [];
+      var hr = tb.tHead && tb.tHead.rows[tb.tHead.rows.length - 1];
+      if (hr) {
+        Array.prototype.forEach.call(hr.cells, function (th) {
+          for (var i = 0; i < (th.colSpan || 1); i++) { heads.push(th.textContent.replace(/\s+/g, " ").trim()); }
+        });
+      }
+      Array.prototype.forEach.call(tb.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (tr) {
+          var col = 0;
+          Array.prototype.forEach.call(tr.cells, function (td) {
+            var h = heads[col];
+            if (h && !td.hasAttribute("data-label")) { td.setAttribute("data-label", h); }
+            if (td.querySelector("button, .btn, form")) { td.classList.add("card-actions"); }
+            col += td.colSpan || 1;
+          });
+        });
+      });
+    });
     // Buttons that ask before a destructive action.
     root.querySelectorAll("[data-confirm]").forEach(function (el) {
       if (el.dataset.bound) { return; }
@@ -54,6 +97,11 @@
       });
     })(opt);
   }
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  // The menu's groups fold on a phone; on a wide screen, where the menu is always beside the page, all are open.
+  function openMenu() {
+    if (!window.matchMedia("(min-width: 821px)").matches) { return; }
+    document.querySelectorAll("nav.sidebar details.menu-group").forEach(function (d) { d.open = true; });
+  }
+  document.addEventListener("DOMContentLoaded", function () { openMenu(); init(document); });
   document.addEventListener("htmx:afterSettle", function (e) { init(e.target); });
 })();

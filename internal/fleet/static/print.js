@@ -1,5 +1,5 @@
-// 打印 buttons of the office-space documents (整改通知书): the CSP forbids inline scripts, so the button carries
-// data-print and this file, served by the module, calls window.print(). To move to the web kit's app.js.
+// 打印 buttons of the fleet pages (派车单): the CSP forbids inline scripts, so the button carries data-print and
+// this file, served by the module, calls window.print().
 (function () {
   "use strict";
   function bind(root) {
