@@ -14,10 +14,17 @@ import (
 // printUnit names the signed-in user's own unit (their scope's unit) for the heading of a printed page.
 func (a *App) printUnit(r *http.Request) string {
 	u := auth.UserFrom(r.Context())
-	if u == nil || u.ScopeOrgID == 0 {
+	if u == nil {
 		return ""
 	}
-	return org.Tree{}.OrgLabel(r.Context(), a.DB, u.ScopeOrgID)
+	id := u.ScopeOrgID
+	if sc := auth.ScopeFrom(r.Context()); !sc.All() && sc.OrgID != 0 {
+		id = sc.OrgID // the unit the switcher narrowed the view to
+	}
+	if id == 0 {
+		return ""
+	}
+	return org.Tree{}.OrgLabel(r.Context(), a.DB, id)
 }
 
 // helpTopics are the help pages of the work every user shares: the to-do list, approvals and messages.

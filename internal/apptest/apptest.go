@@ -29,6 +29,7 @@ import (
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/db/dbtest"
 	"github.com/govops/govops/internal/platform/module"
+	"github.com/govops/govops/internal/platform/xlsx"
 )
 
 // AdminPassword is the password of the first admin in tests.
@@ -363,4 +364,12 @@ func (c *Client) Sheet(path string) [][]string {
 		c.env.T.Fatalf("GET %s: %v", path, err)
 	}
 	return rows
+}
+
+// SheetTable is Sheet without the layout of a titled export (xlsx.Table): the header row, then the data rows —
+// no title, no 单位/导出日期 row, no 合计 row.
+func (c *Client) SheetTable(path string) [][]string {
+	c.env.T.Helper()
+	h, data := xlsx.Table(c.Sheet(path))
+	return append([][]string{h}, data...)
 }

@@ -280,7 +280,7 @@ func TestRegionRankings(t *testing.T) {
 	if b.Get("/energy/rankings?year=2025&region_code=12ab").StatusCode != 422 {
 		t.Errorf("a bad region code is not refused")
 	}
-	if x := b.Sheet("/energy/rankings?year=2025&category=organ&by=county&format=xlsx"); len(x) != len(rows)+1 || x[0][1] != "行政区域" {
+	if x := b.SheetTable("/energy/rankings?year=2025&category=organ&by=county&format=xlsx"); len(x) != len(rows)+1 || x[0][1] != "行政区域" {
 		t.Errorf("county export: %d rows, header %v", len(x), x[0])
 	}
 }

@@ -139,7 +139,9 @@ func TestPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, _ := f.GetRows(f.GetSheetList()[0])
+	raw, _ := f.GetRows(f.GetSheetList()[0])
+	h, body := xlsx.Table(raw)
+	rows := append([][]string{h}, body...)
 	if len(rows) < 150 || rows[0][0] != "单位" || !strings.HasPrefix(rows[len(rows)-1][0], "合计") {
 		t.Errorf("export rows = %d, header %v, last %v", len(rows), rows[0], rows[len(rows)-1])
 	}
@@ -229,7 +231,7 @@ func FuzzImportRow(f *testing.F) {
 func TestAnomaliesExport(t *testing.T) {
 	e := newEnv(t, true)
 	b := e.Browser("energy", "Demo@2026")
-	rows := b.Sheet("/energy/anomalies?format=xlsx&status=open")
+	rows := b.SheetTable("/energy/anomalies?format=xlsx&status=open")
 	want := e.count(t, "SELECT COUNT(*) FROM energy_anomalies WHERE status = 'open'")
 	if int64(len(rows)-1) != want || want == 0 || rows[0][2] != "类型" {
 		t.Fatalf("export: %d rows for %d open anomalies, header %v", len(rows)-1, want, rows[0])

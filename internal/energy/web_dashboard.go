@@ -361,7 +361,7 @@ func (s *Service) summary(w http.ResponseWriter, r *http.Request) error {
 		}
 		out = append(out, append(tot, total.TotalKgce, total.PerCapitaKgce, total.PerAreaKgce, total.PerCapitaWaterM3, total.CO2Kg, total.PerAreaCO2Kg))
 		title := "能耗统计汇总" + v.SpanLabel
-		return xlsx.Export(w, r, s.DB, s.Clock.Now(), title, summaryHeaders(), out)
+		return xlsx.Export(w, r, s.DB, s.Clock.Now(), title, summaryHeaders(), out, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0)})
 	}
 	l, err := web.ParseList(r)
 	if err != nil {
@@ -434,7 +434,7 @@ func (s *Service) rankings(w http.ResponseWriter, r *http.Request) error {
 				rows = append(rows, []any{it.Rank, it.RegionName, it.Units, it.Value, it.TotalKgce, it.Headcount, it.FloorAreaM2, it.VsMedian})
 			}
 			return xlsx.Export(w, r, s.DB, s.Clock.Now(), "区域排名-"+d.Name+"-"+v.SpanLabel,
-				[]string{"名次", "行政区域", "单位数", d.Name + "(" + d.Unit + ")", "综合能耗(kgce)", "用能人数", "建筑面积(m²)", "较中位数"}, rows)
+				[]string{"名次", "行政区域", "单位数", d.Name + "(" + d.Unit + ")", "综合能耗(kgce)", "用能人数", "建筑面积(m²)", "较中位数"}, rows, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0), Sum: []string{"单位数", "综合能耗(kgce)", "用能人数", "建筑面积(m²)"}, Blank: []string{"建筑面积(m²)"}})
 		}
 		return s.UI.Render(w, r, http.StatusOK, "energy/rankings.html", p)
 	}
@@ -451,7 +451,7 @@ func (s *Service) rankings(w http.ResponseWriter, r *http.Request) error {
 			rows = append(rows, []any{it.Rank, it.OrgName, it.Value, it.TotalKgce, it.Headcount, it.FloorAreaM2, it.VsMedian})
 		}
 		return xlsx.Export(w, r, s.DB, s.Clock.Now(), "单位排名-"+d.Name+"-"+v.SpanLabel,
-			[]string{"名次", "单位", d.Name + "(" + d.Unit + ")", "综合能耗(kgce)", "用能人数", "建筑面积(m²)", "较中位数"}, rows)
+			[]string{"名次", "单位", d.Name + "(" + d.Unit + ")", "综合能耗(kgce)", "用能人数", "建筑面积(m²)", "较中位数"}, rows, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0), Sum: []string{"综合能耗(kgce)", "用能人数", "建筑面积(m²)"}, Blank: []string{"建筑面积(m²)"}})
 	}
 	return s.UI.Render(w, r, http.StatusOK, "energy/rankings.html", p)
 }

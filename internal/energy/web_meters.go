@@ -71,7 +71,7 @@ func (s *Service) meterPages() {
 				rows = append(rows, []any{m.ID, m.Code, m.Name, m.OrgName, m.BuildingName, m.TypeName(), m.SubItemName(), m.ParentName, m.Multiplier,
 					map[bool]string{true: "累计", false: "区间"}[m.Cumulative], m.Status, web.FormatTime(m.LastTS), m.OpenIssues})
 			}
-			return xlsx.Export(w, r, s.DB, s.Clock.Now(), "计量表", []string{"编号", "编码", "名称", "单位", "楼栋", "品种", "分项", "上级表", "倍率", "读数类型", "状态", "最近读数", "待处理异常"}, rows)
+			return xlsx.Export(w, r, s.DB, s.Clock.Now(), "计量表", []string{"编号", "编码", "名称", "单位", "楼栋", "品种", "分项", "上级表", "倍率", "读数类型", "状态", "最近读数", "待处理异常"}, rows, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0)})
 		}
 		p := &metersPage{Globals: u.G(r, "energy.meters|计量表", web.Crumb{Label: "menu.energy|节能管理"}, web.Crumb{Label: "energy.meters|计量表"}), F: f, Types: Types}
 		var total int64

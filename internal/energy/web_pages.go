@@ -385,7 +385,7 @@ func (s *Service) anomaliesPage(w http.ResponseWriter, r *http.Request) error {
 				status, a.ResolvedAmount, a.Note, a.ResolvedBy})
 		}
 		return xlsx.Export(w, r, s.DB, s.Clock.Now(), "读数异常", []string{"单位", "计量表", "类型", "上次读数时间", "读数时间", "上次读数", "读数",
-			"区间用量", "预期用量", "单位", "状态", "处理后计入", "说明", "处理人"}, rows)
+			"区间用量", "预期用量", "单位", "状态", "处理后计入", "说明", "处理人"}, rows, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0)})
 	}
 	return s.renderAnomalies(w, r, http.StatusOK, f, nil, 0)
 }

@@ -3,24 +3,15 @@ package space
 import (
 	"net/http"
 
-	"github.com/govops/govops/internal/org"
-	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/xlsx"
 )
 
 // The printed layout of the office-space exports (docs/printing.md §Excel exports): title, unit and export date
 // above the table, a 合计 row of the areas, and blank cells where an area was never entered.
 
-// exportUnit names the unit an export concerns: the unit filtered on, else the caller's scope unit, else all units.
-func (s *Service) exportUnit(r *http.Request, orgID int64) string {
-	if orgID != 0 {
-		return org.Tree{}.OrgLabel(r.Context(), s.DB, orgID)
-	}
-	if sc := auth.ScopeFrom(r.Context()); !sc.All() && sc.OrgID != 0 {
-		return org.Tree{}.OrgLabel(r.Context(), s.DB, sc.OrgID)
-	}
-	return "全部单位"
-}
+// exportUnit names the unit an export concerns (the web kit's rule: the unit filtered on, else the caller's
+// current or own unit).
+func (s *Service) exportUnit(r *http.Request, orgID int64) string { return s.UI.ExportUnit(r, orgID) }
 
 // ledgerLayout is the layout of 总台账 and 分台账: usable and building areas, capacity and the standards summed;
 // a building area nobody entered is blank.

@@ -146,7 +146,7 @@ func (s *Service) pagesPeople() {
 			for _, p := range items {
 				out = append(out, []any{p.OrgName, p.Name, p.Position, p.RankName(), p.StdM2, p.Offices, p.Rooms})
 			}
-			return xlsx.Export(w, r, s.DB, s.Clock.Now(), "人员与办公室", []string{"单位", "姓名", "职务", "职级", "标准（㎡）", "办公室数", "所占房间"}, out)
+			return xlsx.Export(w, r, s.DB, s.Clock.Now(), "人员与办公室", []string{"单位", "姓名", "职务", "职级", "标准（㎡）", "办公室数", "所占房间"}, out, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0)})
 		}
 		return u.Render(w, r, http.StatusOK, "space/people.html", &peoplePage{Globals: s.g(r, "space.people.title|人员与办公室",
 			web.Crumb{Label: "space.rooms|房间台账", Path: "/space/rooms"}, web.Crumb{Label: "space.people.title|人员与办公室"}),

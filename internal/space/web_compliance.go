@@ -68,7 +68,7 @@ func (s *Service) pagesCompliance() {
 					web.FormatTime(v.FirstSeen.Unix()), v.TaskStatusName(), v.TaskDeadline})
 			}
 			return xlsx.Export(w, r, s.DB, s.Clock.Now(), "办公用房违规清单", []string{"违规类型", "单位", "楼栋", "房间", "人员", "实际面积（㎡）", "标准/核定面积（㎡）",
-				"情况", "发现时间", "整改状态", "整改期限"}, out)
+				"情况", "发现时间", "整改状态", "整改期限"}, out, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0)})
 		}
 		p := &violationsPage{Globals: s.g(r, "space.violations|合规检查", web.Crumb{Label: "space.violations|合规检查"}), F: f, Items: items,
 			Pager: web.NewPager(f.List, total), Kinds: Kinds, OrgName: orgLabel(r, s, f.OrgID),
@@ -112,7 +112,7 @@ func (s *Service) pagesCompliance() {
 			for _, t := range items {
 				out = append(out, []any{t.ID, t.OrgName, t.KindName, t.RoomNumber, t.PersonName, t.Detail, t.Requirement, t.Deadline, t.StatusName(), t.Escalation, t.Report, t.ReviewNote, t.IssuerName})
 			}
-			return xlsx.Export(w, r, s.DB, s.Clock.Now(), "办公用房整改任务", []string{"编号", "单位", "违规类型", "房间", "人员", "情况", "整改要求", "期限", "状态", "督办次数", "整改情况", "核验意见", "下达人"}, out)
+			return xlsx.Export(w, r, s.DB, s.Clock.Now(), "办公用房整改任务", []string{"编号", "单位", "违规类型", "房间", "人员", "情况", "整改要求", "期限", "状态", "督办次数", "整改情况", "核验意见", "下达人"}, out, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0)})
 		}
 		p := &rectificationsPage{Globals: s.g(r, "space.rectifications|整改任务", web.Crumb{Label: "space.rectifications|整改任务"}), F: f, OrgName: name,
 			Items: items, Pager: web.NewPager(f.List, total), Status: RectifyStatuses}

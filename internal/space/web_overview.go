@@ -153,7 +153,7 @@ func (s *Service) pagesOverview() {
 			for _, x := range rows {
 				out = append(out, []any{x.LevelName, x.RankName, x.MaxAreaM2, x.Source, x.RowRegion, x.ValidFrom, x.Confidence, x.Note})
 			}
-			return xlsx.Export(w, r, s.DB, s.Clock.Now(), "办公室使用面积标准", []string{"机构层级", "职级", "使用面积上限（㎡/人）", "依据", "覆盖区划", "生效日期", "可信度", "说明"}, out)
+			return xlsx.Export(w, r, s.DB, s.Clock.Now(), "办公室使用面积标准", []string{"机构层级", "职级", "使用面积上限（㎡/人）", "依据", "覆盖区划", "生效日期", "可信度", "说明"}, out, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0)})
 		}
 		p := &standardsPage{Globals: s.g(r, "space.standards|办公室面积标准", web.Crumb{Label: "space.standards|办公室面积标准"}), Region: region, Rows: rows,
 			Table: map[string]map[string]StandardAnswer{}}

@@ -108,7 +108,7 @@ func (s *Service) pagesProcess() {
 				for _, v := range p.Vacates {
 					out = append(out, []any{v.OrgName, v.Building, v.RoomNumber, v.PersonName, v.ReasonName(), v.DueOn, v.StatusName(), v.DoneOn, v.Note})
 				}
-				return xlsx.Export(w, r, s.DB, s.Clock.Now(), "腾退通知", []string{"单位", "楼栋", "房间", "人员", "原因", "期限", "状态", "完成日期", "备注"}, out)
+				return xlsx.Export(w, r, s.DB, s.Clock.Now(), "腾退通知", []string{"单位", "楼栋", "房间", "人员", "原因", "期限", "状态", "完成日期", "备注"}, out, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0)})
 			}
 		} else {
 			p.Tab = "requests"
@@ -120,7 +120,7 @@ func (s *Service) pagesProcess() {
 				for _, a := range p.Allocations {
 					out = append(out, []any{a.ID, a.OrgName, a.Title, a.AreaM2, a.Headcount, a.Requester, a.StatusName(), a.Rooms, web.FormatTime(a.CreatedAt.Unix())})
 				}
-				return xlsx.Export(w, r, s.DB, s.Clock.Now(), "办公用房调剂申请", []string{"编号", "申请单位", "事项", "申请面积（㎡）", "人数", "申请人", "状态", "调剂房间", "提交时间"}, out)
+				return xlsx.Export(w, r, s.DB, s.Clock.Now(), "办公用房调剂申请", []string{"编号", "申请单位", "事项", "申请面积（㎡）", "人数", "申请人", "状态", "调剂房间", "提交时间"}, out, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0), Sum: []string{"申请面积（㎡）", "人数"}})
 			}
 		}
 		p.Pager = web.NewPager(l, total)
@@ -270,7 +270,7 @@ func (s *Service) pagesRepairs() {
 				for _, d := range p.Disposals {
 					out = append(out, []any{d.BuildingName, d.RoomNumber, d.OrgName, d.MethodName(), d.Reason, d.ApprovalDoc, d.DisposedOn, d.ProceedsYuan})
 				}
-				return xlsx.Export(w, r, s.DB, s.Clock.Now(), "办公用房处置记录", []string{"楼栋", "房间", "单位", "处置方式", "理由", "批准文件", "处置日期", "处置收入（元）"}, out)
+				return xlsx.Export(w, r, s.DB, s.Clock.Now(), "办公用房处置记录", []string{"楼栋", "房间", "单位", "处置方式", "理由", "批准文件", "处置日期", "处置收入（元）"}, out, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0), Sum: []string{"处置收入（元）"}, Blank: []string{"处置收入（元）"}})
 			}
 		} else {
 			p.Tab = "repairs"
@@ -287,7 +287,7 @@ func (s *Service) pagesRepairs() {
 				for _, x := range p.Repairs {
 					out = append(out, []any{x.ID, x.BuildingName, x.RoomNumber, x.OrgName, x.KindName(), x.Title, x.BudgetYuan, x.ApprovedYuan, x.Contractor, x.StartedOn, x.AcceptedOn, x.CostYuan, x.StatusName()})
 				}
-				return xlsx.Export(w, r, s.DB, s.Clock.Now(), "办公用房维修项目", []string{"编号", "楼栋", "房间", "单位", "类别", "项目", "预算（元）", "批准（元）", "施工单位", "开工", "验收", "实际费用（元）", "状态"}, out)
+				return xlsx.Export(w, r, s.DB, s.Clock.Now(), "办公用房维修项目", []string{"编号", "楼栋", "房间", "单位", "类别", "项目", "预算（元）", "批准（元）", "施工单位", "开工", "验收", "实际费用（元）", "状态"}, out, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0), Sum: []string{"预算（元）", "批准（元）", "实际费用（元）"}, Blank: []string{"批准（元）", "实际费用（元）"}})
 			}
 		}
 		p.Pager = web.NewPager(l, total)

@@ -106,7 +106,7 @@ func (s *Service) pagesRegister() {
 						x.LandAreaM2, x.Buildings, x.GrossAreaM2, x.AssetCardNo})
 				}
 				return xlsx.Export(w, r, s.DB, s.Clock.Now(), "房产权属台账", []string{"房产", "管理单位", "坐落", "不动产权证号", "土地使用权证号", "权属登记主体", "权属状态",
-					"取得方式", "取得日期", "土地面积（㎡）", "楼栋数", "建筑面积（㎡）", "资产卡片号"}, out)
+					"取得方式", "取得日期", "土地面积（㎡）", "楼栋数", "建筑面积（㎡）", "资产卡片号"}, out, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0), Sum: []string{"土地面积（㎡）", "楼栋数", "建筑面积（㎡）"}, Blank: []string{"土地面积（㎡）", "建筑面积（㎡）"}})
 			}
 		} else {
 			p.Tab = "buildings"
@@ -124,7 +124,7 @@ func (s *Service) pagesRegister() {
 						x.GrossAreaM2, x.Rooms, x.UsableAreaM2, x.LastMajorRepair, x.StatusName()})
 				}
 				return xlsx.Export(w, r, s.DB, s.Clock.Now(), "楼栋台账", []string{"楼栋", "管理单位", "房产", "地址", "建成年份", "楼龄", "结构", "地上层数", "地下层数",
-					"建筑面积（㎡）", "房间数", "使用面积（㎡）", "最近大修", "状态"}, out)
+					"建筑面积（㎡）", "房间数", "使用面积（㎡）", "最近大修", "状态"}, out, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0), Sum: []string{"建筑面积（㎡）", "房间数", "使用面积（㎡）"}, Blank: []string{"建筑面积（㎡）"}})
 			}
 		}
 		p.Pager = web.NewPager(l, total)

@@ -362,7 +362,7 @@ func (s *Service) pagesAgreements() {
 				for _, x := range p.Posts {
 					out = append(out, []any{x.PersonName, x.OrgName, x.Post, x.ApprovalDoc, x.ApprovedOn, x.EndsOn, x.RoomNumber})
 				}
-				return xlsx.Export(w, r, s.DB, s.Clock.Now(), "兼职记录", []string{"姓名", "兼职单位", "兼任职务", "审批文件", "批准日期", "免去日期", "兼职单位办公室"}, out)
+				return xlsx.Export(w, r, s.DB, s.Clock.Now(), "兼职记录", []string{"姓名", "兼职单位", "兼任职务", "审批文件", "批准日期", "免去日期", "兼职单位办公室"}, out, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0)})
 			}
 		} else {
 			p.Tab = "agreements"
@@ -374,7 +374,7 @@ func (s *Service) pagesAgreements() {
 				for _, x := range p.Agreements {
 					out = append(out, []any{x.OrgName, x.AgreementNo, x.CertificateNo, x.BuildingName, x.ApprovedAreaM2, x.UsedAreaM2, x.SignedOn, x.ValidUntil, x.Note})
 				}
-				return xlsx.Export(w, r, s.DB, s.Clock.Now(), "使用协议与分配使用凭证", []string{"使用单位", "协议编号", "凭证编号", "楼栋", "核定面积（㎡）", "在用面积（㎡）", "签订日期", "有效期至", "备注"}, out)
+				return xlsx.Export(w, r, s.DB, s.Clock.Now(), "使用协议与分配使用凭证", []string{"使用单位", "协议编号", "凭证编号", "楼栋", "核定面积（㎡）", "在用面积（㎡）", "签订日期", "有效期至", "备注"}, out, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0), Sum: []string{"核定面积（㎡）", "在用面积（㎡）"}})
 			}
 		}
 		p.Pager = web.NewPager(l, total)

@@ -55,7 +55,7 @@ func (s *Service) pagesStocktake() {
 			for _, x := range items {
 				out = append(out, []any{x.Name, x.OrgName, x.DueOn, x.StatusName(), x.Rooms, x.Checked, x.Problems})
 			}
-			return xlsx.Export(w, r, s.DB, s.Clock.Now(), "清查盘点", []string{"名称", "范围", "期限", "状态", "房间数", "已盘点", "账实不符"}, out)
+			return xlsx.Export(w, r, s.DB, s.Clock.Now(), "清查盘点", []string{"名称", "范围", "期限", "状态", "房间数", "已盘点", "账实不符"}, out, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0), Sum: []string{"房间数", "已盘点", "账实不符"}})
 		}
 		return u.Render(w, r, http.StatusOK, "space/stocktakes.html", &stocktakesPage{Globals: s.g(r, "space.stocktakes|清查盘点", web.Crumb{Label: "space.stocktakes|清查盘点"}),
 			Items: items, Pager: web.NewPager(l, total)})
@@ -97,7 +97,7 @@ func (s *Service) pagesStocktake() {
 					out = append(out, []any{x.OrgName, x.LedgerRooms, x.LedgerAreaM2, x.SubRooms, x.SubAreaM2, x.LedgerMismatch(), x.LedgerCertNo, x.LedgerApprovedM2, x.CertNo, x.CertAreaM2, x.CertMismatch()})
 				}
 				return xlsx.Export(w, r, s.DB, s.Clock.Now(), st.Name+"-账账账证核对", []string{"单位", "总台账房间数", "总台账面积", "分台账房间数", "分台账面积", "账账差异",
-					"台账凭证编号", "台账核定面积", "凭证原件编号", "凭证核定面积", "账证差异"}, out)
+					"台账凭证编号", "台账核定面积", "凭证原件编号", "凭证核定面积", "账证差异"}, out, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0), Sum: []string{"总台账房间数", "总台账面积", "分台账房间数", "分台账面积"}})
 			}
 		case "history":
 			if p.History, err = s.hist(r, objStocktake, id); err != nil {
@@ -123,7 +123,7 @@ func (s *Service) pagesStocktake() {
 				for _, x := range p.Items {
 					out = append(out, []any{x.OrgName, x.BuildingName, x.RoomNumber, UseTypes.Name(x.LedgerUse), x.LedgerAreaM2, x.LedgerOccupants, x.ResultName(), x.Differences(), x.CheckedBy})
 				}
-				return xlsx.Export(w, r, s.DB, s.Clock.Now(), st.Name+"-账实核对", []string{"单位", "楼栋", "房间", "台账用途", "台账面积", "台账使用人数", "盘点结果", "差异", "盘点人"}, out)
+				return xlsx.Export(w, r, s.DB, s.Clock.Now(), st.Name+"-账实核对", []string{"单位", "楼栋", "房间", "台账用途", "台账面积", "台账使用人数", "盘点结果", "差异", "盘点人"}, out, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0)})
 			}
 			p.Pager = web.NewPager(l, total)
 		}

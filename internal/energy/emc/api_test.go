@@ -268,7 +268,7 @@ func TestPages(t *testing.T) {
 // TestContractsExport: the contract list as Excel, in scope, audited.
 func TestContractsExport(t *testing.T) {
 	e := newEnv(t, true)
-	rows := e.Browser("energy", "Demo@2026").Sheet("/energy/contracts?format=xlsx")
+	rows := e.Browser("energy", "Demo@2026").SheetTable("/energy/contracts?format=xlsx")
 	if len(rows) != 4 || rows[0][0] != "项目名称" || rows[0][2] != "合同类型" {
 		t.Fatalf("export rows %d, header %v", len(rows), rows[0])
 	}
@@ -276,7 +276,7 @@ func TestContractsExport(t *testing.T) {
 		t.Errorf("the demo's ESCO is missing: %v", rows)
 	}
 	// edu sees only its own unit's contract (松岭县教育局 has one in the demo).
-	if own := e.Browser("edu", "Demo@2026").Sheet("/energy/contracts?format=xlsx"); len(own) != 2 || own[1][1] != "松岭县教育局" {
+	if own := e.Browser("edu", "Demo@2026").SheetTable("/energy/contracts?format=xlsx"); len(own) != 2 || own[1][1] != "松岭县教育局" {
 		t.Errorf("edu's export: %v", own)
 	}
 	if n := e.Count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'export.xlsx' AND object_id = '合同能源管理项目'"); n != 2 {

@@ -238,7 +238,7 @@ func (s *Service) pages() {
 					c.BaselineFrom + " — " + c.BaselineTo, strings.Join(energy.TypeNames(c.EnergyTypes), "、"), c.InvestmentYuan, StatusName(c.Status), c.Note})
 			}
 			return xlsx.Export(w, r, s.DB, s.Clock.Now(), "合同能源管理项目", []string{"项目名称", "用能单位", "合同类型", "节能服务公司",
-				"统一社会信用代码", "签订日期", "合同期起", "合同期止", "基期", "能源品种", "投资（元）", "状态", "备注"}, rows)
+				"统一社会信用代码", "签订日期", "合同期起", "合同期止", "基期", "能源品种", "投资（元）", "状态", "备注"}, rows, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0), Sum: []string{"投资（元）"}, Blank: []string{"投资（元）"}})
 		}
 		return u.Render(w, r, http.StatusOK, "emc/list.html", &listPage{Globals: u.G(r, "emc.title|合同能源管理", crumb, web.Crumb{Label: "emc.title|合同能源管理"}), Items: cs})
 	})

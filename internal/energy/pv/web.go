@@ -292,7 +292,7 @@ func (s *Service) pages() {
 			}
 			return xlsx.Export(w, r, s.DB, s.Clock.Now(), strconv.Itoa(y)+"年屋顶光伏系统", []string{"编号", "系统名称", "单位", "楼栋", "装机容量(kWp)",
 				"投运日期", "并网方式", "状态", "发电量(kWh)", "自用电量(kWh)", "上网电量(kWh)", "等效利用小时(kWh/kWp)", "折算全年(kWh/kWp)",
-				"减排CO₂(t)", "折标准煤(t)", "型号", "屋顶面积(m²)"}, rows)
+				"减排CO₂(t)", "折标准煤(t)", "型号", "屋顶面积(m²)"}, rows, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0), Sum: []string{"装机容量(kWp)", "发电量(kWh)", "自用电量(kWh)", "上网电量(kWh)", "减排CO₂(t)", "折标准煤(t)", "屋顶面积(m²)"}, Blank: []string{"屋顶面积(m²)"}})
 		}
 		p := &overviewPage{Globals: u.G(r, "pv.title|屋顶光伏", crumb, web.Crumb{Label: "pv.title|屋顶光伏"}), Overview: ov, Years: s.years(),
 			Chart: monthlyChart(ov.Monthly)}

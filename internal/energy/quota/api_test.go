@@ -512,12 +512,12 @@ func TestPages(t *testing.T) {
 func TestExplanationsExport(t *testing.T) {
 	e := newEnv(t, true)
 	b := e.Browser("energy", demoPW)
-	all := b.Sheet("/energy/quota-explanations?format=xlsx")
+	all := b.SheetTable("/energy/quota-explanations?format=xlsx")
 	want := e.Count(t, "SELECT COUNT(*) FROM energy_quota_explanations")
 	if int64(len(all)-1) != want || all[0][0] != "单位" || all[0][4] != "状态" {
 		t.Fatalf("export: %d rows for %d explanations, header %v", len(all)-1, want, all[0])
 	}
-	sub := b.Sheet("/energy/quota-explanations?format=xlsx&status=submitted")
+	sub := b.SheetTable("/energy/quota-explanations?format=xlsx&status=submitted")
 	for _, r := range sub[1:] {
 		if r[4] != "审批中" {
 			t.Errorf("status filter: %v", r)

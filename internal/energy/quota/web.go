@@ -317,7 +317,7 @@ func (s *Service) warningsPage(w http.ResponseWriter, r *http.Request) error {
 			rows = append(rows, []any{it.OrgName, it.Year, it.StatusName, it.Through, it.YTDKgce, it.ProjectedKgce, it.QuotaKgce, it.Ratio,
 				it.YTDWater, it.ProjectedWater, it.QuotaWater, it.MethodLabel(), it.Reasons, it.ExplanationName()})
 		}
-		return xlsx.Export(w, r, s.DB, s.Clock.Now(), fmt.Sprintf("能耗定额预警%d", y), warnHeaders(), rows)
+		return xlsx.Export(w, r, s.DB, s.Clock.Now(), fmt.Sprintf("能耗定额预警%d", y), warnHeaders(), rows, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0)})
 	}
 	items, total, err := ListWarnings(ctx, s.DB, sc, f)
 	if err != nil {
@@ -362,7 +362,7 @@ func (s *Service) standardsPage(w http.ResponseWriter, r *http.Request) error {
 				st.FactorSetName(), st.Validity(), st.SourceDoc, st.Issuer, map[bool]string{true: "示例", false: ""}[st.Example], st.Note})
 		}
 		return xlsx.Export(w, r, s.DB, s.Clock.Now(), "能耗定额标准", []string{"区划", "类别", "指标", "单位", "约束值", "基准值", "引导值", "折标系数",
-			"有效期", "依据文件", "发布机关", "示例", "备注"}, rows)
+			"有效期", "依据文件", "发布机关", "示例", "备注"}, rows, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0)})
 	}
 	p := &standardsPage{Globals: s.UI.G(r, "quota.standards|能耗定额标准", crumbs("quota.standards|能耗定额标准")...), Items: items, All: f.All, CanEdit: canEdit(r)}
 	return s.UI.Render(w, r, http.StatusOK, "quota/standards.html", p)
@@ -489,7 +489,7 @@ func (s *Service) explanationsPage(w http.ResponseWriter, r *http.Request) error
 			rows = append(rows, []any{e.OrgName, e.Year, e.ReasonNames(), e.Text, e.StatusName, e.QuotaKgce, e.ActualKgce, e.ProjectedKgce, e.Requester})
 		}
 		return xlsx.Export(w, r, s.DB, s.Clock.Now(), "超定额说明", []string{"单位", "年度", "原因", "说明", "状态", "定额（kgce）",
-			"已用（kgce）", "全年预计（kgce）", "申请人"}, rows)
+			"已用（kgce）", "全年预计（kgce）", "申请人"}, rows, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0), Sum: []string{"定额（kgce）", "已用（kgce）", "全年预计（kgce）"}})
 	}
 	u := auth.UserFrom(r.Context())
 	p := &explanationsPage{Globals: s.UI.G(r, "quota.explanations|超定额说明", crumbs("quota.explanations|超定额说明")...), Items: items,

@@ -184,7 +184,7 @@ func (s *Service) listExport(w http.ResponseWriter, r *http.Request) error {
 			it.Completeness.Warnings, strings.Join(issues, "；"), web.FormatTime(it.SubmittedAt), it.SubmittedBy, web.FormatTime(it.ReviewedAt), it.ReviewedBy, it.Reason})
 	}
 	return xlsx.Export(w, r, s.DB, s.Clock.Now(), fmt.Sprintf("%d年度统计报表上报情况", f.Year),
-		[]string{"单位", "审核单位", "单位类别", "状态", "必须处理", "提示", "完整性检查", "上报时间", "上报人", "审核时间", "审核人", "退回原因"}, rows)
+		[]string{"单位", "审核单位", "单位类别", "状态", "必须处理", "提示", "完整性检查", "上报时间", "上报人", "审核时间", "审核人", "退回原因"}, rows, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0)})
 }
 
 type formPage struct {

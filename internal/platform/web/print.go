@@ -57,3 +57,22 @@ func (u *UI) fillPrint(r *http.Request, g *Globals) {
 		g.PrintUnit = u.PrintUnit(r)
 	}
 }
+
+// ExportUnit names the unit an export concerns, for the 单位 row above an exported table (xlsx.Layout.Unit): the
+// unit the list is filtered on (orgID, or else the request's org_id, the lists' filter) when the caller may see it,
+// else the unit of the print heading (the caller's current unit, else its own; the wiring's PrintUnit), else
+// nothing.
+func (u *UI) ExportUnit(r *http.Request, orgID int64) string {
+	if orgID == 0 {
+		orgID, _ = strconv.ParseInt(r.URL.Query().Get("org_id"), 10, 64)
+	}
+	if orgID != 0 && u.Units != nil {
+		if c, err := u.Units(r.Context(), "", orgID, 1); err == nil && c.Selected != nil {
+			return c.Selected.Label
+		}
+	}
+	if u.PrintUnit != nil {
+		return u.PrintUnit(r)
+	}
+	return ""
+}

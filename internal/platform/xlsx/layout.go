@@ -3,6 +3,7 @@ package xlsx
 import (
 	"io"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -158,4 +159,30 @@ func number(v any) (float64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// Table splits the rows of a sheet read back (excelize GetRows) into its header and data rows: an export in the
+// Layout loses its title and 单位/导出日期 rows and its 合计 row; a plain sheet is header and rows as they are.
+// Tests and readers of GovOps's own exports use it, so they read either form.
+func Table(rows [][]string) (header []string, data [][]string) {
+	if len(rows) > layoutRows && isMeta(rows[1]) {
+		rows = rows[layoutRows:]
+		if n := len(rows); n > 1 && len(rows[n-1]) > 0 && rows[n-1][0] == "合计" {
+			rows = rows[:n-1]
+		}
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	return rows[0], rows[1:]
+}
+
+// isMeta reports whether a row is the layout's 单位/导出日期 row.
+func isMeta(row []string) bool {
+	for _, c := range row {
+		if strings.HasPrefix(c, "导出日期：") {
+			return true
+		}
+	}
+	return false
 }

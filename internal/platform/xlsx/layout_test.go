@@ -65,3 +65,30 @@ func TestWriteLayout(t *testing.T) {
 	}()
 	_ = WriteLayout(&buf, "x", now, []string{"a"}, nil, Layout{Sum: []string{"b"}})
 }
+
+// TestTable: a titled export reads back as its header and data rows (no title, unit/date or 合计 row); a plain
+// sheet reads as it is, also when its last row starts with 合计 (a table's own total is data).
+func TestTable(t *testing.T) {
+	var buf bytes.Buffer
+	rows := [][]any{{"101", 18.5}, {"102", 12.25}}
+	if err := WriteLayout(&buf, "房间台账", time.Unix(0, 0), []string{"房间号", "使用面积（㎡）"}, rows,
+		Layout{Unit: "示范县教育局", Sum: []string{"使用面积（㎡）"}}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := f.GetRows(f.GetSheetList()[0])
+	h, data := Table(raw)
+	if len(h) != 2 || h[0] != "房间号" || len(data) != 2 || data[1][0] != "102" {
+		t.Errorf("titled: header %v, data %v (raw %v)", h, data, raw)
+	}
+	plain := [][]string{{"单位", "面积"}, {"甲", "1"}, {"合计", "1"}}
+	if h, data := Table(plain); h[0] != "单位" || len(data) != 2 {
+		t.Errorf("plain: header %v, data %v", h, data)
+	}
+	if h, data := Table(nil); h != nil || data != nil {
+		t.Errorf("empty: %v %v", h, data)
+	}
+}
