@@ -43,7 +43,6 @@ type vehicleFormPage struct {
 	V          *Vehicle
 	Form       VehicleInput
 	Errors     map[string]string
-	OrgName    string
 	Categories []web.Option
 	Fuels      []web.Option
 	Bodies     []web.Option
@@ -89,7 +88,7 @@ func (s *Service) renderVehicleForm(w http.ResponseWriter, r *http.Request, stat
 		crumbs = append(crumbs, web.Crumb{Label: v.Plate, Path: "/fleet/vehicles/" + itoa(v.ID)})
 	}
 	crumbs = append(crumbs, web.Crumb{Label: title})
-	p := &vehicleFormPage{Globals: s.g(r, title, crumbs...), V: v, Form: in, Errors: fields, OrgName: orgLabel(r, s, in.OrgID),
+	p := &vehicleFormPage{Globals: s.g(r, title, crumbs...), V: v, Form: in, Errors: fields,
 		Categories: Categories.Options(), Fuels: FuelTypes.Options(), Bodies: BodyTypes.Options(), Statuses: VehicleStatuses.Options(), Colors: MarkColors.Options(),
 		Domestic: in.Domestic == nil || *in.Domestic, Radius: 50}
 	if in.ParkingRadiusM != nil {
