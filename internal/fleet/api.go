@@ -240,7 +240,7 @@ func (s *Service) registerAPI() {
 		if err != nil {
 			return err
 		}
-		vs, ds, err := Suggest(r.Context(), s.DB, scope(r), t, 20)
+		vs, ds, err := s.Suggest(r.Context(), s.DB, scope(r), t, 20)
 		if err != nil {
 			return err
 		}

@@ -76,7 +76,11 @@ func vehicleForm(r *http.Request) (VehicleInput, errs.Fields) {
 		Model: fstr(r, "model"), VIN: fstr(r, "vin"), Domestic: &dom, OdometerKM: web.FormFloat(r, "odometer_km", f), Status: fstr(r, "status"),
 		FixedLeader: r.PostFormValue("fixed_leader") == "1", MarkColor: fstr(r, "mark_color"), MarkCode: fstr(r, "mark_code"),
 		SupervisionPhone: fstr(r, "supervision_phone"), ParkingSpot: fstr(r, "parking_spot"), ParkingRadiusM: &radius, InsuranceDue: fstr(r, "insurance_due"),
-		InspectionDue: fstr(r, "inspection_due"), MaintenanceDue: fstr(r, "maintenance_due"), Note: fstr(r, "note")}
+		InspectionDue: fstr(r, "inspection_due"), MaintenanceDue: fstr(r, "maintenance_due"), Note: fstr(r, "note"),
+		HolidaySeal: r.PostFormValue("holiday_seal") == "1", RegisteredName: fstr(r, "registered_name")}
+	if v := fstr(r, "registered_org_id"); v != "" {
+		in.RegisteredOrgID = web.FormInt(r, "registered_org_id", f)
+	}
 	return in, f
 }
 
