@@ -36,13 +36,19 @@ type BoardBlock struct {
 // StatusName is the trip status in Chinese.
 func (b BoardBlock) StatusName() string { return TripStatuses.Name(b.Status) }
 
+// BoardCell is a day of a row.
+type BoardCell struct {
+	Off    bool // not a working day
+	Blocks []BoardBlock
+}
+
 // BoardRow is a vehicle or a driver with its trips by day of the week.
 type BoardRow struct {
 	ID     int64
 	Label  string
 	Sub    string
 	Sealed bool // the vehicle is sealed over statutory holidays
-	Days   [7][]BoardBlock
+	Days   [7]BoardCell
 }
 
 // Board is a week of the board.
@@ -120,6 +126,9 @@ func BuildBoard(ctx context.Context, q db.Q, sc auth.Scope, days *calendar.Days,
 		err := s.Scan(&r.ID, &r.Label, &r.Sub, &seal)
 		r.Sealed = seal != 0
 		r.Sub = strings.TrimSuffix(r.Sub, " · ")
+		for i := range r.Days {
+			r.Days[i].Off = b.Days[i].Off
+		}
 		return r, err
 	}, "SELECT "+col+".id, "+name+", "+sub+", "+sealed+from+" ORDER BY o.path, "+name+", "+col+".id LIMIT ? OFFSET ?", append(args, l.PageSize, l.Offset())...)
 	if err != nil || len(rows) == 0 {
@@ -167,7 +176,7 @@ func BuildBoard(ctx context.Context, q db.Q, sc auth.Scope, days *calendar.Days,
 			if e.Before(de) {
 				to = e.Format("15:04")
 			}
-			rows[i].Days[d] = append(rows[i].Days[d], BoardBlock{TripID: x.id, Status: x.status, Time: from + "–" + to, Where: x.dest})
+			rows[i].Days[d].Blocks = append(rows[i].Days[d].Blocks, BoardBlock{TripID: x.id, Status: x.status, Time: from + "–" + to, Where: x.dest})
 			b.Blocks++
 		}
 	}
