@@ -124,12 +124,13 @@ func TestCompliance(t *testing.T) {
 			t.Errorf("finding without its rule or source: %+v", f)
 		}
 	}
-	for _, want := range []string{"price_cap 青A33520", "displacement_cap 青A33520", "displacement_cap 青A0A001", "over_quota ", "renewal_eligible 青A10086"} {
+	for _, want := range []string{"price_cap 青A33520", "displacement_cap 青A33520", "displacement_cap 青A0A001", "over_quota ", "renewal_eligible 青A10086",
+		"registered_elsewhere 青B51288", "cost_without_trip 青A33520"} {
 		if !got[want] {
 			t.Errorf("missing %q in %v", want, got)
 		}
 	}
-	if len(list.Items) != 5 {
+	if len(list.Items) != 7 {
 		t.Errorf("demo findings: %d %+v", len(list.Items), list.Items)
 	}
 	// Raising the government office's quota clears its over_quota finding; an unknown category is a 422.
