@@ -1,6 +1,7 @@
 package browsertest
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -65,7 +66,6 @@ func TestFleetTrip(t *testing.T) {
 
 	// Dispatched from the board with the first suggestion.
 	m.Open("/fleet/dispatch")
-	m.Snap("board")
 	form := `form[action="` + trip + `/dispatch"]`
 	if m.Count(form) != 1 {
 		t.Fatalf("the dispatch board does not offer the request: %s", short(m.Text("main")))
@@ -80,7 +80,13 @@ func TestFleetTrip(t *testing.T) {
 	}
 	m.Check()
 	m.ExpectText("main .flash", "已派车 "+plate)
-	m.ExpectText("#board", plate)
+	// The board of the trip's week shows it as a block in the vehicle's row.
+	m.Open("/fleet/dispatch?week=" + start[:10] + "&q=" + url.QueryEscape(plate))
+	if n := m.Count(`#board tbody tr a.board-block[href="` + trip + `"]`); n < 1 {
+		t.Errorf("the board of the week of %s does not show the dispatched trip: %s", start[:10], short(m.Text("#board")))
+	}
+	m.ExpectText("#board tbody th", plate)
+	m.Snap("board")
 	m.Phone()
 	m.Open("/fleet/dispatch")
 	if o := m.Overflow(); o.Px > 0 {
