@@ -513,7 +513,7 @@ var (
 		sql: "SELECT c.org_id, c.period, c.energy_type FROM energy_consumption c JOIN orgs o ON o.id = c.org_id WHERE %s ORDER BY c.org_id, c.period DESC LIMIT 1",
 		fresh: func(m *matrix, t *testing.T, p pos) []string {
 			period := fmt.Sprintf("2026-%02d", 1+m.n()%9)
-			m.post(t, m.admin, "POST", "/api/v1/energy/consumption", map[string]any{"org_id": m.orgs[p], "period": period, "energy_type": "water", "amount": 1})
+			m.post(t, m.admin, "POST", "/api/v1/energy/consumption", map[string]any{"org_id": m.orgs[p], "period": period, "energy_type": "water", "amount": 1, "confirm": true, "reason": "授权矩阵测试数据"})
 			return []string{strconv.FormatInt(m.orgs[p], 10), period, "water"}
 		}}
 	kMeter = &kind{name: "meter", scope: byOrg, cols: []string{"id"}, sql: atOrg("energy_meters", "x", "x.id"),

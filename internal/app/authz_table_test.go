@@ -498,7 +498,7 @@ var authzTable = map[string]row{
 	"GET /api/v1/energy/types":                                          read("energy:read"),
 	"GET /api/v1/energy/emission-factors":                               read("energy:read"),
 	"GET /api/v1/energy/consumption":                                    read("energy:read", kOrg).q("org_id={id}&year=2026"),
-	"POST /api/v1/energy/consumption":                                   write("energy:enter", kOrg).send(`{"org_id":{id},"period":"2026-10","energy_type":"water","amount":1}`),
+	"POST /api/v1/energy/consumption":                                   write("energy:enter", kOrg).send(`{"org_id":{id},"period":"2026-10","energy_type":"water","amount":1,"confirm":true,"reason":"授权矩阵测试"}`),
 	"DELETE /api/v1/energy/consumption/{org_id}/{period}/{energy_type}": write("energy:enter", kConsumption).destroys(),
 	"POST /api/v1/energy/consumption/import":                            write("energy:enter"),
 	"GET /api/v1/energy/consumption/import/template":                    read("energy:enter").workbook(),
@@ -546,7 +546,7 @@ var authzTable = map[string]row{
 	"GET /api/v1/energy/reports/{org_id}/{year}":                        read("energy:read", kReport),
 	"GET /api/v1/energy/reports/{org_id}/{year}/export":                 read("energy:read", kReport).workbook(),
 	"PUT /api/v1/energy/reports/{org_id}/{year}/info":                   write("energy:enter", kReport),
-	"POST /api/v1/energy/reports/{org_id}/{year}/submit":                write("energy:enter", kReport),
+	"POST /api/v1/energy/reports/{org_id}/{year}/submit":                write("energy:enter", kReport).refuses("admin energy qingshan songling", submitRule),
 	"POST /api/v1/energy/reports/{org_id}/{year}/approve":               write("energy:enter", kReport).refuses("energy qingshan edu", reviewRule),
 	"POST /api/v1/energy/reports/{org_id}/{year}/return":                write("energy:enter", kReport).send(`{"reason":"矩阵测试"}`).refuses("energy qingshan edu", reviewRule),
 	"POST /api/v1/energy/reports/{org_id}/{year}/reopen":                write("energy:enter", kReport).send(`{"reason":"矩阵测试"}`).refuses("energy qingshan edu", reviewRule),
@@ -644,6 +644,9 @@ const separationRule = "安全保密管理员只调整其角色"
 // 松岭县教育局), or a system administrator; other holders of energy:enter — the unit itself, bureaus further up —
 // may not approve or return it.
 const reviewRule = "只有上级审核单位可以审核"
+
+// submitRule: a report is submitted by its unit only — never by its reviewer or a unit above (issue 14).
+const submitRule = "只有填报单位本身可以上报"
 
 // decision is the body of an approval action: the runs of the matrix are finished, so a party gets 409 (wrong
 // state) and anyone else 404.

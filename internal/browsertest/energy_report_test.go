@@ -63,12 +63,55 @@ func TestEnergyReportFlow(t *testing.T) {
 	}
 	b.Desktop()
 	b.Visit(form)
-	if st := b.ClickAndWait(`main button[data-action="submit"]`); st != 200 {
+	// 上报 opens the confirmation step: the figures and the sign-off to check; the empty sign-off is named.
+	if st := b.ClickAndWait(`main a[data-action="submit"]`); st != 200 {
+		t.Fatalf("open the confirmation: status %d", st)
+	}
+	b.Check()
+	b.ExpectText("#submit-confirm", "上报前请核对")
+	b.ExpectText("#signoff-missing", "单位负责人")
+	b.Snap("confirm-missing-signoff")
+	// A phone that is no phone is refused with the field; then the sign-off is saved.
+	b.Fill("#f-principal", "王建国")
+	b.Fill("#f-stats_lead", "李敏")
+	b.Fill("#f-preparer", "张伟")
+	b.Fill("#f-phone", "12345")
+	if st := b.ClickAndWait(`#report-info > .form-actions button[type=submit]`, form+"/info"); st != 422 {
+		t.Fatalf("a bad phone: status %d, want 422", st)
+	}
+	b.Check()
+	b.ExpectText("#report-info", "联系电话格式不正确")
+	b.Fill("#f-phone", "0311-86012345")
+	if st := b.ClickAndWait(`#report-info > .form-actions button[type=submit]`); st != 200 {
+		t.Fatalf("save the sign-off: status %d: %s", st, short(b.Text("main")))
+	}
+	b.Check()
+	if st := b.ClickAndWait(`main a[data-action="submit"]`); st != 200 {
+		t.Fatalf("open the confirmation: status %d", st)
+	}
+	if b.Count("#signoff-missing") != 0 {
+		t.Errorf("the sign-off is still reported missing")
+	}
+	if ok := Eval[bool](b, `document.querySelector('#submit-confirm form').checkValidity()`); ok {
+		t.Errorf("the confirmation is valid without 我已核对")
+	}
+	b.Phone()
+	if o := b.Overflow(); o.Px > 0 {
+		t.Errorf("phone: the confirmation is %d px too wide: %s", o.Px, strings.Join(o.Culprits, "; "))
+	}
+	b.Snap("confirm-phone")
+	b.Desktop()
+	b.Click("#f-checked")
+	if st := b.ClickAndWait(`#submit-confirm button[data-action="submit-confirm"]`); st != 200 {
 		t.Fatalf("submit: status %d: %s", st, short(b.Text("main")))
 	}
 	b.Check()
 	b.ExpectText("main .flash", "已上报")
 	b.ExpectText("main .report-state", "已上报")
+	b.ExpectText("main .report-state", "逾期上报") // the server's clock is past 31 March
+	if n := b.Count(`main [data-action]`); n != 0 {
+		t.Errorf("the unit is offered %d actions on its submitted report", n)
+	}
 	b.SignOut()
 
 	// The county bureau approves it from its review page.
@@ -79,6 +122,25 @@ func TestEnergyReportFlow(t *testing.T) {
 		t.Fatalf("the review page lists %d units", n)
 	}
 	id := Eval[string](b, `Array.from(document.querySelectorAll("main .review-list tr[data-org]")).find(r => r.textContent.includes("松岭县教育局")).dataset.org`)
+	b.ExpectText(`main .review-list tr[data-org="`+id+`"]`, "逾期上报")
+	// The report the county returned: it reviews it, so it is offered no 上报 (nor anything else until resubmitted).
+	returned := Eval[string](b, `Array.from(document.querySelectorAll("main .review-list tr[data-org]")).find(r => r.textContent.includes("已退回")).dataset.org`)
+	if n := b.Count(`main .review-list tr[data-org="` + returned + `"] [data-action]`); n != 0 {
+		t.Errorf("the review list offers %d actions on the returned report", n)
+	}
+	b.Visit("/energy/reports/" + returned + "/2025")
+	b.ExpectText("main .report-state", "已退回")
+	if n := b.Count(`main [data-action]`); n != 0 {
+		t.Errorf("the reviewer is offered %d actions (上报?) on the report it returned", n)
+	}
+	b.Snap("returned-reviewer")
+	b.Phone()
+	b.Open("/energy/reports/" + returned + "/2025")
+	if n := b.Count(`main [data-action]`); n != 0 {
+		t.Errorf("phone: the reviewer is offered %d actions on the report it returned", n)
+	}
+	b.Desktop()
+	b.Visit("/energy/reports/review?year=2025")
 	if st := b.ClickAndWait(`main .review-list tr[data-org="` + id + `"] button[data-action="approve"]`); st != 200 {
 		t.Fatalf("approve: status %d: %s", st, short(b.Text("main")))
 	}

@@ -3,10 +3,14 @@ package browsertest
 import (
 	"bytes"
 	"encoding/base64"
+	"math"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/govops/govops/internal/energy"
@@ -66,15 +70,45 @@ func TestEnergyFlow(t *testing.T) {
 	if v := Eval[string](b, `document.querySelector('#entry-form input[name="electricity-10"]').value`); v != "12a" {
 		t.Errorf("the grid lost what was typed: %q", v)
 	}
-	b.Fill(`#entry-form input[name="electricity-10"]`, "23456.7")
+	// Ten times September is questioned: the page names the comparison, asks for 确认 and a reason, and saves only
+	// with both.
+	sep := Eval[float64](b, `(() => { const i = document.querySelector('#entry-form input[name="electricity-09"]'); return parseFloat(i.value || i.placeholder) })()`)
+	if sep <= 0 {
+		t.Fatalf("no September electricity to compare with")
+	}
+	tenfold := strconv.FormatFloat(math.Round(sep*10), 'f', -1, 64)
+	b.Fill(`#entry-form input[name="electricity-10"]`, tenfold)
+	if st := b.ClickAndWait(`#entry-form button[type=submit]`, "/energy/entry"); st != 422 {
+		t.Fatalf("a tenfold month: status %d, want 422: %s", st, short(b.Text("main")))
+	}
+	b.Check()
+	b.ExpectText(`#entry-form .plausibility[data-cell="electricity-10"]`, "比上月")
+	b.ExpectText("#plausibility-confirm", "说明")
+	b.Snap("plausibility")
+	b.Phone()
+	if o := b.Overflow(); o.Px > 0 {
+		t.Errorf("phone: the confirmation makes the page %d px too wide: %s", o.Px, strings.Join(o.Culprits, "; "))
+	}
+	b.Snap("plausibility-phone")
+	b.Desktop()
+	if v := Eval[string](b, `document.querySelector('#entry-form input[name="electricity-10"]').value`); v != tenfold {
+		t.Errorf("the questioned cell lost what was typed: %q", v)
+	}
+	// Without the tick the browser does not send the form (the box is required): nothing is saved.
+	if ok := Eval[bool](b, `document.querySelector('#entry-form').checkValidity()`); ok {
+		t.Errorf("the form is valid without 确认 and a reason")
+	}
+	b.Click("#f-confirm")
+	b.Type("#f-reason", "十月新机房投入运行，已核对电费单")
 	if st := b.ClickAndWait(`#entry-form button[type=submit]`); st != 200 {
 		t.Fatalf("save the grid: status %d: %s", st, short(b.Text("main")))
 	}
 	b.Check()
 	b.ExpectText("main .flash", "已保存")
-	if v := Eval[string](b, `document.querySelector('#entry-form input[name="electricity-10"]').value`); v != "23456.7" {
+	if v := Eval[string](b, `document.querySelector('#entry-form input[name="electricity-10"]').value`); v != tenfold {
 		t.Errorf("after saving the cell shows %q", v)
 	}
+	b.ExpectText("#entry-history", "十月新机房投入运行")
 	b.Phone()
 	b.Open(entry)
 	if o := b.Overflow(); o.Px > 0 {
@@ -90,26 +124,60 @@ func TestEnergyFlow(t *testing.T) {
 	rows[1][2] = "汽油"
 	writeEnergyXLSX(t, goodFile, rows)
 	b.Visit("/energy/import")
+	// The downloaded template as it is: its example row is refused in the trial.
+	tpl := b.Fetch("/energy/import/template")
+	tplData, err := base64.StdEncoding.DecodeString(tpl.Base64)
+	if tpl.Status != 200 || err != nil {
+		t.Fatalf("template: %d %v", tpl.Status, err)
+	}
+	tplFile := filepath.Join(dir, "template.xlsx")
+	if err := os.WriteFile(tplFile, tplData, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.Upload("#f-file", tplFile)
+	if st := b.ClickAndWait(`main form button[name=dry_run]`, "/energy/import"); st != 422 {
+		t.Errorf("dry run of the template: status %d, want 422", st)
+	}
+	b.Check()
+	b.ExpectText("#import-report .row-errors", "第 2 行是模板示例行，请删除后再导入")
+	b.Snap("example-row")
 	b.Upload("#f-file", badFile)
 	if st := b.ClickAndWait(`main form button[name=dry_run]`, "/energy/import"); st != 422 {
 		t.Errorf("dry run of a bad file: status %d, want 422", st)
 	}
 	b.Check()
 	b.Snap("dry-run-errors")
-	if n := b.Count("#import-report tbody tr"); n != 1 {
+	if n := b.Count("#import-report tbody.row-errors tr"); n != 1 {
 		t.Errorf("dry run lists %d problems, want 1", n)
 	}
-	cells := Eval[[]string](b, `Array.from(document.querySelectorAll("#import-report tbody tr:first-child td")).map(td => td.innerText.trim())`)
+	cells := Eval[[]string](b, `Array.from(document.querySelectorAll("#import-report tbody.row-errors tr:first-child td")).map(td => td.innerText.trim())`)
 	if len(cells) != 3 || cells[0] != "3" || cells[1] != "能源品种" || !strings.Contains(cells[2], "蒸汽") {
 		t.Errorf("dry run row error is %q, want line 3, column 能源品种", cells)
 	}
+	// The trial of the fixed file keeps it on the server: 确认导入 needs no second upload.
 	b.Upload("#f-file", goodFile)
-	if st := b.ClickAndWait(`main form button:not([name=dry_run])[type=submit]`); st != 200 {
+	if st := b.ClickAndWait(`main form button[name=dry_run]`); st != 200 {
+		t.Fatalf("dry run of the good file: status %d: %s", st, short(b.Text("#import-report")))
+	}
+	b.Check()
+	b.ExpectText("#kept-file", "energy.xlsx")
+	b.Snap("kept-file")
+	if b.Count("#import-confirm") > 0 { // rows far from earlier months: one confirmation with a reason
+		b.Click("#f-confirm")
+		b.Type("#f-reason", "十月新增食堂液化气和公务用车")
+	}
+	if st := b.ClickAndWait(`#import-run`); st != 200 {
 		t.Errorf("import: status %d: %s", st, short(b.Text("#import-report")))
 	}
 	b.Check()
 	b.Snap("imported")
 	b.ExpectText("#import-report .flash-success", "新增 2 条")
+	b.Phone()
+	b.Open("/energy/import")
+	if o := b.Overflow(); o.Px > 0 {
+		t.Errorf("phone: the import page is %d px too wide: %s", o.Px, strings.Join(o.Culprits, "; "))
+	}
+	b.Desktop()
 
 	// The summary report and its Excel export.
 	b.Visit("/energy/summary?year=2025")
@@ -139,6 +207,21 @@ func TestEnergyFlow(t *testing.T) {
 	}
 	b.Visit("/energy/rankings?year=2025&category=hospital")
 	b.ExpectText("main table", "人民医院")
+	// Counties against each other, and the 1,440 px screen that cut off the summary's 光伏 column.
+	b.Visit("/energy/rankings?year=2025&category=organ&by=county")
+	if n := b.Count("#region-ranking tbody tr"); n < 2 {
+		t.Errorf("the county ranking lists %d counties", n)
+	}
+	b.Snap("county-ranking")
+	b.must(chromedp.EmulateViewport(1440, 900))
+	for _, p := range []string{"/energy/summary?year=2025", "/energy/orgs/1?year=2025", entry} {
+		b.Open(p)
+		if cut := Eval[[]string](b, `Array.from(document.querySelectorAll("main .table-wrap")).filter(w => w.scrollWidth > w.clientWidth + 1).map(w => w.scrollWidth - w.clientWidth + " px")`); len(cut) > 0 {
+			t.Errorf("1,440 px: %s cuts its table by %v", p, cut)
+		}
+	}
+	b.mode = ""
+	b.Desktop()
 	// The bureau's own page: this year's months, October's electricity from its meters, the sub-item chart.
 	b.Visit("/energy/orgs/1?year=2026")
 	b.ExpectText("main h1", bureau)
@@ -153,7 +236,15 @@ func TestEnergyFlow(t *testing.T) {
 	}
 	b.Visit(meter)
 	b.WaitFor("the interval chart to draw", `document.querySelectorAll("#meter-chart canvas").length > 0`)
-	b.ExpectText("main", "LTTB")
+	b.ExpectText("main", "合计")
+	if strings.Contains(b.Text("main"), "LTTB") {
+		t.Errorf("the meter page speaks of LTTB")
+	}
+	// The date labels sit above the zoom slider: the grid leaves the slider its own strip.
+	if gap := Eval[float64](b, `(() => { const c = echarts.getInstanceByDom(document.getElementById("meter-chart")); const o = c.getOption();
+		return o.grid[0].bottom - (o.dataZoom[1].bottom + o.dataZoom[1].height) })()`); gap < 30 {
+		t.Errorf("the dates have %v px between the axis and the zoom slider", gap)
+	}
 	// The demo's virtual meter: 总表 minus the sub-item meters, charted like any meter.
 	b.Visit("/energy/meters?q=线损")
 	virtual := b.FirstRowLink()

@@ -3,6 +3,7 @@ package browsertest
 import (
 	"bytes"
 	"encoding/base64"
+	"slices"
 	"strings"
 	"testing"
 
@@ -170,11 +171,19 @@ func TestSpaceFlow(t *testing.T) {
 	if err != nil || len(rows) < 2 {
 		t.Fatalf("ledger has %d rows (%v)", len(rows), err)
 	}
-	if h := strings.Join(rows[0], "|"); !strings.Contains(h, "房间号") || !strings.Contains(h, "使用人") || !strings.Contains(h, "标准面积合计") {
+	// The title row and the 单位/导出日期 row come first (xlsx.Layout), then the header.
+	if !strings.Contains(strings.Join(rows[0], ""), "分台账") {
+		t.Errorf("ledger title row %q", strings.Join(rows[0], "|"))
+	}
+	head := slices.IndexFunc(rows, func(r []string) bool { return slices.Contains(r, "房间号") })
+	if head < 0 {
+		t.Fatalf("no header row with 房间号 in the ledger")
+	}
+	if h := strings.Join(rows[head], "|"); !strings.Contains(h, "使用人") || !strings.Contains(h, "标准面积合计") {
 		t.Errorf("ledger header %q", h)
 	}
 	found := false
-	for _, r := range rows[1:] {
+	for _, r := range rows[head+1:] {
 		line := strings.Join(r, "|")
 		if strings.Contains(line, "浏览器测试楼") && strings.Contains(line, "|201|") {
 			found = true

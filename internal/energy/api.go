@@ -2,6 +2,7 @@ package energy
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -33,6 +34,12 @@ func queryRegion(r *http.Request) (string, error) {
 func queryBool(r *http.Request, name string) bool {
 	v := r.URL.Query().Get(name)
 	return v == "true" || v == "1"
+}
+
+// formBool reads a boolean field of a posted (multipart) form: "true", "1" or "on".
+func formBool(r *http.Request, name string) bool {
+	v := r.PostFormValue(name)
+	return v == "true" || v == "1" || v == "on"
 }
 
 // parseSelection reads org_id, subtree, region_code and category, checking the unit is in scope (404).
@@ -443,22 +450,31 @@ func parseAnomalyFilter(r *http.Request) (AnomalyFilter, error) {
 
 // importAPI registers the Excel import of monthly entries and its template.
 func (s *Service) importAPI() {
-	s.UI.API("POST /api/v1/energy/consumption/import", "energy:enter", web.Doc{Summary: "Excel 批量导入月度能耗（multipart 字段 file；dry_run=true 只校验；有错误行时整体不写入并返回 422）",
-		Response: xlsx.Report{}, Query: []web.Param{{Name: "dry_run", Type: "boolean", Help: "只校验"}}},
+	s.UI.API("POST /api/v1/energy/consumption/import", "energy:enter", web.Doc{Summary: "Excel 批量导入月度能耗（multipart 字段 file；dry_run=true 只校验；有错误行时整体不写入并返回 422 validation；" +
+		"有与往期差异较大的行时须 confirm=true 并填写 reason（表单字段或查询参数），否则返回 422 plausibility；模板示例行被拒绝）",
+		Response: ImportReport{}, Query: []web.Param{{Name: "dry_run", Type: "boolean", Help: "只校验"},
+			{Name: "confirm", Type: "boolean", Help: "确认全部与往期差异较大的行"}, {Name: "reason", Help: "确认时必填的说明"}}},
 		func(w http.ResponseWriter, r *http.Request) error {
 			rows, err := xlsx.ReadUpload(r, ImportColumns)
 			if err != nil {
 				return err
 			}
-			rep, err := s.ImportConsumption(r.Context(), auth.ScopeFrom(r.Context()), rows, queryBool(r, "dry_run"))
+			o := ImportOptions{DryRun: queryBool(r, "dry_run") || formBool(r, "dry_run"), Confirm: queryBool(r, "confirm") || formBool(r, "confirm"),
+				Reason: r.FormValue("reason")}
+			rep, err := s.ImportConsumption(r.Context(), auth.ScopeFrom(r.Context()), rows, o)
 			if err != nil {
 				return err
 			}
+			type answer struct {
+				Error  errBody      `json:"error"`
+				Report ImportReport `json:"report"`
+			}
 			if !rep.OK() {
-				return web.JSON(w, http.StatusUnprocessableEntity, struct {
-					Error  errBody     `json:"error"`
-					Report xlsx.Report `json:"report"`
-				}{errBody{Code: string(errs.CodeValidation), Message: "导入文件有错误行，未写入任何数据"}, rep})
+				return web.JSON(w, http.StatusUnprocessableEntity, answer{errBody{Code: string(errs.CodeValidation), Message: "导入文件有错误行，未写入任何数据"}, rep})
+			}
+			if !o.DryRun && rep.NeedsConfirm() {
+				return web.JSON(w, http.StatusUnprocessableEntity, answer{errBody{Code: string(errs.CodePlausibility),
+					Message: fmt.Sprintf("有 %d 行与往期差异较大，未写入任何数据；确认无误请以 confirm=true 并填写 reason 重新提交", len(rep.Warnings))}, rep})
 			}
 			return web.JSON(w, http.StatusOK, rep)
 		})

@@ -376,7 +376,8 @@ func TestProgressCacheFollowsEachYear(t *testing.T) {
 	unit := mkOrg(t, c, map[string]any{"name": "缓存测试单位", "headcount": 10, "floor_area_m2": 1000})
 	entry := func(period string, kwh float64) {
 		t.Helper()
-		if st := c.JSON("POST", "/api/v1/energy/consumption", map[string]any{"org_id": unit, "period": period, "energy_type": "electricity", "amount": kwh}, nil); st != 200 && st != 201 {
+		if st := c.JSON("POST", "/api/v1/energy/consumption", map[string]any{"org_id": unit, "period": period, "energy_type": "electricity", "amount": kwh,
+			"confirm": true, "reason": "缓存测试：数值随意"}, nil); st != 200 && st != 201 {
 			t.Fatalf("entry %s: %d", period, st)
 		}
 	}

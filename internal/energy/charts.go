@@ -129,11 +129,13 @@ func subItemChart(items []SubItemFigure) chartOpt {
 func seriesChart(sr Series) chartOpt {
 	name := map[string]string{"interval": "区间用量", "hour": "小时用量", "day": "日用量"}[sr.Resolution]
 	return chartOpt{
-		"tooltip":  chartOpt{"trigger": "axis"},
-		"grid":     baseGrid(),
-		"xAxis":    chartOpt{"type": "time"},
+		"tooltip": chartOpt{"trigger": "axis"},
+		// The zoom slider sits below the date labels: the grid leaves room for both (labels ≈ 8 + 14 px under
+		// the axis, the slider 20 px at the bottom).
+		"grid":     chartOpt{"left": 56, "right": 16, "top": 64, "bottom": 68, "containLabel": false},
+		"xAxis":    chartOpt{"type": "time", "axisLabel": chartOpt{"hideOverlap": true}},
 		"yAxis":    valueAxis(sr.Unit),
-		"dataZoom": []any{chartOpt{"type": "inside"}, chartOpt{"type": "slider", "height": 18, "bottom": 4}},
+		"dataZoom": []any{chartOpt{"type": "inside"}, chartOpt{"type": "slider", "height": 20, "bottom": 8}},
 		"series": []any{chartOpt{"name": name, "type": "line", "data": sr.Points, "showSymbol": false, "sampling": "lttb",
 			"lineStyle": chartOpt{"width": 1, "color": "#1d4f91"}, "areaStyle": chartOpt{"color": "#e8f0fb"}}},
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +30,8 @@ type Entry struct {
 	Density     float64 `json:"density,omitempty" doc:"以升填报时采用的换算密度 kg/L"`
 	Note        string  `json:"note"`
 	Source      string  `json:"source" doc:"form 页面 · api 接口 · import 导入 · demo 演示"`
+	Warning     string  `json:"warning,omitempty" doc:"保存时的合理性提示（与上月、去年同月的比较）"`
+	Reason      string  `json:"reason,omitempty" doc:"确认合理性提示时填写的说明"`
 	UpdatedAt   int64   `json:"-"`
 	UpdatedBy   string  `json:"updated_by"`
 	Updated     string  `json:"updated_at" doc:"RFC 3339"`
@@ -39,14 +42,14 @@ type Entry struct {
 
 func (e Entry) snapshot() map[string]any {
 	return map[string]any{"org_id": e.OrgID, "period": e.Period, "energy_type": e.EnergyType, "amount": e.Amount,
-		"input_amount": e.InputAmount, "input_unit": e.InputUnit, "density": e.Density, "note": e.Note}
+		"input_amount": e.InputAmount, "input_unit": e.InputUnit, "density": e.Density, "note": e.Note, "reason": e.Reason, "warning": e.Warning}
 }
 
-const entryCols = "org_id, period, energy_type, amount, input_amount, input_unit, density, note, source, updated_at, updated_by"
+const entryCols = "org_id, period, energy_type, amount, input_amount, input_unit, density, note, source, updated_at, updated_by, reason, warning"
 
 func scanEntry(s db.Scanner) (Entry, error) {
 	var e Entry
-	err := s.Scan(&e.OrgID, &e.Period, &e.EnergyType, &e.Amount, &e.InputAmount, &e.InputUnit, &e.Density, &e.Note, &e.Source, &e.UpdatedAt, &e.UpdatedBy)
+	err := s.Scan(&e.OrgID, &e.Period, &e.EnergyType, &e.Amount, &e.InputAmount, &e.InputUnit, &e.Density, &e.Note, &e.Source, &e.UpdatedAt, &e.UpdatedBy, &e.Reason, &e.Warning)
 	if t, ok := TypeByCode(e.EnergyType); ok {
 		e.Unit = t.Unit
 	}
@@ -75,25 +78,34 @@ func orgRegion(ctx context.Context, q db.Q, orgID int64) (string, error) {
 }
 
 // SetConsumption records the monthly statistics entry of (unit, period, type), replacing an earlier one: the same
-// entry again changes nothing. Entries are the authoritative figures; the change is audited.
+// entry again changes nothing. Entries are the authoritative figures; the change is audited. A figure far from the
+// unit's earlier ones is refused with 422 plausibility unless in confirms it with a reason (plausible.go); the demo
+// loader's entries are not checked.
 func (s *Service) SetConsumption(ctx context.Context, sc auth.Scope, in ConsumptionInput, source string) (Entry, error) {
 	var out Entry
+	var g *guard
+	if source != "demo" {
+		g = newGuard()
+	}
 	err := s.DB.Tx(ctx, func(q db.Q) error {
 		var err error
-		out, err = s.setConsumption(ctx, q, sc, in, source, s.Clock.Now(), nil)
+		out, err = s.setConsumption(ctx, q, sc, in, source, s.Clock.Now(), nil, g)
 		return err
 	})
 	return out, err
 }
 
 // setConsumption writes one entry in q's transaction. With deferred set, the unit figures to recompute are added
-// to it instead of recomputed at once (imports recompute each unit, year and type once at the end).
-func (s *Service) setConsumption(ctx context.Context, q db.Q, sc auth.Scope, in ConsumptionInput, source string, now time.Time, deferred map[usageKey]bool) (Entry, error) {
+// to it instead of recomputed at once (imports recompute each unit, year and type once at the end). With g set, a
+// changed figure is checked for plausibility: an implausible one answers errs.CodePlausibility naming the field
+// "amount" unless in.Confirm, and then needs in.Reason.
+func (s *Service) setConsumption(ctx context.Context, q db.Q, sc auth.Scope, in ConsumptionInput, source string, now time.Time, deferred map[usageKey]bool, g *guard) (Entry, error) {
 	f := errs.Fields{}
 	t, unit := checkConsumption(&in, now, f)
 	if err := f.Err(); err != nil {
 		return Entry{}, err
 	}
+	in.Reason = strings.TrimSpace(in.Reason)
 	if err := sc.CheckOrg(ctx, q, org.Tree{}, in.OrgID, "org_id"); err != nil {
 		return Entry{}, err
 	}
@@ -128,13 +140,38 @@ func (s *Service) setConsumption(ctx context.Context, q db.Q, sc auth.Scope, in 
 		before.Changed = false
 		return before, nil
 	}
+	if had && before.Amount == e.Amount {
+		e.Warning, e.Reason = before.Warning, before.Reason // the figure stands: so do its warning and reason
+	} else if g != nil {
+		bs, err := g.check(ctx, q, e.OrgID, p, e.EnergyType, e.Amount)
+		if err != nil {
+			return Entry{}, err
+		}
+		if bs != nil {
+			if !in.Confirm {
+				return e, plausibilityError("amount", bs) // e: the entry it would write (an import's trial counts it)
+			}
+			if err := checkReason(in.Reason); err != nil {
+				return Entry{}, err
+			}
+			e.Warning, e.Reason = WarningText(bs), in.Reason
+		}
+	}
 	e.Created = !had
-	if _, err := q.Exec(ctx, `INSERT INTO energy_consumption (org_id, period, energy_type, amount, input_amount, input_unit, density, note, source, created_at, updated_at, updated_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	if _, err := q.Exec(ctx, `INSERT INTO energy_consumption (org_id, period, energy_type, amount, input_amount, input_unit, density, note, source, created_at, updated_at, updated_by, reason, warning)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (org_id, period, energy_type) DO UPDATE SET amount = excluded.amount, input_amount = excluded.input_amount,
 		input_unit = excluded.input_unit, density = excluded.density, note = excluded.note, source = excluded.source,
-		updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-		e.OrgID, e.Period, e.EnergyType, e.Amount, e.InputAmount, e.InputUnit, e.Density, e.Note, e.Source, now.Unix(), now.Unix(), e.UpdatedBy); err != nil {
+		updated_at = excluded.updated_at, updated_by = excluded.updated_by, reason = excluded.reason, warning = excluded.warning`,
+		e.OrgID, e.Period, e.EnergyType, e.Amount, e.InputAmount, e.InputUnit, e.Density, e.Note, e.Source, now.Unix(), now.Unix(), e.UpdatedBy,
+		e.Reason, e.Warning); err != nil {
+		return Entry{}, err
+	}
+	var old *float64
+	if had {
+		old = &before.Amount
+	}
+	if err := logChange(ctx, q, now, e.OrgID, e.Period, e.EnergyType, source, old, &e.Amount, e.Warning, e.Reason); err != nil {
 		return Entry{}, err
 	}
 	if deferred != nil {
@@ -144,6 +181,9 @@ func (s *Service) setConsumption(ctx context.Context, q db.Q, sc auth.Scope, in 
 	}
 	ae := audit.Entry{Action: "energy.consumption.set", ObjectType: "energy_consumption", ObjectKey: entryKey(e.OrgID, e.Period, e.EnergyType),
 		OrgID: e.OrgID, Success: true, After: e.snapshot(), Extra: map[string]any{"source": source}}
+	if e.Warning != "" && e.Reason != "" && (!had || before.Amount != e.Amount) {
+		ae.Message = "确认合理性提示（" + e.Warning + "）：" + e.Reason
+	}
 	if had {
 		ae.Before = before.snapshot()
 	}
@@ -161,10 +201,10 @@ func entryKey(orgID int64, period, typ string) string {
 // DeleteConsumption removes an entry; the month then counts the unit's main meters, if any.
 func (s *Service) DeleteConsumption(ctx context.Context, sc auth.Scope, orgID int64, period, typ string) error {
 	now := s.Clock.Now()
-	return s.DB.Tx(ctx, func(q db.Q) error { return s.deleteConsumption(ctx, q, sc, orgID, period, typ, now) })
+	return s.DB.Tx(ctx, func(q db.Q) error { return s.deleteConsumption(ctx, q, sc, orgID, period, typ, now, "api") })
 }
 
-func (s *Service) deleteConsumption(ctx context.Context, q db.Q, sc auth.Scope, orgID int64, period, typ string, now time.Time) error {
+func (s *Service) deleteConsumption(ctx context.Context, q db.Q, sc auth.Scope, orgID int64, period, typ string, now time.Time, source string) error {
 	if err := sc.CheckOrg(ctx, q, org.Tree{}, orgID, "org_id"); err != nil {
 		return err
 	}
@@ -186,6 +226,9 @@ func (s *Service) deleteConsumption(ctx context.Context, q db.Q, sc auth.Scope, 
 		return err
 	}
 	if err := recomputeUsage(ctx, q, orgID, p.Year, typ); err != nil {
+		return err
+	}
+	if err := logChange(ctx, q, now, orgID, period, typ, source, &before.Amount, nil, "", ""); err != nil {
 		return err
 	}
 	return audit.Record(ctx, q, now, audit.Entry{Action: "energy.consumption.delete", ObjectType: "energy_consumption",
@@ -218,10 +261,12 @@ func gridField(typ string, month int) string { return fmt.Sprintf("%s-%02d", typ
 
 // SaveGrid applies the month × type form of one unit and year in one transaction: changed numbers replace their
 // entries, cleared cells delete them, untouched cells change nothing. Any bad cell refuses the whole form (422
-// with every bad cell in fields).
-func (s *Service) SaveGrid(ctx context.Context, sc auth.Scope, orgID int64, year int, cells []GridCell) (GridResult, error) {
+// with every bad cell in fields). Implausible figures refuse it too (422 plausibility naming every such cell with
+// its comparison) unless confirm is set, and then reason is required and kept with each of them.
+func (s *Service) SaveGrid(ctx context.Context, sc auth.Scope, orgID int64, year int, cells []GridCell, confirm bool, reason string) (GridResult, error) {
 	now := s.Clock.Now()
 	var res GridResult
+	g := newGuard()
 	err := s.DB.Tx(ctx, func(q db.Q) error {
 		if err := sc.CheckOrg(ctx, q, org.Tree{}, orgID, "org_id"); err != nil {
 			return err
@@ -278,15 +323,22 @@ func (s *Service) SaveGrid(ctx context.Context, sc auth.Scope, orgID int64, year
 			e.Message = "有 " + strconv.Itoa(len(f)) + " 个格子填写有误，未保存任何数据"
 			return e
 		}
+		warned := map[string]string{}
 		for _, o := range ops {
 			if o.clear {
-				if err := s.deleteConsumption(ctx, q, sc, orgID, o.in.Period, o.in.EnergyType, now); err != nil {
+				if err := s.deleteConsumption(ctx, q, sc, orgID, o.in.Period, o.in.EnergyType, now, "form"); err != nil {
 					return err
 				}
 				res.Cleared++
 				continue
 			}
-			e, err := s.setConsumption(ctx, q, sc, o.in, "form", now, nil)
+			o.in.Confirm, o.in.Reason = confirm, reason
+			e, err := s.setConsumption(ctx, q, sc, o.in, "form", now, nil, g)
+			if ee := errs.As(err); ee != nil && ee.Code == errs.CodePlausibility {
+				p, _ := ParsePeriod(o.in.Period)
+				warned[gridField(o.in.EnergyType, p.Month)] = ee.Fields["amount"]
+				continue
+			}
 			if err != nil {
 				return err
 			}
@@ -294,9 +346,33 @@ func (s *Service) SaveGrid(ctx context.Context, sc auth.Scope, orgID int64, year
 				res.Set++
 			}
 		}
+		if len(warned) > 0 {
+			return gridWarnings(warned)
+		}
 		return nil
 	})
 	return res, err
+}
+
+// gridWarnings is the 422 plausibility answer of a grid: every questioned cell with its comparison.
+func gridWarnings(warned map[string]string) error {
+	keys := make([]string, 0, len(warned))
+	for k := range warned {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		typ, month, _ := strings.Cut(k, "-")
+		name := typ
+		if t, ok := TypeByCode(typ); ok {
+			name = t.Name
+		}
+		m, _ := strconv.Atoi(month)
+		parts = append(parts, fmt.Sprintf("%d 月%s：%s", m, name, warned[k]))
+	}
+	return &errs.Error{Code: errs.CodePlausibility, Fields: warned,
+		Message: fmt.Sprintf("有 %d 个数值与往期差异较大，未保存任何数据；请核对，确认无误请勾选确认并填写说明后再保存。%s", len(keys), strings.Join(parts, "；"))}
 }
 
 // OrgYear is a unit's 用能人数 and 建筑面积 for a year, as the indicators use them.

@@ -27,6 +27,7 @@ func Datasets() []refdata.Dataset {
 		refdata.MustLoad(dataFS, "data/factor_variant.json"),
 		refdata.MustLoad(dataFS, "data/fuel_density.csv"),
 		refdata.MustLoad(dataFS, "data/target.csv"),
+		refdata.MustLoad(dataFS, "data/entry_rule.csv"),
 	}
 }
 

@@ -25,6 +25,13 @@ var ImportColumns = []xlsx.Column{
 	{Header: "数量", Key: "amount", Required: true, Help: "不小于 0 的数；单位见“计量单位”列", Example: "125000"},
 	{Header: "计量单位", Key: "unit", Help: "默认该品种的计量单位：电力 kWh、水 m3、天然气 m3、煤炭/汽油/柴油/液化石油气 kg、热力 GJ；也可填 万kWh、t、万m3、MJ；汽油、柴油可填 L（按换算密度折算）", Example: "kWh"},
 	{Header: "备注", Key: "note", Help: "选填，不超过 200 字", Example: ""},
+	{Header: "示例行", Key: "example", Help: "模板自带的示例行在此列标有“示例”，导入时会被拒绝；请删除示例行，填写的数据行此列留空", Example: "示例"},
+}
+
+// exampleRowMessage is the refusal of the template's example row (marked in the 示例行 column, never recognised
+// by its values).
+func exampleRowMessage(line int) string {
+	return fmt.Sprintf("第 %d 行是模板示例行，请删除后再导入", line)
 }
 
 func columnHeader(key string) string {
@@ -118,17 +125,65 @@ func parseImportRow(v map[string]string, now time.Time, f errs.Fields) Consumpti
 	return in
 }
 
-// ImportConsumption validates every row and, unless dryRun or a row is bad, writes them all in one transaction,
+// ImportOptions say how an import runs: DryRun only checks (the trial); Confirm with Reason accepts every row the
+// plausibility check questions (one confirmation for all of them).
+type ImportOptions struct {
+	DryRun  bool
+	Confirm bool
+	Reason  string
+}
+
+// Replacement is a row that replaces a stored figure: the old and the new amount in the type's unit.
+type Replacement struct {
+	Line       int     `json:"line"`
+	OrgID      int64   `json:"org_id"`
+	OrgName    string  `json:"org_name"`
+	Period     string  `json:"period"`
+	EnergyType string  `json:"energy_type"`
+	TypeName   string  `json:"type_name"`
+	Unit       string  `json:"unit"`
+	Before     float64 `json:"before"`
+	After      float64 `json:"after"`
+}
+
+// ImportReport is the answer of an import of monthly entries: the kit's report (rows, created, updated, errors),
+// the rows that replace stored figures (old → new), and the rows the plausibility check questions, which need one
+// confirmation with a reason (Confirmed says it was given).
+type ImportReport struct {
+	xlsx.Report
+	Replaced  []Replacement   `json:"replaced"`
+	Warnings  []xlsx.RowError `json:"warnings" doc:"与往期差异较大、须确认并填写说明的行"`
+	Confirmed bool            `json:"confirmed,omitempty"`
+}
+
+// NeedsConfirm reports whether the import waits only for the confirmation of its warned rows.
+func (r ImportReport) NeedsConfirm() bool { return r.OK() && len(r.Warnings) > 0 && !r.Confirmed }
+
+// ImportConsumption validates every row and, unless o.DryRun or a row is bad, writes them all in one transaction,
 // each as a statistics entry (replacing the same unit, month and type). Importing the same file again changes
-// nothing. Rows naming the same unit, month and type twice are an error.
-func (s *Service) ImportConsumption(ctx context.Context, sc auth.Scope, rows []xlsx.Row, dryRun bool) (xlsx.Report, error) {
+// nothing. Rows naming the same unit, month and type twice are an error, and so is the template's example row.
+// Rows the plausibility check questions are listed as warnings; the import then writes only with o.Confirm and a
+// reason, kept with each of those rows.
+func (s *Service) ImportConsumption(ctx context.Context, sc auth.Scope, rows []xlsx.Row, o ImportOptions) (ImportReport, error) {
 	now := s.Clock.Now()
-	rep := xlsx.Report{DryRun: dryRun, Rows: len(rows)}
+	rep := ImportReport{Report: xlsx.Report{DryRun: o.DryRun, Rows: len(rows)}, Replaced: []Replacement{}, Warnings: []xlsx.RowError{}}
+	o.Reason = strings.TrimSpace(o.Reason)
+	if o.Confirm {
+		if err := checkReason(o.Reason); err != nil {
+			return rep, err
+		}
+		rep.Confirmed = true
+	}
+	g := newGuard()
 	err := s.DB.Tx(ctx, func(q db.Q) error {
 		finder := &orgFinder{sc: sc, cache: map[string]int64{}}
 		seen := map[string]int{}
 		deferred := map[usageKey]bool{}
 		for _, row := range rows {
+			if strings.TrimSpace(row.Values["example"]) != "" {
+				rep.Errors = append(rep.Errors, xlsx.RowError{Line: row.Line, Column: columnHeader("example"), Message: exampleRowMessage(row.Line)})
+				continue
+			}
 			f := errs.Fields{}
 			in := parseImportRow(row.Values, now, f)
 			if name := strings.TrimSpace(row.Values["org"]); name == "" {
@@ -158,11 +213,17 @@ func (s *Service) ImportConsumption(ctx context.Context, sc auth.Scope, rows []x
 				}
 				continue
 			}
-			_, had, err := getEntry(ctx, q, in.OrgID, in.Period, in.EnergyType)
+			before, had, err := getEntry(ctx, q, in.OrgID, in.Period, in.EnergyType)
 			if err != nil {
 				return err
 			}
-			e, err := s.setConsumption(ctx, q, sc, in, "import", now, deferred)
+			in.Confirm, in.Reason = o.Confirm, o.Reason
+			e, err := s.setConsumption(ctx, q, sc, in, "import", now, deferred, g)
+			if ee := errs.As(err); ee != nil && ee.Code == errs.CodePlausibility {
+				rep.Warnings = append(rep.Warnings, xlsx.RowError{Line: row.Line, Column: columnHeader("amount"), Message: ee.Fields["amount"]})
+				err = nil
+				e.Changed = true
+			}
 			if ee := errs.As(err); ee != nil && ee.Code != errs.CodeInternal {
 				msg := ee.Message
 				col := ""
@@ -181,11 +242,15 @@ func (s *Service) ImportConsumption(ctx context.Context, sc auth.Scope, rows []x
 			case !e.Changed:
 			case had:
 				rep.Updated++
+				if before.Amount != e.Amount {
+					rep.Replaced = append(rep.Replaced, Replacement{Line: row.Line, OrgID: in.OrgID, OrgName: strings.TrimSpace(row.Values["org"]),
+						Period: in.Period, EnergyType: in.EnergyType, TypeName: typeName(in.EnergyType), Unit: e.Unit, Before: before.Amount, After: e.Amount})
+				}
 			default:
 				rep.Created++
 			}
 		}
-		if dryRun || !rep.OK() {
+		if o.DryRun || !rep.OK() || rep.NeedsConfirm() {
 			return errDryRun
 		}
 		ks, err := lockUsage(ctx, q, deferred)
@@ -197,7 +262,7 @@ func (s *Service) ImportConsumption(ctx context.Context, sc auth.Scope, rows []x
 				return err
 			}
 		}
-		return xlsx.AuditImport(ctx, q, now, "energy", rep)
+		return xlsx.AuditImport(ctx, q, now, "energy", rep.Report)
 	})
 	if err != nil && !errors.Is(err, errDryRun) {
 		return rep, err
@@ -206,4 +271,11 @@ func (s *Service) ImportConsumption(ctx context.Context, sc auth.Scope, rows []x
 		rep.Created, rep.Updated = 0, 0
 	}
 	return rep, nil
+}
+
+func typeName(code string) string {
+	if t, ok := TypeByCode(code); ok {
+		return t.Name
+	}
+	return code
 }

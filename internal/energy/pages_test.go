@@ -3,6 +3,7 @@ package energy_test
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"net/url"
 	"regexp"
 	"strings"
@@ -73,12 +74,38 @@ func TestPages(t *testing.T) {
 	if r := u.Form("POST", "/energy/entry", form); r.StatusCode != 422 || !strings.Contains(r.Body, "应为数字") || !strings.Contains(r.Body, `value="abc"`) {
 		t.Errorf("bad grid: %d", r.StatusCode)
 	}
+	// Ten times September is implausible: the grid asks for a confirmation with a reason and saves nothing until then.
+	var sep float64
+	if err := e.App.DB.QueryRow(e.ctx, "SELECT m09 FROM energy_usage WHERE org_id = ? AND year = 2026 AND energy_type = 'electricity'", edu).Scan(&sep); err != nil || sep <= 0 {
+		t.Fatalf("edu's September electricity: %v %v", sep, err)
+	}
+	tenfold := fmt.Sprint(math.Round(sep * 10))
+	form.Set("water-10", "")
+	form.Set("electricity-10", tenfold)
+	if r := u.Form("POST", "/energy/entry", form); r.StatusCode != 422 || !strings.Contains(r.Body, "比上月") || !strings.Contains(r.Body, `name="reason"`) ||
+		!strings.Contains(r.Body, `data-cell="electricity-10"`) {
+		t.Errorf("tenfold month not questioned: %d", r.StatusCode)
+	}
+	form.Set("confirm", "1")
+	if r := u.Form("POST", "/energy/entry", form); r.StatusCode != 422 || !strings.Contains(r.Body, "请填写说明") {
+		t.Errorf("confirmation without a reason: %d", r.StatusCode)
+	}
+	if n := e.count(t, "SELECT COUNT(*) FROM energy_consumption WHERE org_id = ? AND period = '2026-10' AND energy_type = 'electricity' AND amount = ?", edu, tenfold); n != 0 {
+		t.Errorf("the questioned figure was saved before its confirmation")
+	}
+	form.Set("reason", "十月新机房投入运行")
 	form.Set("water-10", "321")
 	if r := u.Form("POST", "/energy/entry", form); r.StatusCode != 303 {
 		t.Errorf("grid save: %d %s", r.StatusCode, r.Body)
 	}
-	if n := e.count(t, "SELECT COUNT(*) FROM energy_consumption WHERE org_id = ? AND period = '2026-10' AND energy_type = 'electricity' AND amount = 12345.5 AND source = 'form'", edu); n != 1 {
-		t.Errorf("grid entry not saved")
+	if n := e.count(t, "SELECT COUNT(*) FROM energy_consumption WHERE org_id = ? AND period = '2026-10' AND energy_type = 'electricity' AND amount = ? AND source = 'form' AND reason = '十月新机房投入运行' AND warning LIKE '比上月%'", edu, tenfold); n != 1 {
+		t.Errorf("grid entry not saved with its reason")
+	}
+	if n := e.count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'energy.consumption.set' AND detail LIKE ?", "%十月新机房投入运行%"); n < 1 {
+		t.Errorf("the reason is not in the audit log (%d)", n)
+	}
+	if r := u.Get(fmt.Sprintf("/energy/entry?org_id=%d&year=2026", edu)); !strings.Contains(r.Body, "修改记录") || !strings.Contains(r.Body, "十月新机房投入运行") {
+		t.Errorf("the entry history does not show the reason")
 	}
 	form = url.Values{"org_id": {fmt.Sprint(edu)}, "year": {"2026"}, "water-10": {""}}
 	u.Form("POST", "/energy/entry", form)
@@ -140,7 +167,7 @@ func TestImport(t *testing.T) {
 		_ = f.Write(&b)
 		return b.Bytes()
 	}
-	good := [][]string{{"导入测试单位", "2025-01", "电力", "1,000", "", ""}, {"导入测试单位", "2025年2月", "electricity", "0.2", "万kWh", "抄表"},
+	good := [][]string{{"导入测试单位", "2025-01", "电力", "1,000", "", ""}, {"导入测试单位", "2025年2月", "electricity", "0.12", "万kWh", "抄表"},
 		{"导入测试单位", "2025-01", "柴油", "100", "L", ""}}
 	bad := append([][]string{}, good...)
 	bad = append(bad, []string{"导入测试单位", "2025-13", "蒸汽", "-1", "", ""}, []string{"不存在的单位", "2025-01", "水", "5", "", ""})
@@ -156,7 +183,7 @@ func TestImport(t *testing.T) {
 	if r.StatusCode != 200 || !strings.Contains(r.Body, `"created":3`) {
 		t.Fatalf("good file: %d %s", r.StatusCode, r.Body)
 	}
-	if n := e.count(t, "SELECT COUNT(*) FROM energy_consumption WHERE org_id = ? AND ((period = '2025-02' AND amount = 2000 AND input_unit = '万kWh') OR (energy_type = 'diesel' AND amount = 84))", unit); n != 2 {
+	if n := e.count(t, "SELECT COUNT(*) FROM energy_consumption WHERE org_id = ? AND ((period = '2025-02' AND amount = 1200 AND input_unit = '万kWh') OR (energy_type = 'diesel' AND amount = 84))", unit); n != 2 {
 		t.Errorf("converted amounts: %d rows match", n)
 	}
 	r = c.Upload("/api/v1/energy/consumption/import", "good.xlsx", book(good), nil)
@@ -164,7 +191,7 @@ func TestImport(t *testing.T) {
 		t.Errorf("second import: %d %s", r.StatusCode, r.Body)
 	}
 	in := getIndicators(t, c, fmt.Sprintf("org_id=%d&year=2025", unit))
-	if in.amount("electricity") != 3000 || in.amount("diesel") != 84 {
+	if in.amount("electricity") != 2200 || in.amount("diesel") != 84 {
 		t.Errorf("after import: %+v", in.ByType)
 	}
 	if r := c.Get("/api/v1/energy/consumption/import/template"); r.StatusCode != 200 || !strings.Contains(r.Header.Get("Content-Type"), "spreadsheetml") {
@@ -185,7 +212,7 @@ func FuzzImportRow(f *testing.F) {
 	f.Fuzz(func(t *testing.T, org, period, typ, amount, unit, note string) {
 		row := xlsx.Row{Line: 2, Values: map[string]string{"org": strings.TrimSpace(org), "period": strings.TrimSpace(period),
 			"energy_type": strings.TrimSpace(typ), "amount": strings.TrimSpace(amount), "unit": strings.TrimSpace(unit), "note": strings.TrimSpace(note)}}
-		rep, err := e.svc.ImportConsumption(e.ctx, auth.Everything(), []xlsx.Row{row}, true)
+		rep, err := e.svc.ImportConsumption(e.ctx, auth.Everything(), []xlsx.Row{row}, energy.ImportOptions{DryRun: true})
 		if err != nil {
 			t.Fatalf("row %v: internal error %v", row.Values, err)
 		}

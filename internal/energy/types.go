@@ -240,6 +240,14 @@ func (p Period) Next() Period {
 	return Period{p.Year, p.Month + 1}
 }
 
+// Prev is the month before.
+func (p Period) Prev() Period {
+	if p.Month == 1 {
+		return Period{p.Year - 1, 12}
+	}
+	return Period{p.Year, p.Month - 1}
+}
+
 // Before reports whether p is earlier than o.
 func (p Period) Before(o Period) bool {
 	return p.Year < o.Year || (p.Year == o.Year && p.Month < o.Month)
@@ -256,6 +264,9 @@ type ConsumptionInput struct {
 	Amount     float64 `json:"amount" doc:"不小于 0；单位见 unit"`
 	Unit       string  `json:"unit,omitempty" doc:"填报单位，默认该品种的计量单位；汽油、柴油可填 L（按换算密度折算为 kg）；另可 万kWh、t、万m3、MJ 等"`
 	Note       string  `json:"note,omitempty"`
+	// Confirm and Reason accept a figure the plausibility check questions (422 plausibility): docs/api.md §Energy.
+	Confirm bool   `json:"confirm,omitempty" doc:"确认与往期差异较大的数值无误（收到 422 plausibility 后再次提交时）"`
+	Reason  string `json:"reason,omitempty" doc:"确认时必填的说明，与该条数据一起保存并留痕"`
 }
 
 // checkConsumption validates the fields that need no database; now bounds the period (no future months). It

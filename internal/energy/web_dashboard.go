@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/auth"
@@ -390,6 +391,11 @@ type rankPage struct {
 	Indicators []IndicatorDef
 	Unit       string
 	Max        float64
+	// By is what is ranked: units (default), or counties or cities against each other (Regions).
+	By      string
+	Regions []RegionRankItem
+	// RegionCode narrows the units to one division (a region of the region ranking followed).
+	RegionCode, RegionName string
 }
 
 func (s *Service) rankings(w http.ResponseWriter, r *http.Request) error {
@@ -410,7 +416,29 @@ func (s *Service) rankings(w http.ResponseWriter, r *http.Request) error {
 	p.Indicator, p.Unit = d.Code, d.Unit
 	sel := v.selection()
 	sel.Category = p.Category
+	if rc := r.URL.Query().Get("region_code"); rc != "" {
+		if len(rc) != 6 || strings.Trim(rc, "0123456789") != "" {
+			return errs.Invalid("region_code", "行政区划代码应为 6 位数字")
+		}
+		sel.RegionCode, p.RegionCode, p.RegionName = rc, rc, org.RegionName(ctx, s.DB, rc)
+	}
 	s.WaitRollups(ctx)
+	p.By = r.URL.Query().Get("by")
+	if p.By == ByCounty || p.By == ByCity {
+		if p.Regions, err = RegionRankings(ctx, s.DB, auth.ScopeFrom(ctx), sel, v.Span, p.Indicator, p.By); err != nil {
+			return err
+		}
+		if web.WantsExport(r) {
+			rows := make([][]any, 0, len(p.Regions))
+			for _, it := range p.Regions {
+				rows = append(rows, []any{it.Rank, it.RegionName, it.Units, it.Value, it.TotalKgce, it.Headcount, it.FloorAreaM2, it.VsMedian})
+			}
+			return xlsx.Export(w, r, s.DB, s.Clock.Now(), "区域排名-"+d.Name+"-"+v.SpanLabel,
+				[]string{"名次", "行政区域", "单位数", d.Name + "(" + d.Unit + ")", "综合能耗(kgce)", "用能人数", "建筑面积(m²)", "较中位数"}, rows)
+		}
+		return s.UI.Render(w, r, http.StatusOK, "energy/rankings.html", p)
+	}
+	p.By = ByUnit
 	if p.Items, err = s.rankingsCached(ctx, auth.ScopeFrom(ctx), sel, v.Span, p.Indicator); err != nil {
 		return err
 	}

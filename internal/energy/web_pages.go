@@ -1,13 +1,18 @@
 package energy
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/auth"
+	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/num"
 	"github.com/govops/govops/internal/platform/web"
@@ -66,6 +71,13 @@ type entryPage struct {
 	Errors   map[string]string
 	Message  string
 	MaxMonth int // months after it (this year) are in the future
+	// Warnings are the cells the plausibility check questions (cell → comparison); the form then asks for the
+	// confirmation and Reason.
+	Warnings map[string]string
+	Confirm  bool
+	Reason   string
+	// Changes are the newest changes of the year's entries with their reasons (the entries' history).
+	Changes []Change
 }
 
 type entryCell struct {
@@ -129,6 +141,9 @@ func (s *Service) entryData(r *http.Request, orgID int64, year int) (*entryPage,
 	if p.OrgYear, err = GetOrgYear(ctx, s.DB, orgID, year); err != nil {
 		return nil, err
 	}
+	if p.Changes, err = ListChanges(ctx, s.DB, sc, orgID, year, 30); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -167,8 +182,9 @@ func (s *Service) entrySave(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	res, err := s.SaveGrid(r.Context(), auth.ScopeFrom(r.Context()), orgID, year, cells)
-	if e := errs.As(err); e != nil && e.Code == errs.CodeValidation {
+	confirm, reason := r.PostFormValue("confirm") != "", r.PostFormValue("reason")
+	res, err := s.SaveGrid(r.Context(), auth.ScopeFrom(r.Context()), orgID, year, cells, confirm, reason)
+	if e := errs.As(err); e != nil && (e.Code == errs.CodeValidation || e.Code == errs.CodePlausibility) {
 		p, perr := s.entryData(r, orgID, year)
 		if perr != nil {
 			return perr
@@ -178,12 +194,25 @@ func (s *Service) entrySave(w http.ResponseWriter, r *http.Request) error {
 			cell.Value = c.Value
 			p.Cells[gridField(c.Type, c.Month)] = cell
 		}
-		p.Errors, p.Message = e.Fields, e.Message
+		p.Errors, p.Message, p.Confirm, p.Reason = e.Fields, e.Message, confirm, reason
+		if e.Code == errs.CodePlausibility {
+			p.Warnings, p.Errors = e.Fields, nil
+		} else if e.Fields["reason"] != "" {
+			// Confirmed without a reason: the questioned cells are asked again with the reason's message.
+			if _, werr := s.SaveGrid(r.Context(), auth.ScopeFrom(r.Context()), orgID, year, cells, false, ""); werr != nil {
+				if we := errs.As(werr); we != nil && we.Code == errs.CodePlausibility {
+					p.Warnings = we.Fields
+				}
+			}
+		}
 		return s.UI.Render(w, r, http.StatusUnprocessableEntity, "energy/entry.html", p)
 	} else if err != nil {
 		return err
 	}
 	msg := fmt.Sprintf("已保存：更新 %d 项，清除 %d 项", res.Set, res.Cleared)
+	if confirm && strings.TrimSpace(reason) != "" {
+		msg += "（已确认与往期差异较大的数值并记录说明）"
+	}
 	if res.Set == 0 && res.Cleared == 0 {
 		msg = "没有变化"
 	}
@@ -215,9 +244,13 @@ func (s *Service) orgYearSave(w http.ResponseWriter, r *http.Request) error {
 
 type importPage struct {
 	web.Globals
-	Report  *xlsx.Report
+	Report  *ImportReport
 	Columns []xlsx.Column
 	Err     string
+	// Kept is the workbook kept for 确认导入 (nil: none); Errors holds the reason's message.
+	Kept   *KeptFile
+	Errors map[string]string
+	Reason string
 }
 
 func (s *Service) importPage(r *http.Request) *importPage {
@@ -225,30 +258,95 @@ func (s *Service) importPage(r *http.Request) *importPage {
 		web.Crumb{Label: "energy.import|导入月度能耗"}), Columns: ImportColumns}
 }
 
+// importFile is the workbook of an import post: a newly chosen file (kept for the confirmation), else the one kept
+// under the posted token.
+func (s *Service) importFile(r *http.Request, now time.Time) (KeptFile, error) {
+	ctx := r.Context()
+	u := auth.UserFrom(ctx)
+	if u == nil {
+		return KeptFile{}, errs.New(errs.CodeUnauthenticated, "请先登录")
+	}
+	csrf := web.CSRFFrom(ctx)
+	if file, hdr, err := r.FormFile("file"); err == nil {
+		defer file.Close()
+		data, err := io.ReadAll(io.LimitReader(file, xlsx.MaxUpload+1))
+		if err != nil {
+			return KeptFile{}, errs.BadRequest("文件读取失败")
+		}
+		if len(data) > xlsx.MaxUpload {
+			return KeptFile{}, &errs.Error{Code: errs.CodeTooLarge, Message: "文件过大（上限 20 MB）"}
+		}
+		if len(data) > 0 {
+			if _, err := xlsx.Read(bytes.NewReader(data), ImportColumns); err != nil {
+				return KeptFile{}, err // a file that does not read is not kept
+			}
+			var k KeptFile
+			err := s.DB.Tx(ctx, func(q db.Q) error {
+				var err error
+				k, err = keepImportFile(ctx, q, now, u.ID, csrf, filepath.Base(hdr.Filename), data)
+				return err
+			})
+			return k, err
+		}
+	}
+	if tok := r.PostFormValue("token"); tok != "" {
+		return keptImportFile(ctx, s.DB, now, u.ID, csrf, tok)
+	}
+	return KeptFile{}, errs.Invalid("file", "请选择要上传的 Excel 文件")
+}
+
 func (s *Service) importPost(w http.ResponseWriter, r *http.Request) error {
 	p := s.importPage(r)
-	rows, err := xlsx.ReadUpload(r, ImportColumns)
-	if err != nil {
+	now := s.Clock.Now()
+	r.Body = http.MaxBytesReader(w, r.Body, xlsx.MaxUpload+1<<20)
+	if err := r.ParseMultipartForm(32 << 20); err != nil {
+		p.Err = "请选择要上传的 Excel 文件"
+		return s.UI.Render(w, r, http.StatusUnprocessableEntity, "energy/import.html", p)
+	}
+	refuse := func(err error) error {
 		e := errs.As(err)
 		if e == nil || e.Code == errs.CodeInternal {
 			return err
 		}
 		p.Err = e.Message
-		if len(e.Fields) > 0 {
-			for _, v := range e.Fields {
-				p.Err = v
-			}
+		for _, v := range e.Fields {
+			p.Err = v
 		}
 		return s.UI.Render(w, r, errs.Status(e.Code), "energy/import.html", p)
 	}
-	rep, err := s.ImportConsumption(r.Context(), auth.ScopeFrom(r.Context()), rows, r.FormValue("dry_run") != "")
+	k, err := s.importFile(r, now)
 	if err != nil {
+		return refuse(err)
+	}
+	p.Kept = &k
+	rows, err := xlsx.Read(bytes.NewReader(k.Data), ImportColumns)
+	if err != nil {
+		return refuse(err)
+	}
+	o := ImportOptions{DryRun: r.PostFormValue("dry_run") != "", Confirm: r.PostFormValue("confirm") != "", Reason: r.PostFormValue("reason")}
+	p.Reason = o.Reason
+	rep, err := s.ImportConsumption(r.Context(), auth.ScopeFrom(r.Context()), rows, o)
+	if e := errs.As(err); e != nil && e.Code == errs.CodeValidation && e.Fields["reason"] != "" {
+		// A confirmation without a reason: show the trial again with the reason's message.
+		o.DryRun, o.Confirm = true, false
+		if rep, err = s.ImportConsumption(r.Context(), auth.ScopeFrom(r.Context()), rows, o); err != nil {
+			return err
+		}
+		p.Report, p.Errors = &rep, e.Fields
+		return s.UI.Render(w, r, http.StatusUnprocessableEntity, "energy/import.html", p)
+	} else if err != nil {
 		return err
 	}
 	p.Report = &rep
 	st := http.StatusOK
-	if !rep.OK() {
+	if !rep.OK() || (!o.DryRun && rep.NeedsConfirm()) {
 		st = http.StatusUnprocessableEntity
+	}
+	if !o.DryRun && st == http.StatusOK {
+		if err := dropImportFile(r.Context(), s.DB, k.Token); err != nil {
+			return err
+		}
+		p.Kept = nil
 	}
 	return s.UI.Render(w, r, st, "energy/import.html", p)
 }

@@ -150,7 +150,7 @@ func TestOverride(t *testing.T) {
 	for i := 0; i < 24; i++ {
 		v := 20000.0 + float64((i*7919)%13)*2500
 		if st := c.JSON("POST", "/api/v1/energy/consumption", map[string]any{"org_id": org, "period": fmt.Sprintf("%d-%02d", 2021+i/12, i%12+1),
-			"energy_type": "electricity", "amount": v}, nil); st != 200 && st != 201 {
+			"energy_type": "electricity", "amount": v, "confirm": true, "reason": "测试：基线不随气温变化"}, nil); st != 200 && st != 201 {
 			t.Fatalf("entry: %d", st)
 		}
 	}

@@ -2,6 +2,7 @@ package quota
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/govops/govops/internal/platform/num"
@@ -139,5 +140,33 @@ func TestStandardValidation(t *testing.T) {
 		if e := errsAs(err); e[field] == "" {
 			t.Errorf("%s: fields %v", field, e)
 		}
+	}
+}
+
+// TestLimitNames: a warning names the limit it is about; 超定额 only for an annual quota, 超约束值 when only a
+// standard's per-m² or per-person constraint value is exceeded (the total being, say, 85 % of the quota).
+func TestLimitNames(t *testing.T) {
+	prev := [12]float64{200, 200, 200, 100, 100, 100, 100, 100, 100, 200, 200, 200}
+	w := Evaluate(Eval{YTDKgce: 770, YTDWater: 770, PrevKgce: prev, PrevWater: prev, PrevComplete: true, Through: 4, QuotaKgce: 2100, QuotaWater: 1900, WarnRatio: 0.9})
+	if w.StatusName != "超定额" || w.LimitNames() != "能耗总量定额、用水定额" || !strings.HasPrefix(w.Reasons, "能耗总量定额：") {
+		t.Errorf("total quotas: %q %q %q", w.StatusName, w.LimitNames(), w.Reasons)
+	}
+	for _, c := range []struct {
+		status string
+		limits []string
+		want   string
+	}{
+		{StatusOver, []string{"per_area_kgce"}, "超约束值"},
+		{StatusOver, []string{LimitTotalKgce, "per_area_kgce"}, "超定额"},
+		{StatusOver, nil, "超定额"},
+		{StatusWarning, []string{LimitTotalKgce}, "预警"},
+		{StatusNormal, nil, "正常"},
+	} {
+		if got := statusName(c.status, c.limits); got != c.want {
+			t.Errorf("%s %v: %q, want %q", c.status, c.limits, got, c.want)
+		}
+	}
+	if n := (Warning{Limits: []string{"per_area_kgce"}}).LimitNames(); !strings.HasSuffix(n, "约束值") || n == "约束值" {
+		t.Errorf("indicator limit name %q", n)
 	}
 }

@@ -34,13 +34,55 @@ type Warning struct {
 	Ratio          float64 `json:"ratio" doc:"预测全年综合能耗 / 定额"`
 	Method         string  `json:"method" doc:"seasonal 按上年逐月分布 · linear 线性外推 · actual 全年实际"`
 	Reasons        string  `json:"reasons" doc:"状态说明（超定额、超约束值的指标）"`
-	Explanation    string  `json:"explanation,omitempty" doc:"超定额说明状态 submitted|approved|returned"`
-	ComputedAt     int64   `json:"computed_at"`
+	// Limits are the limits the unit breaks or approaches: total_kgce, total_water (the annual quotas) and the
+	// indicators of quota standards whose constraint value is exceeded (per_area_kgce, per_capita_kgce, …).
+	Limits      []string `json:"limits" doc:"突破或接近的限值：total_kgce 能耗总量定额 · total_water 用水定额 · per_area_kgce 等定额标准指标的约束值"`
+	Explanation string   `json:"explanation,omitempty" doc:"超定额说明状态 submitted|approved|returned"`
+	ComputedAt  int64    `json:"computed_at"`
 }
 
 // MethodLabel names the projection method.
 func (w Warning) MethodLabel() string {
 	return map[string]string{"seasonal": "按上年逐月分布", "linear": "线性外推", "actual": "全年实际"}[w.Method]
+}
+
+// LimitNames names the limits in Chinese ("能耗总量定额、单位建筑面积能耗约束值").
+func (w Warning) LimitNames() string {
+	var out []string
+	for _, l := range w.Limits {
+		switch l {
+		case LimitTotalKgce:
+			out = append(out, "能耗总量定额")
+		case LimitTotalWater:
+			out = append(out, "用水定额")
+		default:
+			out = append(out, indicatorName(l)+"约束值")
+		}
+	}
+	return strings.Join(out, "、")
+}
+
+// Limit codes of the annual quotas (the standards' limits are their indicator codes).
+const (
+	LimitTotalKgce  = "total_kgce"
+	LimitTotalWater = "total_water"
+)
+
+// statusName says which limit a status is about: 超定额 only when an annual quota (total) is exceeded; a unit that
+// breaks only a standard's per-m² or per-person constraint value is 超约束值, not 超定额.
+func statusName(status string, limits []string) string {
+	if status != StatusOver {
+		return Statuses.Name(status)
+	}
+	for _, l := range limits {
+		if l == LimitTotalKgce || l == LimitTotalWater {
+			return Statuses.Name(status)
+		}
+	}
+	if len(limits) > 0 {
+		return "超约束值"
+	}
+	return Statuses.Name(status)
 }
 
 // ExplanationName names the explanation status.
@@ -80,14 +122,17 @@ func Evaluate(e Eval) Warning {
 	if e.Through >= 12 {
 		what = "全年实际"
 	}
+	w.Limits = []string{}
 	if ks != StatusNormal {
-		why = append(why, fmt.Sprintf("综合能耗%s %s kgce，为定额的 %s%%", what, figure(w.ProjectedKgce), figure(w.ProjectedKgce/e.QuotaKgce*100)))
+		why = append(why, fmt.Sprintf("能耗总量定额：综合能耗%s %s kgce，为定额的 %s%%", what, figure(w.ProjectedKgce), figure(w.ProjectedKgce/e.QuotaKgce*100)))
+		w.Limits = append(w.Limits, LimitTotalKgce)
 	}
 	if ws != StatusNormal {
-		why = append(why, fmt.Sprintf("用水%s %s m³，为定额的 %s%%", what, figure(w.ProjectedWater), figure(w.ProjectedWater/e.QuotaWater*100)))
+		why = append(why, fmt.Sprintf("用水定额：用水%s %s m³，为定额的 %s%%", what, figure(w.ProjectedWater), figure(w.ProjectedWater/e.QuotaWater*100)))
+		w.Limits = append(w.Limits, LimitTotalWater)
 	}
 	w.Status, w.Reasons = Worse(ks, ws), strings.Join(why, "；")
-	w.StatusName = Statuses.Name(w.Status)
+	w.StatusName = statusName(w.Status, w.Limits)
 	return w
 }
 
@@ -164,14 +209,18 @@ func (s *Service) evaluate(ctx context.Context, q db.Q, orgID int64, year int) (
 			v := projectedIndicator(in, w, st, eq)
 			if LevelOf(v, st.ConstraintValue, st.BaselineValue, st.GuideValue) == LevelOver {
 				w.Status = StatusOver
-				msg := fmt.Sprintf("%s预测 %s %s，超过约束值 %s", st.IndicatorName(), figure(v), st.IndicatorUnit(), figure(st.ConstraintValue))
+				w.Limits = append(w.Limits, st.Indicator)
+				msg := fmt.Sprintf("%s约束值：预测 %s %s，超过约束值 %s", st.IndicatorName(), figure(v), st.IndicatorUnit(), figure(st.ConstraintValue))
+				if w.QuotaKgce > 0 && w.Ratio <= 1 {
+					msg += fmt.Sprintf("（能耗总量为定额的 %s%%，未超总量定额）", figure(w.Ratio*100))
+				}
 				if w.Reasons != "" {
 					msg = "；" + msg
 				}
 				w.Reasons += msg
 			}
 		}
-		w.StatusName = Statuses.Name(w.Status)
+		w.StatusName = statusName(w.Status, w.Limits)
 	}
 	return &w, nil
 }
@@ -250,17 +299,18 @@ func storeWarning(ctx context.Context, q db.Q, w Warning, now int64) (string, er
 	if db.IsNoRows(err) {
 		notified, err = StatusNormal, nil
 		_, err = q.Exec(ctx, `INSERT INTO energy_quota_warnings (org_id, year, status, through_month, ytd_kgce, projected_kgce, quota_kgce, ytd_water,
-			projected_water, quota_water, ratio, method, reasons, notified, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'normal', ?)`,
+			projected_water, quota_water, ratio, method, reasons, notified, computed_at, limits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'normal', ?, ?)`,
 			w.OrgID, w.Year, w.Status, w.Through, w.YTDKgce, w.ProjectedKgce, w.QuotaKgce, w.YTDWater, w.ProjectedWater, w.QuotaWater, w.Ratio, w.Method,
-			w.Reasons, now)
+			w.Reasons, now, strings.Join(w.Limits, ","))
 		return notified, err
 	}
 	if err != nil {
 		return "", err
 	}
 	_, err = q.Exec(ctx, `UPDATE energy_quota_warnings SET status = ?, through_month = ?, ytd_kgce = ?, projected_kgce = ?, quota_kgce = ?, ytd_water = ?,
-		projected_water = ?, quota_water = ?, ratio = ?, method = ?, reasons = ?, computed_at = ? WHERE org_id = ? AND year = ?`,
-		w.Status, w.Through, w.YTDKgce, w.ProjectedKgce, w.QuotaKgce, w.YTDWater, w.ProjectedWater, w.QuotaWater, w.Ratio, w.Method, w.Reasons, now, w.OrgID, w.Year)
+		projected_water = ?, quota_water = ?, ratio = ?, method = ?, reasons = ?, computed_at = ?, limits = ? WHERE org_id = ? AND year = ?`,
+		w.Status, w.Through, w.YTDKgce, w.ProjectedKgce, w.QuotaKgce, w.YTDWater, w.ProjectedWater, w.QuotaWater, w.Ratio, w.Method, w.Reasons, now,
+		strings.Join(w.Limits, ","), w.OrgID, w.Year)
 	return notified, err
 }
 
@@ -365,18 +415,23 @@ func (s *Service) notifyUnit(ctx context.Context, q db.Q, w Warning) (bool, erro
 }
 
 const warnCols = `w.org_id, o.name, w.year, w.status, w.through_month, w.ytd_kgce, w.projected_kgce, w.quota_kgce, w.ytd_water, w.projected_water,
-	w.quota_water, w.ratio, w.method, w.reasons, w.computed_at,
+	w.quota_water, w.ratio, w.method, w.reasons, w.computed_at, w.limits,
 	COALESCE((SELECT MIN(CASE x.status WHEN 'approved' THEN 'a_approved' WHEN 'submitted' THEN 'b_submitted' ELSE 'c_returned' END)
 		FROM energy_quota_explanations x WHERE x.org_id = w.org_id AND x.year = w.year AND x.status <> 'withdrawn'), '')`
 
 func scanWarning(sc db.Scanner) (Warning, error) {
 	var w Warning
+	var limits string
 	err := sc.Scan(&w.OrgID, &w.OrgName, &w.Year, &w.Status, &w.Through, &w.YTDKgce, &w.ProjectedKgce, &w.QuotaKgce, &w.YTDWater, &w.ProjectedWater,
-		&w.QuotaWater, &w.Ratio, &w.Method, &w.Reasons, &w.ComputedAt, &w.Explanation)
+		&w.QuotaWater, &w.Ratio, &w.Method, &w.Reasons, &w.ComputedAt, &limits, &w.Explanation)
 	if len(w.Explanation) > 2 {
 		w.Explanation = w.Explanation[2:]
 	}
-	w.StatusName = Statuses.Name(w.Status)
+	w.Limits = []string{}
+	if limits != "" {
+		w.Limits = strings.Split(limits, ",")
+	}
+	w.StatusName = statusName(w.Status, w.Limits)
 	return w, err
 }
 

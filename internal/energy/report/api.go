@@ -69,6 +69,9 @@ func (s *Service) api() {
 			if err != nil {
 				return err
 			}
+			if u := auth.UserFrom(r.Context()); u != nil && u.Can("energy:enter") {
+				d.Report.Actions = Actions(auth.ScopeFrom(r.Context()), d.Report)
+			}
 			return web.JSON(w, http.StatusOK, d)
 		})
 	u.API("GET /api/v1/energy/reports/{org_id}/{year}/export", "energy:read", web.Doc{Summary: "导出基层表（Excel，按统计报表表式）"},
@@ -92,7 +95,7 @@ func (s *Service) api() {
 		})
 	for _, action := range []string{ActSubmit, ActApprove, ActReturn, ActReopen} {
 		tr := Transitions[action]
-		who := "本单位（综合表由本级机关事务管理部门）"
+		who := "填报单位本身，审核单位不能代为上报；基层表须已填写单位负责人、统计负责人、填表人和联系电话，否则 422 逐项列出"
 		if tr.Reviewer {
 			who = "上级审核单位"
 		}

@@ -84,7 +84,18 @@ type Report struct {
 	Kind2       string `json:"org_kind,omitempty"`
 	Children    int64  `json:"children,omitempty" doc:"下级单位数（综合表）"`
 	Path        string `json:"-"`
+	Region      string `json:"-"`
+	// Deadline is the submission deadline in force for the unit's region and the year (reference data
+	// energy.report_rule); Late is set when the report was submitted after it.
+	Deadline string `json:"deadline,omitempty" doc:"报送期限 YYYY-MM-DD"`
+	Late     bool   `json:"late" doc:"逾期上报（上报时间晚于报送期限）"`
+	// Actions are the workflow actions the caller may take now (the same rule Act applies; pages draw their
+	// buttons from it). Filled by the handlers that answer a caller.
+	Actions []string `json:"actions,omitempty" doc:"当前用户现在可以执行的操作：submit · approve · return · reopen"`
 }
+
+// Can reports whether action is among the caller's actions (for templates).
+func (r Report) Can(action string) bool { return slices.Contains(r.Actions, action) }
 
 // Locked reports whether the figures of (unit, year) are locked: its 基层表 is approved. Energy's writes of
 // entries, the grid, 用能人数/建筑面积 and imports call it inside their transaction and refuse with 409.
@@ -109,12 +120,12 @@ func (s *Service) CheckLock(ctx context.Context, q db.Q, orgID int64, year int) 
 const reportCols = `COALESCE(r.id, 0), o.id, o.name, COALESCE(o.parent_id, 0), COALESCE(p.name, ''), COALESCE(r.status, 'draft'),
 	COALESCE(r.revision, ''), COALESCE(r.submitted_at, 0), COALESCE(r.submitted_by, ''), COALESCE(r.reviewed_at, 0),
 	COALESCE(r.reviewed_by, ''), COALESCE(r.reason, ''), o.category, o.kind, o.path,
-	(SELECT COUNT(*) FROM orgs c WHERE c.parent_id = o.id AND c.status = 'active')`
+	(SELECT COUNT(*) FROM orgs c WHERE c.parent_id = o.id AND c.status = 'active'), COALESCE(o.region_code, '')`
 
 func scanReport(sc db.Scanner) (Report, error) {
 	var r Report
 	err := sc.Scan(&r.ID, &r.OrgID, &r.OrgName, &r.ParentID, &r.ParentName, &r.Status, &r.Revision, &r.SubmittedAt, &r.SubmittedBy,
-		&r.ReviewedAt, &r.ReviewedBy, &r.Reason, &r.Category, &r.Kind2, &r.Path, &r.Children)
+		&r.ReviewedAt, &r.ReviewedBy, &r.Reason, &r.Category, &r.Kind2, &r.Path, &r.Children, &r.Region)
 	r.StatusName = StatusName(r.Status)
 	return r, err
 }
@@ -128,8 +139,35 @@ func GetReport(ctx context.Context, q db.Q, sc auth.Scope, orgID int64, year int
 	if db.IsNoRows(err) {
 		return r, errs.NotFound("单位")
 	}
+	if err != nil {
+		return r, err
+	}
 	r.Year, r.Kind = year, kind
-	return r, err
+	rs := []Report{r}
+	err = markLate(ctx, q, rs)
+	return rs[0], err
+}
+
+// markLate fills the deadline and the late flag of reports from the rules in force for each unit's region and
+// year (a province may set its own deadline; the default is 31 March of the next year).
+func markLate(ctx context.Context, q db.Q, rs []Report) error {
+	cache := map[string]time.Time{}
+	for i := range rs {
+		r := &rs[i]
+		k := fmt.Sprintf("%s/%d", r.Region, r.Year)
+		d, ok := cache[k]
+		if !ok {
+			rules, err := LoadRules(ctx, q, r.Year, r.Region)
+			if err != nil {
+				return err
+			}
+			d = Deadline(r.Year, rules)
+			cache[k] = d
+		}
+		r.Deadline = d.Format("2006-01-02")
+		r.Late = r.Status != StatusDraft && r.SubmittedAt > d.Unix()
+	}
+	return nil
 }
 
 // Filter selects reports for lists.
@@ -171,10 +209,13 @@ func ListReports(ctx context.Context, q db.Q, sc auth.Scope, f Filter) ([]Report
 	list, err := db.Select(ctx, q, scanReport, "SELECT "+reportCols+` FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id
 		LEFT JOIN energy_reports r ON r.org_id = o.id AND r.year = ? AND r.kind = ? WHERE `+strings.Join(where, " AND ")+` ORDER BY o.path`,
 		append([]any{f.Year, f.Kind}, args...)...)
+	if err != nil {
+		return nil, err
+	}
 	for i := range list {
 		list[i].Year, list[i].Kind = f.Year, f.Kind
 	}
-	return list, err
+	return list, markLate(ctx, q, list)
 }
 
 // ActInput is a workflow action on a report.
@@ -187,6 +228,53 @@ type ActInput struct {
 // unit is o's parent), or the whole system.
 func canReview(sc auth.Scope, r Report) bool {
 	return sc.All() || (r.ParentID != 0 && sc.OrgID == r.ParentID && sc.Kind == auth.ScopeSubtree)
+}
+
+// isFiller reports whether the caller acts for the unit of r itself — its own administrators (scope unit or
+// subtree rooted at it). Only they submit: a reviewer never submits the reports it reviews, and a system-wide
+// account acts as a reviewer.
+func isFiller(sc auth.Scope, r Report) bool {
+	return !sc.All() && sc.OrgID == r.OrgID && (sc.Kind == auth.ScopeUnit || sc.Kind == auth.ScopeSubtree)
+}
+
+// mayAct is the rule of who may take action on r in its state (the caller holds energy:enter and sees r): the
+// reviewer approves, returns and reopens; the unit itself submits; the transition table says from which states.
+// Act applies it, and Actions draws the pages' buttons from it, so a page never offers what the server refuses.
+func mayAct(sc auth.Scope, r Report, action string) error {
+	tr, ok := Transitions[action]
+	if !ok {
+		return errs.NotFound("操作")
+	}
+	if tr.Reviewer {
+		if !canReview(sc, r) {
+			return errs.Forbidden("只有上级审核单位（" + orDash(r.ParentName) + "）可以" + tr.Name + "该报表")
+		}
+	} else {
+		if r.ParentID == 0 {
+			return errs.Conflict("本单位是最高一级，没有上级审核单位，无需上报")
+		}
+		if !isFiller(sc, r) {
+			if r.Kind == KindSummary {
+				return errs.Forbidden("综合表由本级机关事务管理部门上报")
+			}
+			return errs.Forbidden("报表由填报单位（" + r.OrgName + "）自行上报，审核单位不能代为上报")
+		}
+	}
+	if !slices.Contains(tr.From, r.Status) {
+		return errs.Conflict(fmt.Sprintf("报表当前为“%s”，不能%s", r.StatusName, tr.Name))
+	}
+	return nil
+}
+
+// Actions are the actions the caller may take on r now, in workflow order (see mayAct).
+func Actions(sc auth.Scope, r Report) []string {
+	var out []string
+	for _, a := range []string{ActSubmit, ActApprove, ActReturn, ActReopen} {
+		if mayAct(sc, r, a) == nil {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // Act moves a report along the workflow: checks scope (404), level (403), the allowed transition (409) and, for a
@@ -223,20 +311,8 @@ func (s *Service) Act(ctx context.Context, sc auth.Scope, orgID int64, year int,
 		if in.Kind == KindSummary && r.Children == 0 {
 			return errs.Invalid("kind", "该单位没有下级单位，没有综合表")
 		}
-		if tr.Reviewer {
-			if !canReview(sc, r) {
-				return errs.Forbidden("只有上级审核单位（" + orDash(r.ParentName) + "）可以" + tr.Name + "该报表")
-			}
-		} else {
-			if r.ParentID == 0 {
-				return errs.Conflict("本单位是最高一级，没有上级审核单位，无需上报")
-			}
-			if in.Kind == KindSummary && !sc.All() && sc.OrgID != orgID {
-				return errs.Forbidden("综合表由本级机关事务管理部门上报")
-			}
-		}
-		if !slices.Contains(tr.From, r.Status) {
-			return errs.Conflict(fmt.Sprintf("报表当前为“%s”，不能%s", r.StatusName, tr.Name))
+		if err := mayAct(sc, r, action); err != nil {
+			return err
 		}
 		if action == ActSubmit {
 			if err := s.readyToSubmit(ctx, q, sc, r); err != nil {
@@ -332,7 +408,11 @@ func (s *Service) readyToSubmit(ctx context.Context, q db.Q, sc auth.Scope, r Re
 			}
 			return errs.Conflict("报表还有 " + fmt.Sprint(c.Blocking) + " 项必须处理的问题，不能上报：" + strings.Join(msgs, "；"))
 		}
-		return nil
+		info, err := LoadInfo(ctx, q, r.OrgID, r.Year)
+		if err != nil {
+			return err
+		}
+		return checkSignoff(info)
 	}
 	pending, err := s.pendingChildren(ctx, q, r.OrgID, r.Year)
 	if err != nil {
@@ -415,6 +495,9 @@ func (s *Service) SaveInfo(ctx context.Context, sc auth.Scope, orgID int64, year
 		if len([]rune(*v)) > 50 {
 			f.Add(field, "不超过 50 字")
 		}
+	}
+	if in.Phone != "" && !PlausiblePhone(in.Phone) {
+		f.Add("phone", phoneMessage)
 	}
 	if err := f.Err(); err != nil {
 		return Info{}, err

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -136,6 +135,8 @@ type listPage struct {
 	Items    []Item
 	Counts   map[string]int
 	Deadline string
+	// PastDeadline marks the drafts and returned reports of the list as overdue.
+	PastDeadline bool
 }
 
 func (s *Service) listPage(w http.ResponseWriter, r *http.Request) error {
@@ -158,7 +159,8 @@ func (s *Service) listPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if rules, err := LoadRules(r.Context(), s.DB, f.Year, ""); err == nil {
-		p.Deadline = Deadline(f.Year, rules).Format("2006-01-02")
+		d := Deadline(f.Year, rules)
+		p.Deadline, p.PastDeadline = d.Format("2006-01-02"), s.Clock.Now().After(d)
 	}
 	return s.UI.Render(w, r, http.StatusOK, "energyreport/list.html", p)
 }
@@ -191,15 +193,18 @@ type formPage struct {
 	Report       Report
 	Completeness Completeness
 	History      []history.Entry
-	CanSubmit    bool
-	CanReview    bool
 	CanEdit      bool
-	Locked       bool
-	Held         []string          // names of the energy types whose meter data changed after the lock
-	Typed        map[string]string // the hand-filled tables' fields as typed, when the form comes back with errors
-	Years        []int
-	Errors       map[string]string
-	Message      string
+	// Confirming shows the submission's confirmation step (?confirm=submit): the figures and sign-off to check,
+	// and the "我已核对" box the submission requires.
+	Confirming    bool
+	Info          Info
+	SignoffErrors map[string]string
+	Locked        bool
+	Held          []string          // names of the energy types whose meter data changed after the lock
+	Typed         map[string]string // the hand-filled tables' fields as typed, when the form comes back with errors
+	Years         []int
+	Errors        map[string]string
+	Message       string
 }
 
 // detail loads a unit's 基层表 of year y with its state, completeness and the meter data held by the lock.
@@ -237,9 +242,20 @@ func (s *Service) formData(r *http.Request, orgID int64, y int) (*formPage, erro
 		web.Crumb{Label: "energy.report.menu.list|统计报表", Path: fmt.Sprintf("/energy/reports?year=%d", y)}, web.Crumb{Label: d.Form.OrgName}),
 		Form: d.Form, Report: rep, Completeness: d.Completeness, History: h, Years: s.years(), Locked: d.Locked, Held: energy.TypeNames(d.Held)}
 	enter := p.Can("energy:enter")
-	p.CanSubmit = enter && rep.ParentID != 0 && slices.Contains(Transitions[ActSubmit].From, rep.Status)
-	p.CanReview = enter && canReview(sc, rep)
+	if enter {
+		p.Report.Actions = Actions(sc, rep)
+	}
 	p.CanEdit = enter && rep.Status != StatusSubmitted && rep.Status != StatusApproved
+	p.Confirming = p.Report.Can(ActSubmit) && r.URL.Query().Get("confirm") == ActSubmit
+	if p.Confirming {
+		if p.Info, err = LoadInfo(ctx, s.DB, orgID, y); err != nil {
+			return nil, err
+		}
+		p.SignoffErrors = map[string]string{}
+		if e := errs.As(checkSignoff(p.Info)); e != nil {
+			p.SignoffErrors = e.Fields
+		}
+	}
 	return p, nil
 }
 
@@ -382,11 +398,28 @@ func (s *Service) actPost(w http.ResponseWriter, r *http.Request) error {
 		return errs.NotFound("操作")
 	}
 	in := ActInput{Kind: r.PostFormValue("kind"), Reason: r.PostFormValue("reason")}
-	_, err = s.Act(r.Context(), auth.ScopeFrom(r.Context()), id, y, action, in)
 	back := r.PostFormValue("back")
 	if !strings.HasPrefix(back, "/energy/reports") || strings.HasPrefix(back, "//") {
 		back = fmt.Sprintf("/energy/reports/%d/%d", id, y)
 	}
+	if action == ActSubmit && r.PostFormValue("checked") == "" {
+		kind := in.Kind
+		if kind == "" {
+			kind = KindBasic
+		}
+		if _, err := GetReport(r.Context(), s.DB, auth.ScopeFrom(r.Context()), id, y, kind); err != nil {
+			return err // outside the scope: 404 before anything else
+		}
+		// The page submits only from its confirmation step, with "我已核对" ticked.
+		s.UI.SetFlash(w, "error", "上报前请核对报表数据和签署信息，并勾选“我已核对”")
+		to := fmt.Sprintf("/energy/reports/%d/%d?confirm=submit#submit-confirm", id, y)
+		if in.Kind == KindSummary {
+			to = back
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
+		return nil
+	}
+	_, err = s.Act(r.Context(), auth.ScopeFrom(r.Context()), id, y, action, in)
 	if e := errs.As(err); e != nil && (e.Code == errs.CodeConflict || e.Code == errs.CodeValidation) {
 		msg := e.Message
 		for _, v := range e.Fields {
@@ -438,12 +471,14 @@ func (s *Service) reviewPage(w http.ResponseWriter, r *http.Request) error {
 		if p.Summaries, err = ListReports(ctx, s.DB, sc, Filter{Year: y, Kind: KindSummary, ParentID: parent}); err != nil {
 			return err
 		}
-		for _, it := range p.Units {
+		for i, it := range p.Units {
+			p.Units[i].Actions = Actions(sc, it.Report)
 			if it.Status == StatusSubmitted {
 				p.Pending++
 			}
 		}
-		for _, it := range p.Summaries {
+		for i, it := range p.Summaries {
+			p.Summaries[i].Actions = Actions(sc, it)
 			if it.Status == StatusSubmitted {
 				p.Pending++
 			}
@@ -454,16 +489,14 @@ func (s *Service) reviewPage(w http.ResponseWriter, r *http.Request) error {
 
 type summaryPage struct {
 	web.Globals
-	Year      int
-	Years     []int
-	By        string
-	Org       org.Org
-	Summary   Summary
-	Pending   []string
-	CanSubmit bool
-	CanReview bool
-	Back      string
-	History   []history.Entry
+	Year    int
+	Years   []int
+	By      string
+	Org     org.Org
+	Summary Summary
+	Pending []string
+	Back    string
+	History []history.Entry
 }
 
 // summaryOrg is the bureau a summary is for: org_id, else the caller's scope unit, else the top unit.
@@ -535,8 +568,9 @@ func (s *Service) summaryPage(w http.ResponseWriter, r *http.Request) error {
 		if p.Pending, err = s.pendingChildren(ctx, s.DB, id, y); err != nil {
 			return err
 		}
-		p.CanSubmit = enter && sm.Report.ParentID != 0 && (sc.All() || sc.OrgID == id) && slices.Contains(Transitions[ActSubmit].From, sm.Report.Status)
-		p.CanReview = enter && canReview(sc, sm.Report)
+		if enter {
+			p.Summary.Report.Actions = Actions(sc, sm.Report)
+		}
 		if p.History, err = History(ctx, s.DB, sm.Report); err != nil {
 			return err
 		}

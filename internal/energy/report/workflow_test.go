@@ -45,6 +45,20 @@ func TestWorkflow(t *testing.T) {
 		t.Errorf("403 message %q", eb.Error.Message)
 	}
 	expect(sl, edu, "approve", nil, 409) // a draft cannot be approved
+	// 上报 needs the sign-off: 422 naming each empty field; a phone that is no phone is refused on saving.
+	var sb apptest.ErrorBody
+	if st := eduC.JSON("POST", path(edu, "submit"), nil, &sb); st != 422 || len(sb.Error.Fields) != 4 || sb.Error.Fields["principal"] == "" ||
+		sb.Error.Fields["stats_lead"] == "" || sb.Error.Fields["preparer"] == "" || sb.Error.Fields["phone"] == "" {
+		t.Fatalf("submit without sign-off: %d %+v", st, sb)
+	}
+	sb = apptest.ErrorBody{}
+	if st := eduC.JSON("PUT", fmt.Sprintf("/api/v1/energy/reports/%d/2025/info", edu), signoff("12345"), &sb); st != 422 || sb.Error.Fields["phone"] == "" {
+		t.Errorf("a bad phone: %d %+v", st, sb)
+	}
+	if st := eduC.JSON("PUT", fmt.Sprintf("/api/v1/energy/reports/%d/2025/info", edu), signoff("0311-86012345"), nil); st != 200 {
+		t.Fatalf("sign-off: %d", st)
+	}
+	expect(sl, edu, "submit", nil, 403) // the reviewer never submits for the unit
 	expect(eduC, edu, "submit", nil, 200)
 	expect(eduC, edu, "submit", nil, 409)
 	expect(qs, edu, "approve", nil, 403) // the city is not the unit's reviewer
@@ -75,14 +89,14 @@ func TestWorkflow(t *testing.T) {
 		t.Errorf("info of an approved report: %d", st)
 	}
 	// The lock reaches energy's writes (app.go sets energy.Service.Lock): a monthly entry, the 用能人数 of the year.
-	entry := map[string]any{"org_id": edu, "period": "2025-03", "energy_type": "water", "amount": 12.5}
+	entry := map[string]any{"org_id": edu, "period": "2025-03", "energy_type": "water", "amount": 12.5, "confirm": true, "reason": "抄表更正"}
 	if st := en.JSON("POST", "/api/v1/energy/consumption", entry, &eb); st != 409 {
 		t.Errorf("entry into a locked year: %d, want 409", st)
 	}
 	if _, err := apptest.Module[*energy.Service](e.Env).SetOrgYear(e.ctx, auth.Everything(), energy.OrgYear{OrgID: edu, Year: 2025, Headcount: 10, FloorAreaM2: 100}); !errs.Is(err, errs.CodeConflict) {
 		t.Errorf("用能人数 of a locked year: %v", err)
 	}
-	if st := en.JSON("POST", "/api/v1/energy/consumption", map[string]any{"org_id": edu, "period": "2024-03", "energy_type": "water", "amount": 12.5}, nil); st != 200 && st != 201 {
+	if st := en.JSON("POST", "/api/v1/energy/consumption", map[string]any{"org_id": edu, "period": "2024-03", "energy_type": "water", "amount": 12.5, "confirm": true, "reason": "抄表更正"}, nil); st != 200 && st != 201 {
 		t.Errorf("entry into an open year: %d", st)
 	}
 	// Meter data of the locked year rolls up into the meter but is held out of the unit's figures until reopened.
@@ -144,8 +158,8 @@ func TestWorkflow(t *testing.T) {
 	if n := e.count(t, "SELECT COUNT(*) FROM object_history WHERE object_type = 'energy_report' AND object_id = ?", r.ID); n != 5 {
 		t.Errorf("%d history lines, want 5", n)
 	}
-	if n := e.count(t, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'energy.report.%' AND org_id = ?", edu); n != 5 {
-		t.Errorf("%d audit entries, want 5", n)
+	if n := e.count(t, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'energy.report.%' AND org_id = ?", edu); n != 6 {
+		t.Errorf("%d audit entries, want 6 (the sign-off and five actions)", n)
 	}
 	if n := e.count(t, `SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.username = 'edu' AND n.event = ?`, report.EventReopened); n != 1 {
 		t.Errorf("edu got %d reopen notifications", n)
@@ -154,7 +168,9 @@ func TestWorkflow(t *testing.T) {
 	if st := eduC.JSON("PUT", fmt.Sprintf("/api/v1/energy/reports/%d/2025/info", edu), map[string]any{"new_energy_vehicles": -1}, &eb); st != 422 || eb.Error.Fields["new_energy_vehicles"] == "" {
 		t.Errorf("bad info: %d %+v", st, eb)
 	}
-	if st := eduC.JSON("PUT", fmt.Sprintf("/api/v1/energy/reports/%d/2025/info", edu), report.Info{NewEnergyVehicles: 2, Preparer: "张填表"}, nil); st != 200 {
+	in := signoff("13912345678")
+	in.NewEnergyVehicles = 2
+	if st := eduC.JSON("PUT", fmt.Sprintf("/api/v1/energy/reports/%d/2025/info", edu), in, nil); st != 200 {
 		t.Errorf("info: %d", st)
 	}
 
@@ -170,7 +186,19 @@ func TestWorkflow(t *testing.T) {
 		t.Fatalf("returned list: %d %d", st, len(pending))
 	}
 	for _, it := range pending {
-		expect(sl, it.OrgID, "submit", nil, 200)
+		expect(sl, it.OrgID, "submit", nil, 403) // the county returned them: it does not submit them
+		if it.OrgID == edu {
+			expect(eduC, edu, "submit", nil, 200)
+			continue
+		}
+		// The units without a demo account submit through the service, as their own administrators would.
+		us := auth.Scope{Kind: auth.ScopeUnit, OrgID: it.OrgID}
+		if _, err := e.svc.SaveInfo(e.ctx, us, it.OrgID, 2025, signoff("0311 8601 2345")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Act(e.ctx, us, it.OrgID, 2025, report.ActSubmit, report.ActInput{}); err != nil {
+			t.Fatalf("%s submits: %v", it.OrgName, err)
+		}
 	}
 	if st := sl.JSON("GET", "/api/v1/energy/reports?year=2025&status=submitted", nil, &list); st != 200 || len(pending) != 3 {
 		t.Fatalf("submitted list: %d %d", st, len(pending))
@@ -194,6 +222,11 @@ func TestWorkflow(t *testing.T) {
 	if st := eduC.JSON("POST", fmt.Sprintf("/api/v1/energy/reports/%d/2026/submit", edu), nil, &eb); st != 409 || !strings.Contains(eb.Error.Message, "用能人数") {
 		t.Errorf("blocked submit: %d %q", st, eb.Error.Message)
 	}
+}
+
+// signoff is a report's sign-off block with the given phone.
+func signoff(phone string) report.Info {
+	return report.Info{Principal: "王局长", StatsLead: "李统计", Preparer: "张填表", Phone: phone}
 }
 
 // TestExcel reads the exported workbooks back: the 基层表's header block, columns, figures and signature row, and
@@ -324,7 +357,21 @@ func TestPages(t *testing.T) {
 	if r := u.Get(page); !strings.Contains(r.Body, `data-action="submit"`) || strings.Contains(r.Body, `data-action="approve"`) || !strings.Contains(r.Body, "完整性检查") {
 		t.Errorf("edu's form page lacks the submit button or the check")
 	}
-	if r := u.Form("POST", page+"/submit", url.Values{"kind": {"basic"}}); r.StatusCode != 303 {
+	// 上报 opens the confirmation step; a post without "我已核对" goes back to it and submits nothing.
+	if r := u.Get(page + "?confirm=submit"); !strings.Contains(r.Body, `id="submit-confirm"`) || !strings.Contains(r.Body, `name="checked"`) ||
+		!strings.Contains(r.Body, `id="signoff-missing"`) {
+		t.Errorf("the confirmation step is missing or does not name the missing sign-off")
+	}
+	if st := u.JSON("PUT", fmt.Sprintf("/api/v1/energy/reports/%d/2025/info", edu), signoff("0311-86012345"), nil); st != 200 {
+		t.Fatalf("sign-off: %d", st)
+	}
+	if r := u.Form("POST", page+"/submit", url.Values{"kind": {"basic"}}); r.StatusCode != 303 || !strings.Contains(r.Header.Get("Location"), "confirm=submit") {
+		t.Errorf("unchecked submit: %d %s", r.StatusCode, r.Header.Get("Location"))
+	}
+	if n := e.count(t, "SELECT COUNT(*) FROM energy_reports WHERE org_id = ? AND year = 2025 AND status = 'submitted'", edu); n != 0 {
+		t.Errorf("an unchecked post submitted the report")
+	}
+	if r := u.Form("POST", page+"/submit", url.Values{"kind": {"basic"}, "checked": {"1"}}); r.StatusCode != 303 {
 		t.Errorf("submit form: %d", r.StatusCode)
 	}
 	s := e.Browser("songling", demoPW)

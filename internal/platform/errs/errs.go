@@ -29,6 +29,10 @@ const (
 	CodeRateLimited  Code = "rate_limited"
 	CodeTooLarge     Code = "too_large"
 	CodeInternal     Code = "internal"
+
+	// CodePlausibility (422): the input is valid but implausible (a month far from the unit's earlier figures); the
+	// same request again with a confirmation and a reason is accepted (docs/api.md §Energy).
+	CodePlausibility Code = "plausibility"
 )
 
 // Error is a user-facing error. Message is safe to show; Err is for the log only.
@@ -76,7 +80,7 @@ func Status(c Code) int {
 		return http.StatusNotFound
 	case CodeConflict:
 		return http.StatusConflict
-	case CodeValidation:
+	case CodeValidation, CodePlausibility:
 		return http.StatusUnprocessableEntity
 	case CodeLocked:
 		return http.StatusLocked
