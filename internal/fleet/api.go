@@ -180,7 +180,7 @@ func (s *Service) registerAPI() {
 		}
 		return web.JSON(w, http.StatusOK, web.NewItems(items, int64(len(items))))
 	})
-	u.API("GET /api/v1/fleet/compliance", PermRead, web.Doc{Summary: "公务用车合规检查：超价格、超排气量、超编制、可更新、越野车作领导固定用车、新能源比例、非国产，每条附依据条文和文件",
+	u.API("GET /api/v1/fleet/compliance", PermRead, web.Doc{Summary: "公务用车合规检查：超价格、超排气量、超编制、可更新、越野车作领导固定用车、新能源比例、非国产、登记在产权单位以外、无出车记录的燃油（充电）费，每条附依据条文和文件",
 		Response: ComplianceItem{}, List: true, Query: []web.Param{{Name: "org_id", Type: "integer", Help: "单位（含下级）；省略为全部数据范围"}, {Name: "rule", Help: Rules.Described()}}},
 		func(w http.ResponseWriter, r *http.Request) error {
 			orgID, err := web.QueryInt(r, "org_id")
@@ -223,7 +223,7 @@ func (s *Service) registerAPI() {
 		func(ctx context.Context, sc auth.Scope, id int64, in CommentInput) (Trip, error) {
 			return s.DecideTrip(ctx, sc, id, false, in.Comment)
 		})
-	module.Action(d, "POST /api/v1/trip-requests/{id}/dispatch", PermDispatch, web.Doc{Summary: "派车：车辆或驾驶员在重叠时段已派 → 409"}, s.Dispatch)
+	module.Action(d, "POST /api/v1/trip-requests/{id}/dispatch", PermDispatch, web.Doc{Summary: "派车：车辆或驾驶员在重叠时段已派 → 409；节假日封存的车辆派给法定节假日的非紧急用车 → 409"}, s.Dispatch)
 	module.Action(d, "POST /api/v1/trip-requests/{id}/start", PermDispatch, web.Doc{Summary: "出车，记录出车里程"}, s.StartTrip)
 	module.Action(d, "POST /api/v1/trip-requests/{id}/complete", PermDispatch, web.Doc{Summary: "收车，记录收车里程和通行费、停车费、燃油费"}, s.CompleteTrip)
 	module.Action(d, "POST /api/v1/trip-requests/{id}/cancel", PermRequest+"|"+PermDispatch, web.Doc{Summary: "取消用车（申请人或调度员；审批中的由申请人撤回）"},
@@ -240,7 +240,7 @@ func (s *Service) registerAPI() {
 		if err != nil {
 			return err
 		}
-		vs, ds, err := Suggest(r.Context(), s.DB, scope(r), t, 20)
+		vs, ds, err := s.Suggest(r.Context(), s.DB, scope(r), t, 20)
 		if err != nil {
 			return err
 		}

@@ -111,6 +111,7 @@ func TestVehicleLedgerAPI(t *testing.T) {
 func TestCompliance(t *testing.T) {
 	env := newEnv(t)
 	c := env.API("fleet", demoPassword)
+	c0 := func(body map[string]any) int { return c.JSON("POST", "/api/v1/vehicle-costs", body, nil) }
 	var list struct {
 		Items []finding `json:"items"`
 	}
@@ -124,13 +125,57 @@ func TestCompliance(t *testing.T) {
 			t.Errorf("finding without its rule or source: %+v", f)
 		}
 	}
-	for _, want := range []string{"price_cap 青A33520", "displacement_cap 青A33520", "displacement_cap 青A0A001", "over_quota ", "renewal_eligible 青A10086"} {
+	for _, want := range []string{"price_cap 青A33520", "displacement_cap 青A33520", "displacement_cap 青A0A001", "over_quota ", "renewal_eligible 青A10086",
+		"registered_elsewhere 青B51288", "cost_without_trip 青A33520"} {
 		if !got[want] {
 			t.Errorf("missing %q in %v", want, got)
 		}
 	}
-	if len(list.Items) != 5 {
+	if len(list.Items) != 7 {
 		t.Errorf("demo findings: %d %+v", len(list.Items), list.Items)
+	}
+	// A fuel payment on the day of a completed trip of the vehicle is not flagged; one on a day without is.
+	var out struct {
+		VehicleID int64
+		StartAt   int64
+	}
+	if err := env.App.DB.QueryRow(t.Context(), `SELECT vehicle_id, start_at FROM fleet_trips WHERE status = 'completed' ORDER BY start_at DESC LIMIT 1`).
+		Scan(&out.VehicleID, &out.StartAt); err != nil {
+		t.Fatal(err)
+	}
+	tripDay := time.Unix(out.StartAt, 0).In(clock.Shanghai).Format(time.DateOnly)
+	bus := id64(t, env, "SELECT id FROM fleet_vehicles WHERE plate = '青A12345'")
+	for _, c := range []map[string]any{{"vehicle_id": out.VehicleID, "kind": "fuel", "amount_yuan": 200, "date": tripDay},
+		{"vehicle_id": bus, "kind": "fuel", "amount_yuan": 300, "date": tripDay}} {
+		if st := c0(c); st != 201 {
+			t.Fatalf("cost %v: %d", c, st)
+		}
+	}
+	c.JSON("GET", "/api/v1/fleet/compliance?rule=cost_without_trip", nil, &list)
+	flagged := map[int64]bool{}
+	for _, f := range list.Items {
+		flagged[f.VehicleID] = true
+	}
+	if len(list.Items) != 2 || !flagged[bus] || flagged[out.VehicleID] {
+		t.Errorf("cost_without_trip: %+v; want 青A33520's planted payment and the bus's, not the payment on a trip day", list.Items)
+	}
+	// Registering a vehicle to an enterprise is registered_elsewhere; clearing it clears the finding.
+	edu0 := id64(t, env, "SELECT id FROM fleet_vehicles WHERE plate = '青BD51234'")
+	if st := c.JSON("PATCH", fmt.Sprintf("/api/v1/vehicles/%d", edu0), map[string]any{"registered_name": "某汽车租赁公司"}, nil); st != 200 {
+		t.Fatalf("patch: %d", st)
+	}
+	c.JSON("GET", "/api/v1/fleet/compliance?rule=registered_elsewhere", nil, &list)
+	if len(list.Items) != 2 {
+		t.Errorf("registered_elsewhere after registering 青BD51234 to a company: %+v", list.Items)
+	}
+	for _, id := range []int64{edu0, id64(t, env, "SELECT id FROM fleet_vehicles WHERE plate = '青B51288'")} {
+		if st := c.JSON("PATCH", fmt.Sprintf("/api/v1/vehicles/%d", id), map[string]any{"registered_name": ""}, nil); st != 200 {
+			t.Fatalf("patch: %d", st)
+		}
+	}
+	c.JSON("GET", "/api/v1/fleet/compliance?rule=registered_elsewhere", nil, &list)
+	if len(list.Items) != 0 {
+		t.Errorf("registered_elsewhere after clearing: %+v", list.Items)
 	}
 	// Raising the government office's quota clears its over_quota finding; an unknown category is a 422.
 	gov := env.OrgID(t, "示范省人民政府办公厅")

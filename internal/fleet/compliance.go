@@ -3,10 +3,14 @@ package fleet
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
+	"time"
 
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
+	"github.com/govops/govops/internal/platform/calendar"
+	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
@@ -113,7 +117,7 @@ type ComplianceItem struct {
 	Plate     string `json:"plate,omitempty"`
 	OrgID     int64  `json:"org_id"`
 	OrgName   string `json:"org_name"`
-	Rule      string `json:"rule" doc:"price_cap · displacement_cap · over_quota · renewal_eligible · suv_fixed_leader · nev_share · non_domestic"`
+	Rule      string `json:"rule" doc:"price_cap · displacement_cap · over_quota · renewal_eligible · suv_fixed_leader · nev_share · non_domestic · registered_elsewhere · cost_without_trip"`
 	RuleName  string `json:"rule_name"`
 	Detail    string `json:"detail"`
 	RuleText  string `json:"rule_text" doc:"依据条文"`
@@ -146,11 +150,12 @@ func (s *Service) Compliance(ctx context.Context, q db.Q, sc auth.Scope, orgID i
 		var price int64
 		var dom, lead int
 		err := s.Scan(&r.v.ID, &r.v.OrgID, &r.v.OrgName, &r.region, &r.v.Plate, &r.v.Category, &r.v.FuelType, &r.v.BodyType, &r.v.DisplacementL, &price,
-			&dom, &lead, &r.v.PurchaseDate, &r.v.Status)
+			&dom, &lead, &r.v.PurchaseDate, &r.v.Status, &r.v.RegisteredOrgID, &r.v.RegisteredOrg, &r.v.RegisteredName)
 		r.v.PriceYuan, r.v.Domestic, r.v.FixedLeader = yuan(price), dom == 1, lead == 1
 		return r, err
 	}, `SELECT v.id, v.org_id, o.name, o.region_code, v.plate, v.category, v.fuel_type, v.body_type, v.displacement_l, v.price_fen, v.domestic, v.fixed_leader,
-		v.purchase_date, v.status FROM fleet_vehicles v JOIN orgs o ON o.id = v.org_id`+w+" ORDER BY o.path, v.plate", args...)
+		v.purchase_date, v.status, COALESCE(v.registered_org_id, 0), COALESCE(ro.name, ''), v.registered_name
+		FROM fleet_vehicles v JOIN orgs o ON o.id = v.org_id LEFT JOIN orgs ro ON ro.id = v.registered_org_id`+w+" ORDER BY o.path, v.plate", args...)
 	if err != nil {
 		return nil, err
 	}
@@ -190,6 +195,9 @@ func (s *Service) Compliance(ctx context.Context, q db.Q, sc auth.Scope, orgID i
 		if v.BodyType == "suv" && v.FixedLeader {
 			add(RuleSUVLeader, "越野车登记为领导干部固定用车", "越野车不得作为领导干部固定用车", "《党政机关公务用车管理办法》（中办发〔2017〕71号）", true)
 		}
+		if reg := v.Registered(); reg != "" {
+			add(RuleRegisteredElsewhere, "行驶证登记在“"+reg+"”名下，产权单位为"+v.OrgName, ruleTexts[RuleRegisteredElsewhere], ruleSource, true)
+		}
 		if !v.Domestic {
 			add(RuleNonDomestic, "非国产汽车", "公务用车应当配备使用国产汽车", "《党政机关公务用车管理办法》（中办发〔2017〕71号）", true)
 		}
@@ -205,6 +213,11 @@ func (s *Service) Compliance(ctx context.Context, q db.Q, sc auth.Scope, orgID i
 			}
 		}
 	}
+	flagged, err := costsWithoutTrip(ctx, q, rows2vehicles(rows, func(r row) Vehicle { return r.v }), today)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, flagged...)
 	// 编制: units whose vehicles of a category exceed the quota set for it.
 	qs, err := ListQuotas(ctx, q, sc, 0)
 	if err != nil {
@@ -239,6 +252,107 @@ func (s *Service) Compliance(ctx context.Context, q db.Q, sc auth.Scope, orgID i
 			RuleText: rr.Note, Source: rr.SourceDoc, Violation: true})
 	}
 	return out, nil
+}
+
+// ruleSource is the source of the rules of the measures themselves.
+const ruleSource = "《党政机关公务用车管理办法》（中办发〔2017〕71号）"
+
+// ruleTexts are the texts of the rules checked outside the standards' reference data.
+var ruleTexts = map[string]string{
+	RuleRegisteredElsewhere: "不得违规将公务用车登记在下属单位、企业或个人名下；公务用车登记在产权单位名下",
+	RuleCostWithoutTrip:     "严禁私车公养；燃油（充电）费应与公务出车对应，当日无出车记录的加油（充电）须核实",
+}
+
+func rows2vehicles[T any](rows []T, v func(T) Vehicle) []Vehicle {
+	out := make([]Vehicle, len(rows))
+	for i, r := range rows {
+		out[i] = v(r)
+	}
+	return out
+}
+
+// costWindow is how far back the fuel and charging costs are matched with trips.
+const costWindow = 365
+
+// costsWithoutTrip flags the fuel and charging costs of the past year, not recorded with a trip, on a day when the
+// vehicle had no trip started or completed (a 私车公养 signal): the cost_without_trip finding.
+func costsWithoutTrip(ctx context.Context, q db.Q, vs []Vehicle, today string) ([]ComplianceItem, error) {
+	if len(vs) == 0 {
+		return nil, nil
+	}
+	byID := make(map[int64]Vehicle, len(vs))
+	ids := make([]any, 0, len(vs))
+	for _, v := range vs {
+		byID[v.ID] = v
+		ids = append(ids, v.ID)
+	}
+	t0, err := time.ParseInLocation(time.DateOnly, today, clock.Shanghai)
+	if err != nil {
+		return nil, err
+	}
+	from := t0.AddDate(0, 0, -costWindow)
+	type cost struct {
+		id, vehicle, fen int64
+		kind, date       string
+	}
+	var costs []cost
+	for chunk := range slices.Chunk(ids, 500) {
+		cs, err := db.Select(ctx, q, func(s db.Scanner) (cost, error) {
+			var c cost
+			return c, s.Scan(&c.id, &c.vehicle, &c.fen, &c.kind, &c.date)
+		}, `SELECT id, vehicle_id, amount_fen, kind, cost_date FROM fleet_costs WHERE kind IN ('fuel', 'charging') AND trip_id IS NULL
+			AND cost_date >= ? AND cost_date <= ? AND vehicle_id IN (`+db.In(len(chunk))+") ORDER BY cost_date, id",
+			append([]any{clock.Today(from), today}, chunk...)...)
+		if err != nil {
+			return nil, err
+		}
+		costs = append(costs, cs...)
+	}
+	if len(costs) == 0 {
+		return nil, nil
+	}
+	// The days each of those vehicles was out (trips in progress or completed touching the window).
+	out := map[int64]map[string]bool{}
+	var cids []any
+	for _, c := range costs {
+		if out[c.vehicle] == nil {
+			out[c.vehicle] = map[string]bool{}
+			cids = append(cids, c.vehicle)
+		}
+	}
+	for chunk := range slices.Chunk(cids, 500) {
+		rows, err := q.Query(ctx, `SELECT vehicle_id, start_at, end_at FROM fleet_trips WHERE status IN ('in_progress', 'completed') AND end_at >= ?
+			AND vehicle_id IN (`+db.In(len(chunk))+")", append([]any{from.Unix()}, chunk...)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var vid, a, b int64
+			if err := rows.Scan(&vid, &a, &b); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			for d := calendar.Midnight(time.Unix(a, 0)); !d.After(time.Unix(b, 0)); d = d.AddDate(0, 0, 1) {
+				out[vid][clock.Today(d)] = true
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	var items []ComplianceItem
+	for _, c := range costs {
+		if out[c.vehicle][c.date] {
+			continue
+		}
+		v := byID[c.vehicle]
+		items = append(items, ComplianceItem{VehicleID: v.ID, Plate: v.Plate, OrgID: v.OrgID, OrgName: v.OrgName, Rule: RuleCostWithoutTrip,
+			RuleName: Rules.Name(RuleCostWithoutTrip), Detail: fmt.Sprintf("%s %s %.2f 元，当日该车没有出车记录", c.date, CostKinds.Name(c.kind), yuan(c.fen)),
+			RuleText: ruleTexts[RuleCostWithoutTrip], Source: ruleSource, Violation: false})
+	}
+	return items, nil
 }
 
 func capSource(used map[string]refdata.Row, c Cap) string {

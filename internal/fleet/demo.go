@@ -22,7 +22,8 @@ import (
 // dated relative to the clock, so the same states exist on any date (TestDemoAnyDate).
 //
 // Planted findings (docs/domain/vehicles.md §Demo): price_cap and displacement_cap on 青A33520, displacement_cap
-// on 青A0A001, over_quota at 示范省人民政府办公厅 (confidential: quota 1, 2 held), renewal_eligible on 青A10086.
+// on 青A0A001, over_quota at 示范省人民政府办公厅 (confidential: quota 1, 2 held), renewal_eligible on 青A10086,
+// registered_elsewhere on 青B51288, cost_without_trip on 青A33520.
 
 type demoVehicle struct {
 	unit, plate, category, fuel, body, brand, model string
@@ -119,6 +120,21 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 			if err := history.Record(ctx, q, now, objVehicle, id, "create", "登记车辆 "+v.plate+"（演示数据）"); err != nil {
 				return err
 			}
+		}
+		// 节假日封存: the fuel cars, the MPV and the bus are sealed over statutory holidays; the new-energy cars stay on
+		// duty. Planted: 青B51288's registration names a car-service company (registered_elsewhere), and 青A33520 has a
+		// fuel-card payment on a day it had no trip (cost_without_trip).
+		for _, plate := range []string{"青A10086", "青A20731", "青A12345", "青A33520", "青A0A001"} {
+			if _, err := q.Exec(ctx, "UPDATE fleet_vehicles SET holiday_seal = 1 WHERE id = ?", vehicles[plate]); err != nil {
+				return err
+			}
+		}
+		if _, err := q.Exec(ctx, "UPDATE fleet_vehicles SET registered_name = '松岭县顺达汽车服务有限公司' WHERE id = ?", vehicles["青B51288"]); err != nil {
+			return err
+		}
+		if _, err := q.Exec(ctx, `INSERT INTO fleet_costs (vehicle_id, org_id, kind, amount_fen, cost_date, odometer_km, note, created_at)
+			SELECT id, org_id, 'fuel', 38650, ?, odometer_km, '加油卡消费', ? FROM fleet_vehicles WHERE id = ?`, day(-9), now.Unix(), vehicles["青A33520"]); err != nil {
+			return err
 		}
 		for _, x := range demoQuotas {
 			org, err := orgID(q, x.unit)

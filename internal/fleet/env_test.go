@@ -47,14 +47,16 @@ type vehicle struct {
 }
 
 type trip struct {
-	ID          int64   `json:"id"`
-	Status      string  `json:"status"`
-	VehicleID   int64   `json:"vehicle_id"`
-	DriverID    int64   `json:"driver_id"`
-	DistanceKM  float64 `json:"distance_km"`
-	TollYuan    float64 `json:"toll_yuan"`
-	RequesterID int64   `json:"requester_id"`
-	OrgID       int64   `json:"org_id"`
+	ID              int64   `json:"id"`
+	Status          string  `json:"status"`
+	VehicleID       int64   `json:"vehicle_id"`
+	DriverID        int64   `json:"driver_id"`
+	DistanceKM      float64 `json:"distance_km"`
+	TollYuan        float64 `json:"toll_yuan"`
+	RequesterID     int64   `json:"requester_id"`
+	OrgID           int64   `json:"org_id"`
+	Emergency       bool    `json:"emergency"`
+	EmergencyReason string  `json:"emergency_reason"`
 }
 
 type ledger struct {

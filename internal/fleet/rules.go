@@ -173,7 +173,7 @@ var actionNames = map[string]string{"approve": "审批同意", "reject": "驳回
 // Rules are the compliance rules with their Chinese names (docs/api.md §Official vehicles; docs/domain/vehicles.md).
 var Rules = enum.Of(RulePriceCap, "超价格标准", RuleDisplacementCap, "超排气量标准", RuleOverQuota, "超编制",
 	RuleRenewal, "可更新（使用超过 8 年）", RuleSUVLeader, "越野车作为领导干部固定用车", RuleNEVShare, "新能源汽车比例不足",
-	RuleNonDomestic, "非国产汽车")
+	RuleNonDomestic, "非国产汽车", RuleRegisteredElsewhere, "登记在产权单位以外", RuleCostWithoutTrip, "无出车记录的燃油（充电）费")
 
 // Rule codes.
 const (
@@ -184,6 +184,10 @@ const (
 	RuleSUVLeader       = "suv_fixed_leader"
 	RuleNEVShare        = "nev_share"
 	RuleNonDomestic     = "non_domestic"
+	// RuleRegisteredElsewhere: the registration names a unit, an enterprise or a person other than the owner.
+	RuleRegisteredElsewhere = "registered_elsewhere"
+	// RuleCostWithoutTrip: a fuel or charging cost on a day the vehicle had no trip (私车公养 signal).
+	RuleCostWithoutTrip = "cost_without_trip"
 )
 
 // Cap is a configuration standard: the price (excluding purchase tax) and displacement a vehicle may not exceed;

@@ -4,8 +4,10 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/govops/govops/internal/platform/auth"
+	"github.com/govops/govops/internal/platform/calendar"
 	"github.com/govops/govops/internal/platform/db"
 )
 
@@ -44,15 +46,54 @@ func pool(path, col string) (string, []any) {
 	return col + " IN (" + db.In(len(ids)) + ")", ids
 }
 
+// days is the working calendar's holiday table (the embedded one when the kit is not wired, as in unit tests).
+func (s *Service) days() *calendar.Days {
+	if s.Calendar != nil && s.Calendar.Days != nil {
+		return s.Calendar.Days
+	}
+	return calendar.MustEmbedded()
+}
+
+// holidayIn names the first day of a statutory holiday (法定节假日放假) the time from start to end touches, and its
+// date; "" when it touches none. Vehicles sealed for the holidays (节假日封存) are not dispatched for such a trip
+// unless the request was approved as an emergency.
+func holidayIn(days *calendar.Days, start, end time.Time) (name, date string) {
+	for d := calendar.Midnight(start); d.Before(end); d = d.AddDate(0, 0, 1) {
+		if info := days.DayInfo(d); info.Holiday {
+			return info.Name, info.Date
+		}
+	}
+	return "", ""
+}
+
+// Suggest is Suggest for a trip, leaving out vehicles sealed for a holiday the trip touches unless it is an
+// emergency.
+func (s *Service) Suggest(ctx context.Context, q db.Q, sc auth.Scope, t Trip, limit int) ([]Suggestion, []FreeDriver, error) {
+	name, _ := holidayIn(s.days(), t.StartAt, t.EndAt)
+	return Suggest(ctx, q, sc, t, limit, name != "" && !t.Emergency)
+}
+
+// emergencyNote is the line an emergency request adds to its summary.
+func emergencyNote(t Trip) string {
+	if !t.Emergency {
+		return ""
+	}
+	return "；紧急用车：" + t.EmergencyReason
+}
+
 // Suggest ranks the vehicles in the caller's scope that could serve trip t: those of its unit and of the units above
-// it, in use, with seats for the passengers and the driver, and free for the trip's time (rules.go Rank).
-func Suggest(ctx context.Context, q db.Q, sc auth.Scope, t Trip, limit int) ([]Suggestion, []FreeDriver, error) {
+// it, in use, with seats for the passengers and the driver, and free for the trip's time (rules.go Rank); without
+// the vehicles sealed for the holidays when sealed is set.
+func Suggest(ctx context.Context, q db.Q, sc auth.Scope, t Trip, limit int, sealed bool) ([]Suggestion, []FreeDriver, error) {
 	var path string
 	if err := q.QueryRow(ctx, "SELECT path FROM orgs WHERE id = ?", t.OrgID).Scan(&path); err != nil {
 		return nil, nil, err
 	}
 	pc, pargs := pool(path, "v.org_id")
 	cond, args := sc.OrgCond("v.org_id")
+	if sealed {
+		cond += " AND v.holiday_seal = 0"
+	}
 	type cand struct {
 		c     Candidate
 		org   string

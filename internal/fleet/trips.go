@@ -49,6 +49,8 @@ type Trip struct {
 	FuelYuan        float64   `json:"fuel_yuan"`
 	DecisionNote    string    `json:"decision_note,omitempty"`
 	CancelReason    string    `json:"cancel_reason,omitempty"`
+	Emergency       bool      `json:"emergency" doc:"紧急用车：节假日封存的车辆也可派出"`
+	EmergencyReason string    `json:"emergency_reason,omitempty" doc:"紧急用车的原因"`
 	DispatchedAt    time.Time `json:"dispatched_at,omitzero"`
 	StartedAt       time.Time `json:"started_at,omitzero"`
 	CompletedAt     time.Time `json:"completed_at,omitzero"`
@@ -75,17 +77,19 @@ func (t Trip) Window() string {
 
 const tripCols = `t.id, t.org_id, o.name, t.requester_id, p.name, t.requester_user_id, t.purpose, t.passengers, t.origin, t.destination, t.start_at, t.end_at,
 	t.status, COALESCE(t.vehicle_id, 0), COALESCE(v.plate, ''), COALESCE(t.driver_id, 0), COALESCE(dp.name, ''), t.odometer_start_km, t.odometer_end_km,
-	t.distance_km, t.toll_fen, t.parking_fen, t.fuel_fen, t.decision_note, t.cancel_reason, t.dispatched_at, t.started_at, t.completed_at, t.created_at`
+	t.distance_km, t.toll_fen, t.parking_fen, t.fuel_fen, t.decision_note, t.cancel_reason, t.dispatched_at, t.started_at, t.completed_at, t.created_at,
+	t.emergency, t.emergency_reason`
 
 const tripFrom = ` FROM fleet_trips t JOIN orgs o ON o.id = t.org_id JOIN people p ON p.id = t.requester_id
 	LEFT JOIN fleet_vehicles v ON v.id = t.vehicle_id LEFT JOIN fleet_drivers d ON d.id = t.driver_id LEFT JOIN people dp ON dp.id = d.person_id`
 
 func scanTrip(s db.Scanner) (Trip, error) {
 	var t Trip
-	var start, end, disp, st, done, created, toll, park, fuel int64
+	var start, end, disp, st, done, created, toll, park, fuel, emergency int64
 	err := s.Scan(&t.ID, &t.OrgID, &t.OrgName, &t.RequesterID, &t.RequesterName, &t.RequesterUserID, &t.Purpose, &t.Passengers, &t.Origin, &t.Destination,
 		&start, &end, &t.Status, &t.VehicleID, &t.Plate, &t.DriverID, &t.DriverName, &t.OdometerStartKM, &t.OdometerEndKM, &t.DistanceKM, &toll, &park, &fuel,
-		&t.DecisionNote, &t.CancelReason, &disp, &st, &done, &created)
+		&t.DecisionNote, &t.CancelReason, &disp, &st, &done, &created, &emergency, &t.EmergencyReason)
+	t.Emergency = emergency != 0
 	t.StartAt, t.EndAt, t.CreatedAt = time.Unix(start, 0).UTC(), time.Unix(end, 0).UTC(), db.FromUnix(created)
 	t.DispatchedAt, t.StartedAt, t.CompletedAt = db.FromUnix(disp), db.FromUnix(st), db.FromUnix(done)
 	t.TollYuan, t.ParkingYuan, t.FuelYuan = yuan(toll), yuan(park), yuan(fuel)
@@ -172,6 +176,10 @@ type TripInput struct {
 	Destination string `json:"destination"`
 	StartAt     string `json:"start_at"`
 	EndAt       string `json:"end_at"`
+	// Emergency asks for a vehicle even when it is sealed for a statutory holiday (节假日封存); it needs a reason
+	// and goes through the same approval.
+	Emergency       bool   `json:"emergency,omitempty" doc:"紧急用车（节假日封存车辆也可派出，须说明原因）"`
+	EmergencyReason string `json:"emergency_reason,omitempty" doc:"紧急用车的原因（emergency 为 true 时必填）"`
 }
 
 // ParseInstant reads an RFC 3339 instant, or a form's "YYYY-MM-DDTHH:MM" in Asia/Shanghai.
@@ -192,6 +200,10 @@ func (in *TripInput) check(f errs.Fields, now time.Time) (start, end time.Time) 
 	text(f, "purpose", &in.Purpose, 200, true, "用车事由")
 	text(f, "origin", &in.Origin, 100, true, "出发地点")
 	text(f, "destination", &in.Destination, 200, true, "目的地")
+	text(f, "emergency_reason", &in.EmergencyReason, 200, in.Emergency, "紧急用车原因")
+	if !in.Emergency {
+		in.EmergencyReason = ""
+	}
 	if in.Passengers < 1 || in.Passengers > 60 {
 		f.Add("passengers", "乘车人数应为 1–60")
 	}
@@ -257,8 +269,8 @@ func (s *Service) CreateTrip(ctx context.Context, sc auth.Scope, in TripInput) (
 			return errs.Invalid("requester_id", "用车人已"+p.StatusName())
 		}
 		id, err := db.InsertID(ctx, q, `INSERT INTO fleet_trips (org_id, requester_id, requester_user_id, purpose, passengers, origin, destination, start_at, end_at,
-			status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, ?) RETURNING id`,
-			in.OrgID, p.ID, u.ID, in.Purpose, in.Passengers, in.Origin, in.Destination, start.Unix(), end.Unix(), now.Unix(), now.Unix())
+			status, emergency, emergency_reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, ?, ?, ?) RETURNING id`,
+			in.OrgID, p.ID, u.ID, in.Purpose, in.Passengers, in.Origin, in.Destination, start.Unix(), end.Unix(), boolInt(in.Emergency), in.EmergencyReason, now.Unix(), now.Unix())
 		if err != nil {
 			return err
 		}
@@ -266,7 +278,7 @@ func (s *Service) CreateTrip(ctx context.Context, sc auth.Scope, in TripInput) (
 			return err
 		}
 		if _, err := s.Workflow.Submit(ctx, q, workflow.SubmitInput{Type: wfTrip, ObjectID: id, RequesterID: u.ID, OrgID: in.OrgID,
-			Title: "用车申请：" + p.Name + " " + in.Destination, Summary: fmt.Sprintf("%s；%s → %s；%d 人；%s", out.Window(), in.Origin, in.Destination, in.Passengers, in.Purpose)}); err != nil {
+			Title: "用车申请：" + p.Name + " " + in.Destination, Summary: fmt.Sprintf("%s；%s → %s；%d 人；%s%s", out.Window(), in.Origin, in.Destination, in.Passengers, in.Purpose, emergencyNote(out))}); err != nil {
 			return err
 		}
 		if err := history.Record(ctx, q, now, objTrip, id, "create", "提交用车申请，进入审批"); err != nil {
@@ -398,6 +410,10 @@ func (s *Service) Dispatch(ctx context.Context, sc auth.Scope, id int64, in Disp
 		}
 		if v.Status != "in_use" {
 			return &errs.Error{Code: errs.CodeConflict, Message: "车辆 " + v.Plate + " 当前" + v.StatusName() + "，不能派车", Fields: map[string]string{"vehicle_id": "车辆" + v.StatusName()}}
+		}
+		if name, day := holidayIn(s.days(), t.StartAt, t.EndAt); v.HolidaySeal && name != "" && !t.Emergency {
+			return &errs.Error{Code: errs.CodeConflict, Message: fmt.Sprintf("车辆 %s 节假日封存（%s %s），非紧急用车不能派出；紧急用车须在申请中注明原因并经审批", v.Plate, name, day),
+				Fields: map[string]string{"vehicle_id": "节假日封存"}}
 		}
 		if v.Seats < t.Passengers+1 {
 			return errs.Invalid("vehicle_id", fmt.Sprintf("车辆 %s 核定 %d 座，不够 %d 名乘车人和驾驶员", v.Plate, v.Seats, t.Passengers))

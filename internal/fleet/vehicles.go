@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/govops/govops/internal/platform/audit"
@@ -43,6 +44,10 @@ type Vehicle struct {
 	InspectionDue    string    `json:"inspection_due"`
 	MaintenanceDue   string    `json:"maintenance_due"`
 	Note             string    `json:"note"`
+	HolidaySeal      bool      `json:"holiday_seal" doc:"节假日封存：法定节假日放假期间只派给经批准的紧急用车"`
+	RegisteredOrgID  int64     `json:"registered_org_id,omitempty" doc:"行驶证登记单位（与产权单位不同时）"`
+	RegisteredOrg    string    `json:"registered_org,omitempty"`
+	RegisteredName   string    `json:"registered_name,omitempty" doc:"行驶证登记的单位外企业或个人（与产权单位不同时）"`
 	CreatedAt        time.Time `json:"created_at"`
 	UpdatedAt        time.Time `json:"updated_at"`
 }
@@ -54,6 +59,11 @@ func (v Vehicle) BodyName() string      { return BodyTypes.Name(v.BodyType) }
 func (v Vehicle) StatusName() string    { return VehicleStatuses.Name(v.Status) }
 func (v Vehicle) MarkColorName() string { return MarkColors.Name(v.MarkColor) }
 
+// Registered is whom the registration names when that is not the owning unit ("" when it is).
+func (v Vehicle) Registered() string {
+	return strings.Trim(strings.Join([]string{v.RegisteredOrg, v.RegisteredName}, "、"), "、")
+}
+
 // Label is the plate and the make, as lists show a vehicle.
 func (v Vehicle) Label() string {
 	if v.Brand == "" && v.Model == "" {
@@ -64,17 +74,20 @@ func (v Vehicle) Label() string {
 
 const vehicleCols = `v.id, v.org_id, o.name, v.plate, v.category, v.fuel_type, v.body_type, v.displacement_l, v.price_fen, v.brand, v.model, v.vin,
 	v.domestic, v.seats, v.purchase_date, v.odometer_km, v.status, v.fixed_leader, v.mark_color, v.mark_code, v.supervision_phone, v.parking_spot,
-	v.parking_radius_m, v.terminal_phone, v.insurance_due, v.inspection_due, v.maintenance_due, v.note, v.created_at, v.updated_at`
+	v.parking_radius_m, v.terminal_phone, v.insurance_due, v.inspection_due, v.maintenance_due, v.note, v.created_at, v.updated_at, v.holiday_seal,
+	COALESCE(v.registered_org_id, 0), COALESCE(ro.name, ''), v.registered_name`
 
-const vehicleFrom = " FROM fleet_vehicles v JOIN orgs o ON o.id = v.org_id"
+const vehicleFrom = " FROM fleet_vehicles v JOIN orgs o ON o.id = v.org_id LEFT JOIN orgs ro ON ro.id = v.registered_org_id"
 
 func scanVehicle(s db.Scanner) (Vehicle, error) {
 	var v Vehicle
 	var price, c, u int64
-	var dom, lead int
+	var dom, lead, seal int
 	err := s.Scan(&v.ID, &v.OrgID, &v.OrgName, &v.Plate, &v.Category, &v.FuelType, &v.BodyType, &v.DisplacementL, &price, &v.Brand, &v.Model, &v.VIN,
 		&dom, &v.Seats, &v.PurchaseDate, &v.OdometerKM, &v.Status, &lead, &v.MarkColor, &v.MarkCode, &v.SupervisionPhone, &v.ParkingSpot,
-		&v.ParkingRadiusM, &v.TerminalPhone, &v.InsuranceDue, &v.InspectionDue, &v.MaintenanceDue, &v.Note, &c, &u)
+		&v.ParkingRadiusM, &v.TerminalPhone, &v.InsuranceDue, &v.InspectionDue, &v.MaintenanceDue, &v.Note, &c, &u, &seal, &v.RegisteredOrgID, &v.RegisteredOrg,
+		&v.RegisteredName)
+	v.HolidaySeal = seal == 1
 	v.PriceYuan, v.Domestic, v.FixedLeader, v.NewEnergy = yuan(price), dom == 1, lead == 1, NewEnergy(v.FuelType)
 	v.CreatedAt, v.UpdatedAt = db.FromUnix(c), db.FromUnix(u)
 	return v, err
@@ -174,6 +187,9 @@ type VehicleInput struct {
 	InspectionDue    string  `json:"inspection_due,omitempty"`
 	MaintenanceDue   string  `json:"maintenance_due,omitempty"`
 	Note             string  `json:"note,omitempty"`
+	HolidaySeal      bool    `json:"holiday_seal,omitempty" doc:"节假日封存"`
+	RegisteredOrgID  int64   `json:"registered_org_id,omitempty" doc:"行驶证登记单位，与产权单位相同时不填"`
+	RegisteredName   string  `json:"registered_name,omitempty" doc:"行驶证登记的单位外企业或个人，与产权单位相同时不填"`
 }
 
 // inputOf is a vehicle as an input (the starting point of a PATCH and of the edit form).
@@ -183,7 +199,7 @@ func inputOf(v Vehicle) VehicleInput {
 		PriceYuan: v.PriceYuan, PurchaseDate: v.PurchaseDate, Seats: v.Seats, TerminalPhone: v.TerminalPhone, Brand: v.Brand, Model: v.Model, VIN: v.VIN,
 		Domestic: &dom, OdometerKM: v.OdometerKM, Status: v.Status, FixedLeader: v.FixedLeader, MarkColor: v.MarkColor, MarkCode: v.MarkCode,
 		SupervisionPhone: v.SupervisionPhone, ParkingSpot: v.ParkingSpot, ParkingRadiusM: &r, InsuranceDue: v.InsuranceDue, InspectionDue: v.InspectionDue,
-		MaintenanceDue: v.MaintenanceDue, Note: v.Note}
+		MaintenanceDue: v.MaintenanceDue, Note: v.Note, HolidaySeal: v.HolidaySeal, RegisteredOrgID: v.RegisteredOrgID, RegisteredName: v.RegisteredName}
 }
 
 // check validates and normalises the input; f collects the fields' messages.
@@ -246,12 +262,28 @@ func (in *VehicleInput) check(f errs.Fields, today string) {
 	date(f, "inspection_due", &in.InspectionDue, false, "年检到期日")
 	date(f, "maintenance_due", &in.MaintenanceDue, false, "保养到期日")
 	text(f, "note", &in.Note, 500, false, "备注")
+	text(f, "registered_name", &in.RegisteredName, 100, false, "行驶证登记所有人")
+	if in.RegisteredOrgID < 0 {
+		f.Add("registered_org_id", "登记单位无效")
+	}
+	if in.RegisteredOrgID == in.OrgID {
+		in.RegisteredOrgID = 0
+	}
+}
+
+// registeredArg is the registration unit as the column stores it (NULL for the owner itself).
+func (in VehicleInput) registeredArg() any {
+	if in.RegisteredOrgID == 0 {
+		return nil
+	}
+	return in.RegisteredOrgID
 }
 
 func (in VehicleInput) args() []any {
 	return []any{in.OrgID, in.Plate, in.Category, in.FuelType, in.BodyType, in.DisplacementL, fen(in.PriceYuan), in.Brand, in.Model, in.VIN,
 		boolInt(*in.Domestic), in.Seats, in.PurchaseDate, in.OdometerKM, in.Status, boolInt(in.FixedLeader), in.MarkColor, in.MarkCode,
-		in.SupervisionPhone, in.ParkingSpot, *in.ParkingRadiusM, in.TerminalPhone, in.InsuranceDue, in.InspectionDue, in.MaintenanceDue, in.Note}
+		in.SupervisionPhone, in.ParkingSpot, *in.ParkingRadiusM, in.TerminalPhone, in.InsuranceDue, in.InspectionDue, in.MaintenanceDue, in.Note,
+		boolInt(in.HolidaySeal), in.registeredArg(), in.RegisteredName}
 }
 
 func duplicatePlate(plate string) error {
@@ -271,6 +303,11 @@ func (s *Service) CreateVehicle(ctx context.Context, sc auth.Scope, in VehicleIn
 		if err := checkOrg(ctx, q, sc, in.OrgID, "org_id"); err != nil {
 			return err
 		}
+		if in.RegisteredOrgID != 0 {
+			if err := checkOrg(ctx, q, sc, in.RegisteredOrgID, "registered_org_id"); err != nil {
+				return err
+			}
+		}
 		n, err := db.Count(ctx, q, "SELECT COUNT(*) FROM fleet_vehicles WHERE plate = ?", in.Plate)
 		if err != nil {
 			return err
@@ -280,8 +317,8 @@ func (s *Service) CreateVehicle(ctx context.Context, sc auth.Scope, in VehicleIn
 		}
 		id, err := db.InsertID(ctx, q, `INSERT INTO fleet_vehicles (org_id, plate, category, fuel_type, body_type, displacement_l, price_fen, brand, model, vin,
 			domestic, seats, purchase_date, odometer_km, status, fixed_leader, mark_color, mark_code, supervision_phone, parking_spot, parking_radius_m,
-			terminal_phone, insurance_due, inspection_due, maintenance_due, note, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			terminal_phone, insurance_due, inspection_due, maintenance_due, note, holiday_seal, registered_org_id, registered_name, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			append(in.args(), now.Unix(), now.Unix())...)
 		if db.IsUnique(err) {
 			return duplicatePlate(in.Plate)
@@ -304,14 +341,16 @@ var vehicleLabels = [][2]string{{"org_name", "产权单位"}, {"plate", "车牌�
 	{"displacement_l", "排气量"}, {"price_yuan", "价格"}, {"brand", "品牌"}, {"model", "型号"}, {"vin", "VIN"}, {"domestic", "国产"}, {"seats", "座位数"},
 	{"purchase_date", "购置日期"}, {"odometer_km", "里程"}, {"status", "状态"}, {"fixed_leader", "领导固定用车"}, {"mark_color", "标识颜色"},
 	{"mark_code", "标识编码"}, {"supervision_phone", "监督电话"}, {"parking_spot", "定点停放"}, {"parking_radius_m", "停放半径"},
-	{"terminal_phone", "终端手机号"}, {"insurance_due", "保险到期"}, {"inspection_due", "年检到期"}, {"maintenance_due", "保养到期"}, {"note", "备注"}}
+	{"terminal_phone", "终端手机号"}, {"insurance_due", "保险到期"}, {"inspection_due", "年检到期"}, {"maintenance_due", "保养到期"}, {"note", "备注"},
+	{"holiday_seal", "节假日封存"}, {"registered", "行驶证登记所有人"}}
 
 func (v Vehicle) snapshot() map[string]any {
 	return map[string]any{"org_name": v.OrgName, "plate": v.Plate, "category": v.CategoryName(), "fuel_type": v.FuelName(), "body_type": v.BodyName(),
 		"displacement_l": v.DisplacementL, "price_yuan": v.PriceYuan, "brand": v.Brand, "model": v.Model, "vin": v.VIN, "domestic": v.Domestic, "seats": v.Seats,
 		"purchase_date": v.PurchaseDate, "odometer_km": v.OdometerKM, "status": v.StatusName(), "fixed_leader": v.FixedLeader, "mark_color": v.MarkColorName(),
 		"mark_code": v.MarkCode, "supervision_phone": v.SupervisionPhone, "parking_spot": v.ParkingSpot, "parking_radius_m": v.ParkingRadiusM,
-		"terminal_phone": v.TerminalPhone, "insurance_due": v.InsuranceDue, "inspection_due": v.InspectionDue, "maintenance_due": v.MaintenanceDue, "note": v.Note}
+		"terminal_phone": v.TerminalPhone, "insurance_due": v.InsuranceDue, "inspection_due": v.InspectionDue, "maintenance_due": v.MaintenanceDue, "note": v.Note,
+		"holiday_seal": v.HolidaySeal, "registered": v.Registered()}
 }
 
 // UpdateVehicle replaces a vehicle's fields with in (the PATCH body decoded over the current values); moving it to
@@ -334,6 +373,11 @@ func (s *Service) UpdateVehicle(ctx context.Context, sc auth.Scope, id int64, in
 				return err
 			}
 		}
+		if in.RegisteredOrgID != 0 && in.RegisteredOrgID != before.RegisteredOrgID {
+			if err := checkOrg(ctx, q, sc, in.RegisteredOrgID, "registered_org_id"); err != nil {
+				return err
+			}
+		}
 		if in.Plate != before.Plate {
 			n, err := db.Count(ctx, q, "SELECT COUNT(*) FROM fleet_vehicles WHERE plate = ? AND id <> ?", in.Plate, id)
 			if err != nil {
@@ -346,7 +390,7 @@ func (s *Service) UpdateVehicle(ctx context.Context, sc auth.Scope, id int64, in
 		_, err = q.Exec(ctx, `UPDATE fleet_vehicles SET org_id = ?, plate = ?, category = ?, fuel_type = ?, body_type = ?, displacement_l = ?, price_fen = ?,
 			brand = ?, model = ?, vin = ?, domestic = ?, seats = ?, purchase_date = ?, odometer_km = ?, status = ?, fixed_leader = ?, mark_color = ?, mark_code = ?,
 			supervision_phone = ?, parking_spot = ?, parking_radius_m = ?, terminal_phone = ?, insurance_due = ?, inspection_due = ?, maintenance_due = ?, note = ?,
-			updated_at = ? WHERE id = ?`, append(in.args(), now.Unix(), id)...)
+			holiday_seal = ?, registered_org_id = ?, registered_name = ?, updated_at = ? WHERE id = ?`, append(in.args(), now.Unix(), id)...)
 		if db.IsUnique(err) {
 			return duplicatePlate(in.Plate)
 		}

@@ -12,15 +12,14 @@ import (
 
 type compliancePage struct {
 	web.Globals
-	OrgID       int64
-	OrgName     string
-	Items       []ComplianceItem
-	Counts      map[string]int
-	Quotas      []Quota
-	Categories  []web.Option
-	Form        QuotaInput
-	Errors      map[string]string
-	FormOrgName string
+	OrgID      int64
+	OrgName    string
+	Items      []ComplianceItem
+	Counts     map[string]int
+	Quotas     []Quota
+	Categories []web.Option
+	Form       QuotaInput
+	Errors     map[string]string
 }
 
 func (s *Service) pagesCompliance() {
@@ -32,7 +31,7 @@ func (s *Service) pagesCompliance() {
 		}
 		sc := auth.ScopeFrom(r.Context())
 		p := &compliancePage{Globals: s.g(r, "fleet.menu.compliance|编制与合规", web.Crumb{Label: "fleet.menu.compliance|编制与合规"}), OrgID: orgID,
-			OrgName: orgLabel(r, s, orgID), Counts: map[string]int{}, Categories: Categories.Options(), Form: in, Errors: fields, FormOrgName: orgLabel(r, s, in.OrgID)}
+			OrgName: orgLabel(r, s, orgID), Counts: map[string]int{}, Categories: Categories.Options(), Form: in, Errors: fields}
 		if p.Items, err = s.Compliance(r.Context(), s.DB, sc, orgID); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/govops/govops/internal/platform/auth"
+	"github.com/govops/govops/internal/platform/calendar"
 	"github.com/govops/govops/internal/platform/clock"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
@@ -38,6 +39,8 @@ type tripPage struct {
 	MayCancel  bool
 	SlipNo     string
 	Today      string
+	// Odometer is the vehicle's current reading, the start form's starting value.
+	Odometer float64
 }
 
 type dispatchItem struct {
@@ -48,10 +51,16 @@ type dispatchItem struct {
 
 type dispatchPage struct {
 	web.Globals
-	Items   []dispatchItem
-	Running []Trip
-	Pager   web.Pager
+	Items    []dispatchItem
+	Waiting  int
+	Board    Board
+	OrgID    int64
+	Pager    web.Pager
+	Weekdays []string
 }
+
+// weekdays are the board's day names, 1 = Monday.
+var weekdays = []string{"", "周一", "周二", "周三", "周四", "周五", "周六", "周日"}
 
 // localInput is an instant as a form's datetime-local value.
 func localInput(t time.Time) string { return t.In(clock.Shanghai).Format("2006-01-02T15:04") }
@@ -84,7 +93,8 @@ func (s *Service) pagesTrips() {
 	u.Page("POST /fleet/trips", PermRequest, func(w http.ResponseWriter, r *http.Request) error {
 		f := errs.Fields{}
 		in := TripInput{Purpose: fstr(r, "purpose"), Passengers: int(web.FormInt(r, "passengers", f)), Origin: fstr(r, "origin"),
-			Destination: fstr(r, "destination"), StartAt: fstr(r, "start_at"), EndAt: fstr(r, "end_at")}
+			Destination: fstr(r, "destination"), StartAt: fstr(r, "start_at"), EndAt: fstr(r, "end_at"),
+			Emergency: r.PostFormValue("emergency") == "1", EmergencyReason: fstr(r, "emergency_reason")}
 		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return renderForm(w, r, status, in, fields)
 		}, func() (string, string, error) {
@@ -119,7 +129,12 @@ func (s *Service) pagesTrips() {
 		p.MayCancel = t.Can("cancel") && ((t.Status == TripSubmitted && usr.ID == t.RequesterUserID) ||
 			(t.Status != TripSubmitted && (mine || usr.Can(PermDispatch) || usr.Can(PermRegister))))
 		if t.Status == TripApproved && usr.Can(PermDispatch) {
-			if p.Vehicles, p.Drivers, err = Suggest(r.Context(), s.DB, sc, t, 10); err != nil {
+			if p.Vehicles, p.Drivers, err = s.Suggest(r.Context(), s.DB, sc, t, 10); err != nil {
+				return err
+			}
+		}
+		if t.Status == TripDispatched && usr.Can(PermDispatch) {
+			if err := s.DB.QueryRow(r.Context(), "SELECT odometer_km FROM fleet_vehicles WHERE id = ?", t.VehicleID).Scan(&p.Odometer); err != nil {
 				return err
 			}
 		}
@@ -195,26 +210,43 @@ func (s *Service) pagesTrips() {
 		}
 		sc := auth.ScopeFrom(r.Context())
 		p := &dispatchPage{Globals: s.g(r, "fleet.menu.dispatch|派车调度", web.Crumb{Label: "fleet.menu.dispatch|派车调度"})}
-		trips, total, err := ListTrips(r.Context(), s.DB, sc, TripFilter{List: l, Status: TripApproved})
+		trips, total, err := ListTrips(r.Context(), s.DB, sc, TripFilter{List: web.List{Page: 1, PageSize: 50, URL: r.URL}, Status: TripApproved})
 		if err != nil {
 			return err
 		}
+		p.Waiting, p.Weekdays = int(total), weekdays
 		for _, t := range trips {
-			vs, ds, err := Suggest(r.Context(), s.DB, sc, t, 5)
+			vs, ds, err := s.Suggest(r.Context(), s.DB, sc, t, 5)
 			if err != nil {
 				return err
 			}
 			p.Items = append(p.Items, dispatchItem{T: t, Vehicles: vs, Drivers: ds})
 		}
-		p.Pager = web.NewPager(l, total)
-		now := s.Clock.Now()
-		for _, st := range []string{TripDispatched, TripInProgress} {
-			more, _, err := ListTrips(r.Context(), s.DB, sc, TripFilter{List: web.List{Page: 1, PageSize: 50}, Status: st, From: now.Add(-24 * time.Hour)})
-			if err != nil {
-				return err
-			}
-			p.Running = append(p.Running, more...)
+		if p.Board, p.OrgID, err = s.board(r, l); err != nil {
+			return err
 		}
+		p.Pager = web.NewPager(l, p.Board.Total)
 		return u.Render(w, r, http.StatusOK, "fleet/dispatch.html", p)
 	})
+}
+
+// board reads the board a request asks for: week (any day of it, default this week), rows=drivers, org_id.
+func (s *Service) board(r *http.Request, l web.List) (Board, int64, error) {
+	week := s.Clock.Now()
+	if v := r.URL.Query().Get("week"); v != "" {
+		d, err := calendar.ParseDate("week", v)
+		if err != nil {
+			return Board{}, 0, err
+		}
+		week = d
+	}
+	orgID, err := web.QueryInt(r, "org_id")
+	if err != nil {
+		return Board{}, 0, err
+	}
+	if l.PageSize == 20 && r.URL.Query().Get("page_size") == "" {
+		l.PageSize = 50
+	}
+	b, err := BuildBoard(r.Context(), s.DB, auth.ScopeFrom(r.Context()), s.days(), week, r.URL.Query().Get("rows") == "drivers", orgID, l, s.today())
+	return b, orgID, err
 }

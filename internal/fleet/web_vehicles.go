@@ -43,7 +43,6 @@ type vehicleFormPage struct {
 	V          *Vehicle
 	Form       VehicleInput
 	Errors     map[string]string
-	OrgName    string
 	Categories []web.Option
 	Fuels      []web.Option
 	Bodies     []web.Option
@@ -77,7 +76,11 @@ func vehicleForm(r *http.Request) (VehicleInput, errs.Fields) {
 		Model: fstr(r, "model"), VIN: fstr(r, "vin"), Domestic: &dom, OdometerKM: web.FormFloat(r, "odometer_km", f), Status: fstr(r, "status"),
 		FixedLeader: r.PostFormValue("fixed_leader") == "1", MarkColor: fstr(r, "mark_color"), MarkCode: fstr(r, "mark_code"),
 		SupervisionPhone: fstr(r, "supervision_phone"), ParkingSpot: fstr(r, "parking_spot"), ParkingRadiusM: &radius, InsuranceDue: fstr(r, "insurance_due"),
-		InspectionDue: fstr(r, "inspection_due"), MaintenanceDue: fstr(r, "maintenance_due"), Note: fstr(r, "note")}
+		InspectionDue: fstr(r, "inspection_due"), MaintenanceDue: fstr(r, "maintenance_due"), Note: fstr(r, "note"),
+		HolidaySeal: r.PostFormValue("holiday_seal") == "1", RegisteredName: fstr(r, "registered_name")}
+	if v := fstr(r, "registered_org_id"); v != "" {
+		in.RegisteredOrgID = web.FormInt(r, "registered_org_id", f)
+	}
 	return in, f
 }
 
@@ -89,7 +92,7 @@ func (s *Service) renderVehicleForm(w http.ResponseWriter, r *http.Request, stat
 		crumbs = append(crumbs, web.Crumb{Label: v.Plate, Path: "/fleet/vehicles/" + itoa(v.ID)})
 	}
 	crumbs = append(crumbs, web.Crumb{Label: title})
-	p := &vehicleFormPage{Globals: s.g(r, title, crumbs...), V: v, Form: in, Errors: fields, OrgName: orgLabel(r, s, in.OrgID),
+	p := &vehicleFormPage{Globals: s.g(r, title, crumbs...), V: v, Form: in, Errors: fields,
 		Categories: Categories.Options(), Fuels: FuelTypes.Options(), Bodies: BodyTypes.Options(), Statuses: VehicleStatuses.Options(), Colors: MarkColors.Options(),
 		Domestic: in.Domestic == nil || *in.Domestic, Radius: 50}
 	if in.ParkingRadiusM != nil {
