@@ -126,7 +126,8 @@ func (s *Service) pagesVehicles() {
 			}
 			return xlsx.Export(w, r, s.DB, s.Clock.Now(), "公务用车台账", []string{"车牌号", "产权单位", "类别", "能源类型", "车身类型", "品牌", "型号", "车辆识别代号",
 				"排气量（L）", "价格（元，不含购置税）", "国产", "座位数", "购置日期", "里程（公里）", "状态", "标识颜色", "标识编码", "定点停放", "终端手机号",
-				"保险到期", "年检到期", "保养到期"}, out)
+				"保险到期", "年检到期", "保养到期"}, out,
+				xlsx.Layout{Unit: s.UI.ExportUnit(r, 0), Sum: []string{"价格（元，不含购置税）"}, Blank: []string{"排气量（L）", "价格（元，不含购置税）"}})
 		}
 		p.Pager = web.NewPager(f.List, total)
 		return u.Render(w, r, http.StatusOK, "fleet/vehicles.html", p)
