@@ -36,6 +36,7 @@ func must(f fs.FS, err error) fs.FS {
 type Actor struct {
 	UserID   int64
 	Username string
+	Name     string // the display name, for the business history (empty for system actors: the username is shown)
 	IP       string
 }
 

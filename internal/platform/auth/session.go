@@ -327,7 +327,7 @@ func (s *Service) Middleware(trustProxy bool) func(http.Handler) http.Handler {
 					}
 					ctx = WithUser(ctx, u, sc)
 					ctx = web.WithPrincipal(ctx, u, csrf)
-					actor = audit.Actor{UserID: u.ID, Username: u.Login, IP: ip}
+					actor = audit.Actor{UserID: u.ID, Username: u.Login, Name: u.Name, IP: ip}
 				}
 			}
 			ctx = audit.WithActor(ctx, actor)
