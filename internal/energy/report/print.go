@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/govops/govops/internal/energy"
-	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/web"
 )
 
@@ -25,17 +24,7 @@ type printPage struct {
 }
 
 func (s *Service) printForm(w http.ResponseWriter, r *http.Request) error {
-	id, y, err := pathKey(r)
-	if err != nil {
-		return err
-	}
-	ctx := r.Context()
-	sc := auth.ScopeFrom(ctx)
-	fm, err := BuildForm(ctx, s.DB, sc, id, y)
-	if err != nil {
-		return err
-	}
-	rep, err := GetReport(ctx, s.DB, sc, id, y, KindBasic)
+	fm, rep, err := s.basicForm(r)
 	if err != nil {
 		return err
 	}
@@ -49,8 +38,8 @@ func (s *Service) printForm(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	p.Globals = s.UI.G(r, "energy.report.print|打印基层表", web.Crumb{Label: "menu.energy|节能管理"},
-		web.Crumb{Label: "energy.report.menu.list|统计报表", Path: fmt.Sprintf("/energy/reports?year=%d", y)},
-		web.Crumb{Label: fm.OrgName, Path: fmt.Sprintf("/energy/reports/%d/%d", id, y)}, web.Crumb{Label: "energy.report.print|打印基层表"})
+		web.Crumb{Label: "energy.report.menu.list|统计报表", Path: fmt.Sprintf("/energy/reports?year=%d", fm.Year)},
+		web.Crumb{Label: fm.OrgName, Path: fmt.Sprintf("/energy/reports/%d/%d", fm.OrgID, fm.Year)}, web.Crumb{Label: "energy.report.print|打印基层表"})
 	p.PrintUnit = fm.OrgName
 	return s.UI.Render(w, r, http.StatusOK, "energyreport/print_form.html", p)
 }

@@ -284,18 +284,25 @@ func (s *Service) sendWorkbook(w http.ResponseWriter, r *http.Request, name stri
 	return nil
 }
 
-func (s *Service) formExport(w http.ResponseWriter, r *http.Request) error {
+// basicForm loads the 基层表 the request's path names (/{org_id}/{year}), with its report, in the caller's scope: the
+// export and the print page show the same form.
+func (s *Service) basicForm(r *http.Request) (Form, Report, error) {
 	id, y, err := pathKey(r)
 	if err != nil {
-		return err
+		return Form{}, Report{}, err
 	}
 	ctx := r.Context()
 	sc := auth.ScopeFrom(ctx)
 	fm, err := BuildForm(ctx, s.DB, sc, id, y)
 	if err != nil {
-		return err
+		return Form{}, Report{}, err
 	}
 	rep, err := GetReport(ctx, s.DB, sc, id, y, KindBasic)
+	return fm, rep, err
+}
+
+func (s *Service) formExport(w http.ResponseWriter, r *http.Request) error {
+	fm, rep, err := s.basicForm(r)
 	if err != nil {
 		return err
 	}
@@ -303,7 +310,7 @@ func (s *Service) formExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return errs.Internal(err)
 	}
-	return s.sendWorkbook(w, r, fmt.Sprintf("%s-%d年度基层表", fm.OrgName, y), data, id)
+	return s.sendWorkbook(w, r, fmt.Sprintf("%s-%d年度基层表", fm.OrgName, fm.Year), data, fm.OrgID)
 }
 
 // SectionValue is what an input of a hand-filled table shows: what was typed (a form back with errors), else the
