@@ -1,12 +1,14 @@
 package energy
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/auth"
@@ -190,6 +192,31 @@ func (s *Service) api() {
 			return nil
 		})
 	s.importAPI()
+	u.API("GET /api/v1/energy/consumption/changes", "energy:read", web.Doc{Summary: "月度能耗填报的修改记录（新到旧：修改前后数量、来源、核对提示及确认说明）", Response: Change{}, List: true,
+		Query: []web.Param{{Name: "org_id", Type: "integer", Required: true}, {Name: "year", Type: "integer", Help: "年度，默认今年"},
+			{Name: "period", Help: "YYYY-MM：只看该月（优先于 year）"}, {Name: "energy_type", Help: "只看该品种"}}},
+		func(w http.ResponseWriter, r *http.Request) error {
+			l, err := web.ParseList(r)
+			if err != nil {
+				return err
+			}
+			f := ChangeFilter{Period: strings.TrimSpace(r.URL.Query().Get("period")), EnergyType: strings.TrimSpace(r.URL.Query().Get("energy_type")),
+				Limit: l.PageSize, Offset: l.Offset()}
+			if f.OrgID, err = web.QueryInt(r, "org_id"); err != nil {
+				return err
+			}
+			if f.OrgID == 0 {
+				return errs.Invalid("org_id", "请指定单位")
+			}
+			if f.Year, err = queryYear(r, PeriodOf(s.Clock.Now().Unix()).Year); err != nil {
+				return err
+			}
+			items, total, err := ListEntryChanges(r.Context(), s.DB, auth.ScopeFrom(r.Context()), f)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, web.NewItems(items, total))
+		})
 	u.API("GET /api/v1/energy/org-years", "energy:read", web.Doc{Summary: "单位某年的用能人数与建筑面积（未填报时为单位当前值）", Response: OrgYear{},
 		Query: []web.Param{{Name: "org_id", Type: "integer", Required: true}, {Name: "year", Type: "integer"}}},
 		func(w http.ResponseWriter, r *http.Request) error {
@@ -367,6 +394,43 @@ func (s *Service) api() {
 			}
 			return web.JSON(w, http.StatusOK, web.NewItems(items, int64(len(items))))
 		})
+	u.API("GET /api/v1/energy/rankings/regions", "energy:read", web.Doc{Summary: "区域排名：各县（区）或各市之间比较（区域内有数据单位合计后按指标由低到高）",
+		Response: RegionRankItem{}, List: true,
+		Query: append(append([]web.Param{{Name: "by", Help: "county 县（区）之间（默认）|city 市之间"},
+			{Name: "indicator", Help: "per_area_kgce|per_capita_kgce|per_capita_water|per_area_co2|total_kgce"}}, selQuery...), spanQuery...)},
+		func(w http.ResponseWriter, r *http.Request) error {
+			sel, err := s.parseSelection(r)
+			if err != nil {
+				return err
+			}
+			if sel.OrgID != 0 {
+				sel.Subtree = true
+			}
+			sp, err := s.parseSpan(r)
+			if err != nil {
+				return err
+			}
+			by := r.URL.Query().Get("by")
+			switch by {
+			case "":
+				by = ByCounty
+			case ByCounty, ByCity:
+			default:
+				return errs.Invalid("by", "分组应为 county（县区）或 city（市）")
+			}
+			ind := r.URL.Query().Get("indicator")
+			if ind == "" {
+				ind = IndPerAreaKgce
+			} else if _, ok := indicatorDef(ind); !ok {
+				return errs.Invalid("indicator", "指标应为 per_area_kgce、per_capita_kgce、per_capita_water、per_area_co2 或 total_kgce")
+			}
+			s.WaitRollups(r.Context())
+			items, err := RegionRankings(r.Context(), s.DB, auth.ScopeFrom(r.Context()), sel, sp, ind, by)
+			if err != nil {
+				return err
+			}
+			return web.JSON(w, http.StatusOK, web.NewItems(items, int64(len(items))))
+		})
 	u.API("GET /api/v1/energy/trend", "energy:read", web.Doc{Summary: "逐月分品种用量、折标煤与碳排放", Response: Trend{},
 		Query: append(append([]web.Param{}, selQuery...), web.Param{Name: "year", Type: "integer"})},
 		func(w http.ResponseWriter, r *http.Request) error {
@@ -451,11 +515,23 @@ func parseAnomalyFilter(r *http.Request) (AnomalyFilter, error) {
 // importAPI registers the Excel import of monthly entries and its template.
 func (s *Service) importAPI() {
 	s.UI.API("POST /api/v1/energy/consumption/import", "energy:enter", web.Doc{Summary: "Excel 批量导入月度能耗（multipart 字段 file；dry_run=true 只校验；有错误行时整体不写入并返回 422 validation；" +
-		"有与往期差异较大的行时须 confirm=true 并填写 reason（表单字段或查询参数），否则返回 422 plausibility；模板示例行被拒绝）",
+		"有与往期差异较大的行时须 confirm=true 并填写 reason（表单字段或查询参数），否则返回 422 plausibility；模板示例行被拒绝；keep=true 保留文件并应答 token，确认时以 token 代替文件）",
 		Response: ImportReport{}, Query: []web.Param{{Name: "dry_run", Type: "boolean", Help: "只校验"},
-			{Name: "confirm", Type: "boolean", Help: "确认全部与往期差异较大的行"}, {Name: "reason", Help: "确认时必填的说明"}}},
+			{Name: "confirm", Type: "boolean", Help: "确认全部与往期差异较大的行"}, {Name: "reason", Help: "确认时必填的说明"},
+			{Name: "keep", Type: "boolean", Help: "保留上传的文件（1 小时），应答的 token 可代替文件再次提交"},
+			{Name: "token", Help: "以保留的文件代替 file（同一用户；导入成功后失效）"}}},
 		func(w http.ResponseWriter, r *http.Request) error {
-			rows, err := xlsx.ReadUpload(r, ImportColumns)
+			r.Body = http.MaxBytesReader(w, r.Body, xlsx.MaxUpload+1<<20)
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+				if err := r.ParseMultipartForm(32 << 20); err != nil {
+					return errs.Invalid("file", "请选择要上传的 Excel 文件")
+				}
+			}
+			k, err := s.importFile(r, s.Clock.Now(), queryBool(r, "keep") || formBool(r, "keep"))
+			if err != nil {
+				return err
+			}
+			rows, err := xlsx.Read(bytes.NewReader(k.Data), ImportColumns)
 			if err != nil {
 				return err
 			}
@@ -464,6 +540,16 @@ func (s *Service) importAPI() {
 			rep, err := s.ImportConsumption(r.Context(), auth.ScopeFrom(r.Context()), rows, o)
 			if err != nil {
 				return err
+			}
+			if k.Token != "" {
+				// A file with errors must be corrected and sent again, and an imported one has served: neither is kept.
+				if !rep.OK() || (!o.DryRun && !rep.NeedsConfirm()) {
+					if err := dropImportFile(r.Context(), s.DB, k.Token); err != nil {
+						return err
+					}
+				} else {
+					rep.Token, rep.TokenExpiresAt = k.Token, k.Expires.In(Shanghai).Format(time.RFC3339)
+				}
 			}
 			type answer struct {
 				Error  errBody      `json:"error"`

@@ -3,6 +3,7 @@ package energy_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -90,6 +91,36 @@ func TestPlausibilityAPI(t *testing.T) {
 	}
 	if n := e.count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'energy.consumption.set' AND detail LIKE ?", "%新增数据中心机房%"); n != 1 {
 		t.Errorf("the audit log lacks the reason (%d)", n)
+	}
+	// The entry's change history, as the entry page's 修改记录 shows it, is a JSON list too: newest first, with
+	// the warning and the reason that confirmed it; one entry (period and type) or the unit's year.
+	var ch struct {
+		Items []energy.Change `json:"items"`
+		Total int64           `json:"total"`
+	}
+	if r := c.Get(fmt.Sprintf("/api/v1/energy/consumption/changes?org_id=%d&period=2025-04&energy_type=electricity", unit)); r.StatusCode != 200 {
+		t.Fatalf("changes: %d %s", r.StatusCode, r.Body)
+	} else if decode(t, r.Body, &ch); ch.Total != 1 || len(ch.Items) != 1 || ch.Items[0].Reason != "新增数据中心机房" ||
+		!strings.Contains(ch.Items[0].Warning, "比上月") || ch.Items[0].Before != nil || ch.Items[0].After == nil || *ch.Items[0].After != 63504 ||
+		ch.Items[0].Source != "api" || ch.Items[0].Actor != "admin" {
+		t.Errorf("the entry's history: %s", r.Body)
+	}
+	if r := c.Get(fmt.Sprintf("/api/v1/energy/consumption/changes?org_id=%d&year=2025&page_size=2", unit)); r.StatusCode != 200 {
+		t.Fatalf("changes of the year: %d %s", r.StatusCode, r.Body)
+	} else if decode(t, r.Body, &ch); ch.Total != 4 || len(ch.Items) != 2 || ch.Items[0].Period != "2025-04" {
+		t.Errorf("the year's history (4 changes, newest first, a page of 2): %s", r.Body)
+	}
+	for q, field := range map[string]string{"period=2025-13": "period", "energy_type=peat": "energy_type", "year=2025": ""} {
+		eb = apptest.ErrorBody{}
+		path := "/api/v1/energy/consumption/changes?" + q
+		if field != "" {
+			path += fmt.Sprintf("&org_id=%d", unit)
+		} else {
+			field = "org_id" // no unit named
+		}
+		if st := c.JSON("GET", path, nil, &eb); st != 422 || eb.Error.Fields[field] == "" {
+			t.Errorf("%s: %d %+v", path, st, eb)
+		}
 	}
 	// Sending the same figure again changes nothing and asks nothing; the other fields of a confirmed entry stay.
 	if st := post(map[string]any{"period": "2025-04", "energy_type": "electricity", "amount": 63504}, &en); st != 200 || en.Changed || en.Reason != "新增数据中心机房" {
@@ -245,6 +276,60 @@ func TestImportKeepsFile(t *testing.T) {
 	}
 }
 
+// TestImportKeepsFileAPI: a JSON client asks for the workbook to be kept (keep=true): the trial answers a token
+// that the import then sends instead of the file, with the confirmation its questioned row needs; the token serves
+// the same user only, once.
+func TestImportKeepsFileAPI(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.Admin()
+	unit := mkOrg(t, c, map[string]any{"name": "接口保留文件单位", "headcount": 10, "floor_area_m2": 100})
+	if st := c.JSON("POST", "/api/v1/energy/consumption", map[string]any{"org_id": unit, "period": "2020-04", "energy_type": "diesel", "amount": 1000}, nil); st != 201 {
+		t.Fatalf("april: %d", st)
+	}
+	book := importBook(t, []map[string]string{{"org": "接口保留文件单位", "period": "2020-05", "energy_type": "柴油", "amount": "0"}})
+	// Without keep nothing is kept.
+	var rep energy.ImportReport
+	r := c.Upload("/api/v1/energy/consumption/import?dry_run=true", "m.xlsx", book, nil)
+	if decode(t, r.Body, &rep); r.StatusCode != 200 || rep.Token != "" || e.count(t, "SELECT COUNT(*) FROM energy_import_files") != 0 {
+		t.Fatalf("trial without keep: %d %s", r.StatusCode, r.Body)
+	}
+	r = c.Upload("/api/v1/energy/consumption/import?dry_run=true&keep=true", "m.xlsx", book, nil)
+	if decode(t, r.Body, &rep); r.StatusCode != 200 || len(rep.Token) != 32 || rep.TokenExpiresAt == "" || len(rep.Warnings) != 1 {
+		t.Fatalf("trial with keep: %d %s", r.StatusCode, r.Body)
+	}
+	tok := rep.Token
+	// Another session (a browser's, bound to its own sign-in) cannot use it.
+	if r := e.Browser("admin", apptest.AdminPassword).Upload("/api/v1/energy/consumption/import", "", nil, map[string]string{"token": tok}); r.StatusCode != 422 ||
+		!strings.Contains(r.Body, "重新选择文件") {
+		t.Errorf("another session used the token: %d %s", r.StatusCode, r.Body)
+	}
+	// The import without a confirmation is refused and keeps the file; the token may come as a query parameter.
+	var ans struct {
+		Report energy.ImportReport `json:"report"`
+	}
+	r = c.Do("POST", "/api/v1/energy/consumption/import?token="+tok, "", nil)
+	if decode(t, r.Body, &ans); r.StatusCode != 422 || !strings.Contains(r.Body, `"plausibility"`) || ans.Report.Token != tok {
+		t.Fatalf("unconfirmed import by token: %d %s", r.StatusCode, r.Body)
+	}
+	r = c.Upload("/api/v1/energy/consumption/import", "", nil, map[string]string{"token": tok, "confirm": "true", "reason": "五月发电机停用"})
+	rep = energy.ImportReport{}
+	if decode(t, r.Body, &rep); r.StatusCode != 200 || rep.Created != 1 || rep.Token != "" {
+		t.Fatalf("confirmed import by token: %d %s", r.StatusCode, r.Body)
+	}
+	if n := e.count(t, "SELECT COUNT(*) FROM energy_consumption WHERE org_id = ? AND period = '2020-05' AND source = 'import' AND reason = '五月发电机停用'", unit); n != 1 {
+		t.Errorf("the kept file was not imported (%d)", n)
+	}
+	if r := c.Upload("/api/v1/energy/consumption/import", "", nil, map[string]string{"token": tok}); r.StatusCode != 422 || e.count(t, "SELECT COUNT(*) FROM energy_import_files") != 0 {
+		t.Errorf("the token served twice: %d", r.StatusCode)
+	}
+	// A file with errors is not kept.
+	bad := importBook(t, []map[string]string{{"org": "接口保留文件单位", "period": "2020-13", "energy_type": "柴油", "amount": "1"}})
+	if r := c.Upload("/api/v1/energy/consumption/import?dry_run=true&keep=true", "bad.xlsx", bad, nil); r.StatusCode != 422 || strings.Contains(r.Body, `"token"`) ||
+		e.count(t, "SELECT COUNT(*) FROM energy_import_files") != 0 {
+		t.Errorf("a file with errors was kept: %d %s", r.StatusCode, r.Body)
+	}
+}
+
 func decode(t *testing.T, body string, v any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(body), v); err != nil {
@@ -282,5 +367,32 @@ func TestRegionRankings(t *testing.T) {
 	}
 	if x := b.SheetTable("/energy/rankings?year=2025&category=organ&by=county&format=xlsx"); len(x) != len(rows)+1 || x[0][1] != "行政区域" {
 		t.Errorf("county export: %d rows, header %v", len(x), x[0])
+	}
+	// The same ranking as JSON: the counties in the page's order, and the cities.
+	api := e.API("energy", "Demo@2026")
+	var list struct {
+		Items []energy.RegionRankItem `json:"items"`
+		Total int64                   `json:"total"`
+	}
+	if r := api.Get("/api/v1/energy/rankings/regions?year=2025&category=organ&by=county"); r.StatusCode != 200 {
+		t.Fatalf("county ranking API: %d %s", r.StatusCode, r.Body)
+	} else if decode(t, r.Body, &list); len(list.Items) != len(rows) || int(list.Total) != len(rows) {
+		t.Errorf("county ranking API: %d counties, the page %d", len(list.Items), len(rows))
+	} else {
+		for i, it := range list.Items {
+			if it.RegionCode != rows[i][1] || it.Rank != i+1 || it.Units < 1 || it.RegionName == "" {
+				t.Errorf("county ranking API row %d: %+v, the page has %s", i, it, rows[i][1])
+			}
+		}
+	}
+	if r := api.Get("/api/v1/energy/rankings/regions?year=2025&category=organ&by=city"); r.StatusCode != 200 {
+		t.Errorf("city ranking API: %d", r.StatusCode)
+	} else if decode(t, r.Body, &list); len(list.Items) < 1 || !strings.HasSuffix(list.Items[0].RegionCode, "00") {
+		t.Errorf("city ranking API: %+v", list.Items)
+	}
+	for _, q := range []string{"by=unit", "indicator=speed", "region_code=12ab"} {
+		if r := api.Get("/api/v1/energy/rankings/regions?year=2025&" + q); r.StatusCode != 422 {
+			t.Errorf("regions?%s: %d", q, r.StatusCode)
+		}
 	}
 }

@@ -154,6 +154,10 @@ type ImportReport struct {
 	Replaced  []Replacement   `json:"replaced"`
 	Warnings  []xlsx.RowError `json:"warnings" doc:"与往期差异较大、须确认并填写说明的行"`
 	Confirmed bool            `json:"confirmed,omitempty"`
+	// Token names the workbook the API kept for the confirmation (asked with keep=true): the import is sent again
+	// with token= instead of the file, by the same user, until TokenExpiresAt.
+	Token          string `json:"token,omitempty" doc:"保留的导入文件（keep=true 时）：确认导入时以 token 代替文件再次提交"`
+	TokenExpiresAt string `json:"token_expires_at,omitempty" doc:"保留文件的失效时间（RFC 3339）"`
 }
 
 // NeedsConfirm reports whether the import waits only for the confirmation of its warned rows.

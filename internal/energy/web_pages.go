@@ -258,9 +258,9 @@ func (s *Service) importPage(r *http.Request) *importPage {
 		web.Crumb{Label: "energy.import|导入月度能耗"}), Columns: ImportColumns}
 }
 
-// importFile is the workbook of an import post: a newly chosen file (kept for the confirmation), else the one kept
-// under the posted token.
-func (s *Service) importFile(r *http.Request, now time.Time) (KeptFile, error) {
+// importFile is the workbook of an import post: a newly chosen file (kept for the confirmation when keep), else the
+// one kept under the posted token.
+func (s *Service) importFile(r *http.Request, now time.Time, keep bool) (KeptFile, error) {
 	ctx := r.Context()
 	u := auth.UserFrom(ctx)
 	if u == nil {
@@ -280,6 +280,9 @@ func (s *Service) importFile(r *http.Request, now time.Time) (KeptFile, error) {
 			if _, err := xlsx.Read(bytes.NewReader(data), ImportColumns); err != nil {
 				return KeptFile{}, err // a file that does not read is not kept
 			}
+			if !keep {
+				return KeptFile{Filename: filepath.Base(hdr.Filename), Data: data}, nil
+			}
 			var k KeptFile
 			err := s.DB.Tx(ctx, func(q db.Q) error {
 				var err error
@@ -289,7 +292,7 @@ func (s *Service) importFile(r *http.Request, now time.Time) (KeptFile, error) {
 			return k, err
 		}
 	}
-	if tok := r.PostFormValue("token"); tok != "" {
+	if tok := r.FormValue("token"); tok != "" {
 		return keptImportFile(ctx, s.DB, now, u.ID, csrf, tok)
 	}
 	return KeptFile{}, errs.Invalid("file", "请选择要上传的 Excel 文件")
@@ -314,7 +317,7 @@ func (s *Service) importPost(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.UI.Render(w, r, errs.Status(e.Code), "energy/import.html", p)
 	}
-	k, err := s.importFile(r, now)
+	k, err := s.importFile(r, now, true)
 	if err != nil {
 		return refuse(err)
 	}
