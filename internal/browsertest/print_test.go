@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -17,7 +19,8 @@ import (
 
 // TestPrintLayout prints, as a browser would (print media emulated, then a PDF), a ledger (房间台账 of a unit) and
 // the 基层表 of a unit and year: the printed page carries its title, the unit and the time printed, and none of the
-// screen's chrome; the ledger has its 合计 row; the PDF is made and is not empty (docs/printing.md).
+// screen's chrome; the ledger has its 合计 row; the PDF is made and every page of it is numbered "第 i 页，共 n 页"
+// (docs/printing.md).
 func TestPrintLayout(t *testing.T) {
 	t.Parallel()
 	s := StartServer(t)
@@ -69,7 +72,9 @@ func TestPrintLayout(t *testing.T) {
 		t.Errorf("printed 基层表 lacks its unit, year, table or layout note: %q", short(got))
 	}
 	b.expectPrintedChrome()
-	b.pdf("basic-form")
+	if n := b.pdf("basic-form"); n < 2 {
+		t.Errorf("the printed 基层表 has %d pages: its page count is not checked beyond one", n)
+	}
 	b.printMedia(false)
 }
 
@@ -97,8 +102,12 @@ func (b *Tab) expectPrintedChrome() {
 	}
 }
 
-// pdf prints the page to PDF as Chromium does and checks a document came out.
-func (b *Tab) pdf(name string) {
+var pageNoRe = regexp.MustCompile(`第(\d+)页，共(\d+)页`)
+
+// pdf prints the page to PDF as Chromium does (the page's own CSS @page size and margins, no header or footer of the
+// browser's) and checks a document came out whose every page carries its number, "第 i 页，共 n 页", from
+// print.css's @page margin box; it returns the number of pages.
+func (b *Tab) pdf(name string) int {
 	b.t.Helper()
 	data, err := run(b, chromedp.Action[[]byte](func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
 		css := true
@@ -110,6 +119,19 @@ func (b *Tab) pdf(name string) {
 	}
 	if len(data) < 1000 || !bytes.HasPrefix(data, []byte("%PDF-")) || !bytes.Contains(data, []byte("/Type /Page")) {
 		b.t.Errorf("%s: the PDF of %s is %d bytes and no document", b.Location(), name, len(data))
+		return 0
 	}
-	b.t.Logf("%s printed to a PDF of %d bytes", name, len(data))
+	pages, err := pdfPageTexts(data)
+	if err != nil {
+		b.t.Errorf("%s: reading the PDF of %s: %v", b.Location(), name, err)
+		return 0
+	}
+	for i, text := range pages {
+		m := pageNoRe.FindStringSubmatch(strings.Join(strings.Fields(text), ""))
+		if m == nil || m[1] != strconv.Itoa(i+1) || m[2] != strconv.Itoa(len(pages)) {
+			b.t.Errorf("%s: page %d of %d of the printed %s does not say 第 %d 页，共 %d 页 (found %v): %q", b.Location(), i+1, len(pages), name, i+1, len(pages), m, short(text))
+		}
+	}
+	b.t.Logf("%s printed to a PDF of %d bytes, %d pages", name, len(data), len(pages))
+	return len(pages)
 }
