@@ -122,3 +122,32 @@ func TestPhoneTableActions(t *testing.T) {
 		})
 	}
 }
+
+// TestMessageTitleOpensRecord: a message's title is a link to its record; following it opens the record and marks
+// the message read (issue 14, "message titles are not links").
+func TestMessageTitleOpensRecord(t *testing.T) {
+	t.Parallel()
+	s := StartServer(t)
+	b := s.NewTab(t, "messages")
+	b.SignIn("energy", DemoPassword)
+	b.Visit("/notifications")
+	unread := b.Number(`header a[href="/notifications"] .count`)
+	if unread < 1 {
+		t.Fatalf("the energy manager has no unread message to open (%d)", unread)
+	}
+	link := Eval[string](b, `(document.querySelector("main table tbody tr td a[data-open-form]") || {getAttribute: () => ""}).getAttribute("href")`)
+	if link == "" || !strings.HasPrefix(link, "/") {
+		t.Fatalf("no message title links its record: %s", short(b.Text("main")))
+	}
+	title := b.Text(`main table tbody tr td a[data-open-form]`)
+	if st := b.ClickAndWait(`main table tbody tr td a[data-open-form]`); st != 200 {
+		t.Fatalf("following %q: status %d", title, st)
+	}
+	if got := b.Path(); got != link {
+		t.Errorf("the title %q led to %s, want %s", title, got, link)
+	}
+	b.Check()
+	if after := b.Number(`header a[href="/notifications"] .count`); after != unread-1 && !(unread == 1 && after == -1) {
+		t.Errorf("after opening %q the unread count is %d, was %d", title, after, unread)
+	}
+}

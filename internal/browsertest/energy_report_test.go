@@ -117,8 +117,37 @@ func TestEnergyReportFlow(t *testing.T) {
 	}
 	b.SignOut()
 
-	// The county bureau approves it from its review page.
+	// The county bureau approves it from its review page. Its 待办 shows the report waiting for review, at desktop
+	// and phone width, counted in the top bar, and leads to the review page (issue 14's acceptance).
 	b.SignIn("songling", DemoPassword)
+	for _, phone := range []bool{false, true} {
+		if phone {
+			b.Phone()
+		}
+		b.Visit("/todo")
+		want := "松岭县教育局：" + year + " 年度"
+		items := Eval[[]string](b, `Array.from(document.querySelectorAll("main section.card")).filter(s => s.querySelector("h2").innerText.includes("待审核统计报表")).flatMap(s => Array.from(s.querySelectorAll(".todo-list a")).map(a => a.innerText.trim()))`)
+		found := false
+		for _, it := range items {
+			found = found || strings.HasPrefix(it, want)
+		}
+		if !found {
+			t.Errorf("phone %v: 待办 lists %v under 待审核统计报表, not the report of %s", phone, items, want)
+		}
+		all, top := b.Count("main .todo-list a"), b.Number(`header a[href="/todo"] .count`)
+		if top != all {
+			t.Errorf("phone %v: the top bar counts %d to-dos, the list has %d", phone, top, all)
+		}
+		if !Eval[bool](b, `(() => { const a = Array.from(document.querySelectorAll("main .todo-list a")).find(a => a.innerText.startsWith("`+want+`"));
+			if (!a) return false; a.scrollIntoView({block: "center"}); const r = a.getBoundingClientRect(); return r.left >= 0 && r.right <= document.documentElement.clientWidth; })()`) {
+			t.Errorf("phone %v: the to-do of %s is not on the screen", phone, want)
+		}
+	}
+	b.Desktop()
+	link := Eval[string](b, `Array.from(document.querySelectorAll("main .todo-list a")).find(a => a.innerText.startsWith("松岭县教育局：`+year+` 年度")).getAttribute("href")`)
+	if st := b.ClickAndWait(`main .todo-list a[href="` + link + `"]`); st != 200 || !strings.HasPrefix(b.Path(), "/energy/reports/review") {
+		t.Fatalf("the to-do led to %s (%d)", b.Path(), st)
+	}
 	b.Visit("/energy/reports/review?year=" + year)
 	row := `main .review-list tr[data-org]`
 	if n := b.Count(row); n < 3 {
