@@ -23,6 +23,7 @@ import (
 	"github.com/govops/govops/internal/energy/quota"
 	"github.com/govops/govops/internal/energy/report"
 	"github.com/govops/govops/internal/fleet"
+	fleetreport "github.com/govops/govops/internal/fleet/report"
 	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/attach"
 	"github.com/govops/govops/internal/platform/audit"
@@ -61,7 +62,8 @@ func modules(d module.Deps) []module.Module {
 	spine := org.New(d)
 	sp := space.New(d)
 	en := energy.New(d, sp) // energy reads the buildings its meters and PV systems stand on
-	return []module.Module{spine, sp, fleet.New(d), en, pv.New(d, en), emc.New(d, en), quota.New(d, en),
+	fl := fleet.New(d)
+	return []module.Module{spine, sp, fl, fleetreport.New(d, fl), en, pv.New(d, en), emc.New(d, en), quota.New(d, en),
 		report.New(d, en)} // the annual report comes last: its approved reports lock the demo's figures
 }
 

@@ -58,7 +58,7 @@ var accountTable = []struct {
 }
 
 // unitAdmin are the rights of a unit administrator (单位管理员): its unit's people and registers.
-const unitAdmin = "org:read org:write person:* space:buildings space:read space:register energy:read energy:enter fleet:read fleet:register fleet:request " +
+const unitAdmin = "org:read org:write person:* space:buildings space:read space:register energy:read energy:enter fleet:read fleet:register fleet:request fleet:report " +
 	"asset:read asset:register service:read service:request"
 
 // attachOwners: who sees and who changes the attachments of each kind of record — the owning record's own rights.
@@ -399,6 +399,27 @@ var authzTable = map[string]row{
 	"POST /fleet/trips/{id}/complete":                    write("fleet:dispatch", kTrip),
 	"POST /fleet/trips/{id}/cancel":                      write("fleet:request|fleet:dispatch", kTrip).destroys(),
 	"GET /fleet/dispatch":                                read("fleet:dispatch"),
+	"GET /fleet/reports":                                 read("fleet:read").xlsx(),
+	"GET /fleet/reports/review":                          read("fleet:report"),
+	"GET /fleet/reports/summary":                         read("fleet:read").xlsx(),
+	"GET /fleet/reports/{org_id}/{year}":                 read("fleet:read", kReport),
+	"GET /fleet/reports/{org_id}/{year}/export":          read("fleet:read", kReport).workbook(),
+	"GET /fleet/reports/{org_id}/{year}/print":           read("fleet:read", kReport),
+	"POST /fleet/reports/{org_id}/{year}/info":           write("fleet:report", kReport),
+	"POST /fleet/reports/{org_id}/{year}/{action}":       write("fleet:report", kReport).with("action", "submit"),
+	"GET /fleet/usage":                                   read("fleet:read").xlsx(),
+	"GET /fleet/exchange":                                read("fleet:read").xlsx(),
+	"GET /api/v1/fleet/reports":                          read("fleet:read"),
+	"GET /api/v1/fleet/reports/summary":                  read("fleet:read", kOrg).q("org_id={id}&year=2025").xlsx(),
+	"GET /api/v1/fleet/reports/{org_id}/{year}":          read("fleet:read", kReport),
+	"GET /api/v1/fleet/reports/{org_id}/{year}/export":   read("fleet:read", kReport).workbook(),
+	"PUT /api/v1/fleet/reports/{org_id}/{year}/info":     write("fleet:report", kReport),
+	"POST /api/v1/fleet/reports/{org_id}/{year}/submit":  write("fleet:report", kReport).refuses("admin fleet qingshan songling", submitRule),
+	"POST /api/v1/fleet/reports/{org_id}/{year}/approve": write("fleet:report", kReport).refuses("fleet qingshan edu", reviewRule),
+	"POST /api/v1/fleet/reports/{org_id}/{year}/return":  write("fleet:report", kReport).send(`{"reason":"矩阵测试"}`).refuses("fleet qingshan edu", reviewRule),
+	"POST /api/v1/fleet/reports/{org_id}/{year}/reopen":  write("fleet:report", kReport).send(`{"reason":"矩阵测试"}`).refuses("fleet qingshan edu", reviewRule),
+	"GET /api/v1/fleet/usage":                            read("fleet:read", kOrg).q("org_id={id}").xlsx(),
+	"GET /api/v1/fleet/exchange":                         read("fleet:read", kOrg).q("org_id={id}&year=2026").xlsx(),
 	"GET /api/v1/vehicles":                               read("fleet:read"),
 	"POST /api/v1/vehicles":                              write("fleet:register", kOrg).send(`{"org_id":{id},"plate":"青D00001","category":"other","fuel_type":"gasoline","body_type":"sedan","displacement_l":1.5,"price_yuan":100000,"purchase_date":"2024-01-01","seats":5}`),
 	"GET /api/v1/vehicles/{id}":                          read("fleet:read", kVehicle),

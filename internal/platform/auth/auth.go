@@ -86,7 +86,7 @@ var BuiltinRoles = []BuiltinRole{
 	{"asset_manager", "资产管理员", "本范围内资产与公物仓业务", []string{"org:read", "person:read", "asset:*", "space:buildings", "refdata:read"}, nil},
 	{"service_manager", "后勤服务管理员", "本范围内后勤服务业务", []string{"org:read", "person:read", "service:*", "space:buildings"}, nil},
 	{"unit_admin", "单位管理员", "本单位的人员与各类台账", []string{"org:read", "org:write", "person:*", "space:buildings", "space:read", "space:register",
-		"fleet:read", "fleet:register", "energy:read", "energy:enter", "asset:read", "asset:register", "service:read", "service:request", "fleet:request"}, nil},
+		"fleet:read", "fleet:register", "energy:read", "energy:enter", "asset:read", "asset:register", "service:read", "service:request", "fleet:request", "fleet:report"}, nil},
 	{"employee", "干部职工", "自助服务：用车申请、报修、会议室预订", []string{"fleet:request", "service:request", "service:read"}, nil},
 	{"supervisor", "监督查看", "纪检、财政、审计只读查看", []string{"*:read", "space:buildings"}, []string{"audit:read", "role:read", "user:read", "job:read"}},
 }

@@ -30,12 +30,45 @@ const layoutRows = 2
 // WriteLayout renders a one-sheet workbook in the layout: title and unit/date rows above a bold, frozen header row,
 // the rows (nil and blank-zero cells left empty), then the 合计 row. now is the export time (the injected clock).
 func WriteLayout(out io.Writer, title string, now time.Time, headers []string, rows [][]any, l Layout) error {
+	return WriteBook(out, now, []Sheet{{Title: title, Headers: headers, Rows: rows, Layout: l}})
+}
+
+// Sheet is one sheet of a workbook in the layout (WriteBook): its title (the sheet is named after Name, else the
+// title), header, rows and layout.
+type Sheet struct {
+	Name    string
+	Title   string
+	Headers []string
+	Rows    [][]any
+	Layout  Layout
+}
+
+// WriteBook renders a workbook of several sheets, each in the layout of WriteLayout (a data exchange export with a
+// sheet per group). Sheet names must differ once shortened to Excel's 31 characters.
+func WriteBook(out io.Writer, now time.Time, sheets []Sheet) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	name := sheetName(title)
-	if err := f.SetSheetName("Sheet1", name); err != nil {
-		return err
+	for i, sh := range sheets {
+		name := sheetName(sh.Name)
+		if sh.Name == "" {
+			name = sheetName(sh.Title)
+		}
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", name); err != nil {
+				return err
+			}
+		} else if _, err := f.NewSheet(name); err != nil {
+			return err
+		}
+		if err := writeSheet(f, name, sh.Title, now, sh.Headers, sh.Rows, sh.Layout); err != nil {
+			return err
+		}
 	}
+	return f.Write(out)
+}
+
+// writeSheet writes one sheet of the layout into f.
+func writeSheet(f *excelize.File, name, title string, now time.Time, headers []string, rows [][]any, l Layout) error {
 	sw, err := f.NewStreamWriter(name)
 	if err != nil {
 		return err
@@ -117,10 +150,7 @@ func WriteLayout(out io.Writer, title string, now time.Time, headers []string, r
 			return err
 		}
 	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	return f.Write(out)
+	return sw.Flush()
 }
 
 func cellName(col, row int) string { c, _ := excelize.CoordinatesToCellName(col, row); return c }
