@@ -22,6 +22,7 @@ import (
 	"github.com/govops/govops/internal/energy/pv"
 	"github.com/govops/govops/internal/energy/quota"
 	"github.com/govops/govops/internal/energy/report"
+	"github.com/govops/govops/internal/assets"
 	"github.com/govops/govops/internal/fleet"
 	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/attach"
@@ -61,7 +62,7 @@ func modules(d module.Deps) []module.Module {
 	spine := org.New(d)
 	sp := space.New(d)
 	en := energy.New(d, sp) // energy reads the buildings its meters and PV systems stand on
-	return []module.Module{spine, sp, fleet.New(d), en, pv.New(d, en), emc.New(d, en), quota.New(d, en),
+	return []module.Module{spine, sp, fleet.New(d), assets.New(d, sp), en, pv.New(d, en), emc.New(d, en), quota.New(d, en),
 		report.New(d, en)} // the annual report comes last: its approved reports lock the demo's figures
 }
 
