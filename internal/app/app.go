@@ -17,12 +17,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/govops/govops/internal/assets"
 	"github.com/govops/govops/internal/energy"
 	"github.com/govops/govops/internal/energy/emc"
 	"github.com/govops/govops/internal/energy/pv"
 	"github.com/govops/govops/internal/energy/quota"
 	"github.com/govops/govops/internal/energy/report"
-	"github.com/govops/govops/internal/assets"
 	"github.com/govops/govops/internal/fleet"
 	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/attach"

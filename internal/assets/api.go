@@ -145,9 +145,13 @@ func (s *Service) registerAPI() {
 	module.Create(d, "POST /api/v1/pool/listings", PermRegister, web.Doc{Summary: "申报闲置资产入公物仓（待审核；已在仓或待处置 → 409）"}, s.Offer)
 	module.Get(d, "GET /api/v1/pool/listings/{id}", PermRead, web.Doc{Summary: "公物仓资产"}, GetListing)
 	module.Action(d, "POST /api/v1/pool/listings/{id}/approve", PermApprove, web.Doc{Summary: "入仓审核通过（可申领；不在待审核 → 409）"},
-		func(ctx context.Context, sc auth.Scope, id int64, in CommentInput) (Listing, error) { return s.DecideListing(ctx, sc, id, true, in.Comment) })
+		func(ctx context.Context, sc auth.Scope, id int64, in CommentInput) (Listing, error) {
+			return s.DecideListing(ctx, sc, id, true, in.Comment)
+		})
 	module.Action(d, "POST /api/v1/pool/listings/{id}/reject", PermApprove, web.Doc{Summary: "入仓审核不通过（不在待审核 → 409）"},
-		func(ctx context.Context, sc auth.Scope, id int64, in CommentInput) (Listing, error) { return s.DecideListing(ctx, sc, id, false, in.Comment) })
+		func(ctx context.Context, sc auth.Scope, id int64, in CommentInput) (Listing, error) {
+			return s.DecideListing(ctx, sc, id, false, in.Comment)
+		})
 	u.API("POST /api/v1/pool/listings/{id}/claims", PermRegister, web.Doc{Summary: "申领公物仓资产（不是可申领状态 → 409）", Body: ClaimInput{}, Response: Claim{},
 		Status: http.StatusCreated}, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
@@ -168,9 +172,13 @@ func (s *Service) registerAPI() {
 		Query: []web.Param{{Name: "status", Help: "pending · approved · rejected"}, {Name: "listing_id", Type: "integer"}}}, parseClaimFilter, ListClaims)
 	module.Get(d, "GET /api/v1/pool/claims/{id}", PermRead, web.Doc{Summary: "申领"}, GetClaim)
 	module.Action(d, "POST /api/v1/pool/claims/{id}/approve", PermApprove, web.Doc{Summary: "批准申领：资产调剂至申领单位，历史与折旧延续（不在待审批 → 409）"},
-		func(ctx context.Context, sc auth.Scope, id int64, in CommentInput) (Claim, error) { return s.DecideClaim(ctx, sc, id, true, in.Comment) })
+		func(ctx context.Context, sc auth.Scope, id int64, in CommentInput) (Claim, error) {
+			return s.DecideClaim(ctx, sc, id, true, in.Comment)
+		})
 	module.Action(d, "POST /api/v1/pool/claims/{id}/reject", PermApprove, web.Doc{Summary: "驳回申领：资产恢复可申领（不在待审批 → 409）"},
-		func(ctx context.Context, sc auth.Scope, id int64, in CommentInput) (Claim, error) { return s.DecideClaim(ctx, sc, id, false, in.Comment) })
+		func(ctx context.Context, sc auth.Scope, id int64, in CommentInput) (Claim, error) {
+			return s.DecideClaim(ctx, sc, id, false, in.Comment)
+		})
 	u.API("GET /api/v1/pool/stats", PermRead, web.Doc{Summary: "公物仓统计：调剂件数与节约资金", Response: PoolStats{}}, func(w http.ResponseWriter, r *http.Request) error {
 		st, err := Stats(r.Context(), s.DB, scope(r))
 		if err != nil {
@@ -181,12 +189,18 @@ func (s *Service) registerAPI() {
 
 	// Disposals.
 	module.Action(d, "POST /api/v1/assets/{id}/disposals", PermRegister, web.Doc{Summary: "申请资产处置（在用或闲置资产；其他状态 → 409）"},
-		func(ctx context.Context, sc auth.Scope, id int64, in DisposalInput) (Disposal, error) { return s.RequestDisposal(ctx, sc, id, in) })
+		func(ctx context.Context, sc auth.Scope, id int64, in DisposalInput) (Disposal, error) {
+			return s.RequestDisposal(ctx, sc, id, in)
+		})
 	module.List(d, "GET /api/v1/asset-disposals", PermRead, web.Doc{Summary: "资产处置申请",
 		Query: []web.Param{{Name: "status", Help: "pending · approved · rejected"}, {Name: "asset_id", Type: "integer"}}}, parseDisposalFilter, ListDisposals)
 	module.Get(d, "GET /api/v1/asset-disposals/{id}", PermRead, web.Doc{Summary: "资产处置申请"}, GetDisposal)
 	module.Action(d, "POST /api/v1/asset-disposals/{id}/approve", PermApprove, web.Doc{Summary: "批准处置：资产核销出账，仍可查询（不在待审批 → 409）"},
-		func(ctx context.Context, sc auth.Scope, id int64, in CommentInput) (Disposal, error) { return s.DecideDisposal(ctx, sc, id, true, in.Comment) })
+		func(ctx context.Context, sc auth.Scope, id int64, in CommentInput) (Disposal, error) {
+			return s.DecideDisposal(ctx, sc, id, true, in.Comment)
+		})
 	module.Action(d, "POST /api/v1/asset-disposals/{id}/reject", PermApprove, web.Doc{Summary: "驳回处置：资产恢复原状态（不在待审批 → 409）"},
-		func(ctx context.Context, sc auth.Scope, id int64, in CommentInput) (Disposal, error) { return s.DecideDisposal(ctx, sc, id, false, in.Comment) })
+		func(ctx context.Context, sc auth.Scope, id int64, in CommentInput) (Disposal, error) {
+			return s.DecideDisposal(ctx, sc, id, false, in.Comment)
+		})
 }

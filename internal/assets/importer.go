@@ -62,7 +62,9 @@ func (s *Service) ImportAssets(ctx context.Context, sc auth.Scope, rows []xlsx.R
 		var good []Input
 		for _, r := range rows {
 			v := r.Values
-			bad := func(col, msg string) { rep.Errors = append(rep.Errors, xlsx.RowError{Line: r.Line, Column: col, Message: msg}) }
+			bad := func(col, msg string) {
+				rep.Errors = append(rep.Errors, xlsx.RowError{Line: r.Line, Column: col, Message: msg})
+			}
 			if strings.TrimSpace(v["example"]) != "" {
 				bad(header("example"), fmt.Sprintf("第 %d 行是模板示例行，请删除后再导入", r.Line))
 				continue

@@ -66,7 +66,7 @@ func (s *Service) poolPages() {
 		p.Pager = web.NewPager(f.List, total)
 		return u.Render(w, r, http.StatusOK, "assets/pool.html", p)
 	})
-	u.Page("GET /assets/pool/{id}", PermRead, func(w http.ResponseWriter, r *http.Request) error {
+	u.Page("GET /assets/pool/items/{id}", PermRead, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
 		if err != nil {
 			return err
@@ -94,14 +94,14 @@ func (s *Service) poolPages() {
 	}
 	listing := func(r *http.Request, id int64, approve bool) (string, error) {
 		_, err := s.DecideListing(r.Context(), auth.ScopeFrom(r.Context()), id, approve, fstr(r, "comment"))
-		return "/assets/pool/" + itoa(id), err
+		return "/assets/pool/items/" + itoa(id), err
 	}
 	claim := func(r *http.Request, id int64, approve bool) (string, error) {
 		c, err := s.DecideClaim(r.Context(), auth.ScopeFrom(r.Context()), id, approve, fstr(r, "comment"))
 		if c.ListingID == 0 {
 			return "/assets/pool", err
 		}
-		return "/assets/pool/" + itoa(c.ListingID), err
+		return "/assets/pool/items/" + itoa(c.ListingID), err
 	}
 	disposal := func(r *http.Request, id int64, approve bool) (string, error) {
 		_, err := s.DecideDisposal(r.Context(), auth.ScopeFrom(r.Context()), id, approve, fstr(r, "comment"))
@@ -121,7 +121,7 @@ func (s *Service) poolPages() {
 		f := map[string]string{}
 		orgID := web.FormInt(r, "org_id", f)
 		_, err = s.ClaimListing(r.Context(), auth.ScopeFrom(r.Context()), id, ClaimInput{OrgID: orgID, Reason: fstr(r, "reason")})
-		return s.done(w, r, err, "/assets/pool/"+itoa(id), "已提交申领，等待审批")
+		return s.done(w, r, err, "/assets/pool/items/"+itoa(id), "已提交申领，等待审批")
 	})
 	u.Page("GET /assets/disposals", PermRead, func(w http.ResponseWriter, r *http.Request) error {
 		f, err := parseDisposalFilter(r)
