@@ -146,15 +146,16 @@ func (s *Service) Offer(ctx context.Context, sc auth.Scope, in OfferInput) (List
 	textField(f, "condition", &in.Condition, 200, false, "成色、状况")
 	if in.AssetID <= 0 {
 		f.Add("asset_id", "请选择资产")
-	}
-	if err := f.Err(); err != nil {
-		return Listing{}, err
+		return Listing{}, f.Err()
 	}
 	var out Listing
 	err := s.DB.Tx(ctx, func(q db.Q) error {
 		a, err := GetAsset(ctx, q, sc, in.AssetID)
 		if err != nil {
 			return notFoundField(err, "asset_id", "资产不存在或不在您的数据范围内")
+		}
+		if err := f.Err(); err != nil {
+			return err
 		}
 		if a.Status != StatusInUse && a.Status != StatusIdle {
 			return errs.Conflict("资产" + a.StatusName() + "，不能申报公物仓")
