@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/govops/govops/internal/assets"
 	"github.com/govops/govops/internal/energy"
 	"github.com/govops/govops/internal/energy/emc"
 	"github.com/govops/govops/internal/energy/pv"
@@ -63,7 +64,7 @@ func modules(d module.Deps) []module.Module {
 	sp := space.New(d)
 	en := energy.New(d, sp) // energy reads the buildings its meters and PV systems stand on
 	fl := fleet.New(d)
-	return []module.Module{spine, sp, fl, fleetreport.New(d, fl), en, pv.New(d, en), emc.New(d, en), quota.New(d, en),
+	return []module.Module{spine, sp, fl, fleetreport.New(d, fl), assets.New(d, sp), en, pv.New(d, en), emc.New(d, en), quota.New(d, en),
 		report.New(d, en)} // the annual report comes last: its approved reports lock the demo's figures
 }
 

@@ -549,7 +549,60 @@ var (
 	kContract = &kind{name: "energy performance contract", scope: byOrg, cols: []string{"id"}, sql: atOrg("energy_emc_contracts", "x", "x.id"),
 		make:  func(m *matrix, t *testing.T, p pos) { m.contract(t, p) },
 		fresh: func(m *matrix, t *testing.T, p pos) []string { return ids(m.contract(t, p)) }}
+
+	// Assets: the pool's listings and claims and the disposals checked are the matrix's own (reason 矩阵测试…), so
+	// the demo's do not decide where a record lies.
+	kAsset = &kind{name: "asset", scope: byOrg, cols: []string{"id"}, sql: atOrg("assets", "a", "a.id"),
+		make: func(m *matrix, t *testing.T, p pos) { m.freshAsset(t, p) }}
+	kListing = &kind{name: "pool listing", scope: byOrg, cols: []string{"id"},
+		sql:   "SELECT l.id FROM asset_pool_listings l JOIN orgs o ON o.id = l.org_id WHERE l.reason = '矩阵测试闲置' AND %s ORDER BY l.id LIMIT 1",
+		make:  func(m *matrix, t *testing.T, p pos) { m.freshListing(t, p, false) },
+		fresh: func(m *matrix, t *testing.T, p pos) []string { return ids(m.freshListing(t, p, false)) }}
+	kClaim = &kind{name: "pool claim", scope: byOrg, cols: []string{"id"},
+		sql: "SELECT c.id FROM asset_pool_claims c JOIN asset_pool_listings l ON l.id = c.listing_id JOIN orgs o ON o.id = l.org_id " +
+			"WHERE c.reason = '矩阵测试申领' AND %s ORDER BY c.id LIMIT 1",
+		make:  func(m *matrix, t *testing.T, p pos) { m.freshClaim(t, p) },
+		fresh: func(m *matrix, t *testing.T, p pos) []string { return ids(m.freshClaim(t, p)) }}
+	kDisposal = &kind{name: "asset disposal", scope: byOrg, cols: []string{"id"},
+		sql:   "SELECT d.id FROM asset_disposals d JOIN orgs o ON o.id = d.org_id WHERE d.reason = '矩阵测试处置' AND %s ORDER BY d.id LIMIT 1",
+		make:  func(m *matrix, t *testing.T, p pos) { m.freshDisposal(t, p) },
+		fresh: func(m *matrix, t *testing.T, p pos) []string { return ids(m.freshDisposal(t, p)) }}
 )
+
+func (m *matrix) freshAsset(t *testing.T, p pos) int64 {
+	t.Helper()
+	return m.post(t, m.admin, "POST", "/api/v1/assets", map[string]any{"org_id": m.orgs[p], "name": "矩阵测试资产", "class_code": "A02010105",
+		"value_yuan": 5000, "acquired_on": "2024-01-01"})
+}
+
+// freshListing offers a fresh asset at p; approved, the listing is available.
+func (m *matrix) freshListing(t *testing.T, p pos, approved bool) int64 {
+	t.Helper()
+	id := m.post(t, m.admin, "POST", "/api/v1/pool/listings", map[string]any{"asset_id": m.freshAsset(t, p), "reason": "矩阵测试闲置"})
+	if approved {
+		m.post(t, m.admin, "POST", fmt.Sprintf("/api/v1/pool/listings/%d/approve", id), map[string]any{})
+	}
+	return id
+}
+
+// freshClaim claims a fresh listing at p for a unit that lies as far out as p does (the next position out, or
+// another unit outside 青山市 for posD), so an account sees the claim exactly when it sees position p.
+func (m *matrix) freshClaim(t *testing.T, p pos) int64 {
+	t.Helper()
+	l := m.freshListing(t, p, true)
+	var claimer int64
+	if p < posD {
+		claimer = m.orgs[p+1]
+	} else {
+		claimer = m.int(t, "SELECT id FROM orgs WHERE path NOT LIKE ? AND id <> ? AND parent_id IS NOT NULL ORDER BY id DESC LIMIT 1", m.paths[2]+"%", m.orgs[posD])
+	}
+	return m.post(t, m.admin, "POST", fmt.Sprintf("/api/v1/pool/listings/%d/claims", l), map[string]any{"org_id": claimer, "reason": "矩阵测试申领"})
+}
+
+func (m *matrix) freshDisposal(t *testing.T, p pos) int64 {
+	t.Helper()
+	return m.post(t, m.admin, "POST", fmt.Sprintf("/api/v1/assets/%d/disposals", m.freshAsset(t, p)), map[string]any{"method": "scrap", "reason": "矩阵测试处置"})
+}
 
 func (m *matrix) role(t *testing.T, code string) {
 	t.Helper()
@@ -749,7 +802,7 @@ func rights(perms []auth.Permission, spec string) map[string]bool {
 func allKinds() []*kind {
 	return []*kind{kViolation, kUser, kRole, kJob, kRefRow, kRefOverride, kWebhook, kDelivery, kChain, kStandard, kOrg, kPerson, kBuilding, kBuildingOrg, kEligibility,
 		kFloor, kProperty, kRoom, kOccupant, kAgreement, kPost, kRectify, kAllocation, kVacate, kRepair, kStocktake, kStocktakeRoom,
-		kStocktakeUnit, kVehicle, kDriver, kTrip, kConsumption, kMeter, kAnomaly, kReport, kExplanation, kPV, kContract}
+		kStocktakeUnit, kVehicle, kDriver, kTrip, kConsumption, kMeter, kAnomaly, kReport, kExplanation, kPV, kContract, kAsset, kListing, kClaim, kDisposal}
 }
 
 func attachOwnerTypes() []string {
