@@ -1,6 +1,7 @@
 package energy
 
 import (
+	"slices"
 	"sort"
 	"time"
 )
@@ -103,12 +104,12 @@ func Intervals(m MeterSpec, history, pts []Point, d Detection, resolved map[Anom
 	if mult <= 0 {
 		mult = 1
 	}
-	var window, dts []float64 // rates (per second) and durations of recent normal intervals
+	// Rates (per second) and durations of the last d.Window normal intervals, each kept sorted as well, so that the
+	// rolling medians read in O(1) instead of sorting a copy at every reading (it was most of a roll-up's time).
+	window, dts := newRolling(d.Window), newRolling(d.Window)
 	push := func(r, dt float64) {
-		window, dts = append(window, r), append(dts, dt)
-		if len(window) > d.Window {
-			window, dts = window[1:], dts[1:]
-		}
+		window.push(r)
+		dts.push(dt)
 	}
 	// expected is the interval a gap is measured against: the meter's configured one, else the median of its
 	// recent intervals (a monthly-read meter has gaps of months, a 15-minute one of hours).
@@ -116,8 +117,8 @@ func Intervals(m MeterSpec, history, pts []Point, d Detection, resolved map[Anom
 		if m.IntervalS > 0 {
 			return float64(m.IntervalS)
 		}
-		if len(dts) >= d.MinHistory {
-			return median(dts)
+		if dts.len() >= d.MinHistory {
+			return dts.median()
 		}
 		return 0
 	}
@@ -170,8 +171,8 @@ func Intervals(m MeterSpec, history, pts []Point, d Detection, resolved map[Anom
 				normal = false
 			}
 			rate := iv.Raw / dt
-			if len(window) >= d.MinHistory {
-				if med := median(window); med > 0 && rate > d.SpikeFactor*med {
+			if window.len() >= d.MinHistory {
+				if med := window.median(); med > 0 && rate > d.SpikeFactor*med {
 					iv.Kinds = append(iv.Kinds, KindSpike)
 					iv.Expected = med * dt
 					normal = false
@@ -188,6 +189,44 @@ func Intervals(m MeterSpec, history, pts []Point, d Detection, resolved map[Anom
 		prev = &pts[i]
 	}
 	return out
+}
+
+// rolling holds the last max values pushed, in arrival order (a ring) and sorted.
+type rolling struct {
+	max, head    int
+	ring, sorted []float64
+}
+
+func newRolling(max int) *rolling { return &rolling{max: max} }
+
+func (w *rolling) len() int { return len(w.sorted) }
+
+func (w *rolling) push(x float64) {
+	if w.max <= 0 {
+		return
+	}
+	if len(w.ring) < w.max {
+		w.ring = append(w.ring, x)
+	} else {
+		old := w.ring[w.head]
+		w.ring[w.head] = x
+		w.head = (w.head + 1) % w.max
+		i := sort.SearchFloat64s(w.sorted, old) // the first of equal values: any of them will do
+		w.sorted = slices.Delete(w.sorted, i, i+1)
+	}
+	w.sorted = slices.Insert(w.sorted, sort.SearchFloat64s(w.sorted, x), x)
+}
+
+// median is the median of the values held, as median of them would compute it.
+func (w *rolling) median() float64 {
+	n := len(w.sorted)
+	if n == 0 {
+		return 0
+	}
+	if n%2 == 1 {
+		return w.sorted[n/2]
+	}
+	return (w.sorted[n/2-1] + w.sorted[n/2]) / 2
 }
 
 func median(xs []float64) float64 {

@@ -161,7 +161,7 @@ func (s *Service) SubmitExplanation(ctx context.Context, sc auth.Scope, in Expla
 		if u == nil {
 			return errs.Forbidden("需要登录用户提交说明")
 		}
-		w, err := s.evaluate(ctx, q, in.OrgID, in.Year)
+		w, err := s.evaluate(ctx, q, in.OrgID, in.Year, nil)
 		if err != nil {
 			return err
 		}
@@ -231,7 +231,7 @@ func (s *Service) ResubmitExplanation(ctx context.Context, sc auth.Scope, id int
 		if u == nil {
 			return errs.Forbidden("需要登录用户提交说明")
 		}
-		w, err := s.evaluate(ctx, q, e.OrgID, e.Year)
+		w, err := s.evaluate(ctx, q, e.OrgID, e.Year, nil)
 		if err != nil {
 			return err
 		}

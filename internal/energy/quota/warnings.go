@@ -148,8 +148,27 @@ func (s *Service) throughMonth(year int) int {
 	return now.Month - 1
 }
 
-// evaluate computes a unit's warning for a year from its quota and its figures (nil when it has no quota).
-func (s *Service) evaluate(ctx context.Context, q db.Q, orgID int64, year int) (*Warning, error) {
+// factorCache loads each year's factors once for a run over many units (nil: each computation loads its own).
+type factorCache map[int]*energy.Factors
+
+func (c factorCache) get(ctx context.Context, q db.Q, y int) (*energy.Factors, error) {
+	if c == nil {
+		return nil, nil
+	}
+	if f, ok := c[y]; ok {
+		return f, nil
+	}
+	f, err := energy.LoadFactors(ctx, q, y)
+	if err != nil {
+		return nil, err
+	}
+	c[y] = f
+	return f, nil
+}
+
+// evaluate computes a unit's warning for a year from its quota and its figures (nil when it has no quota). fc may
+// hold the factors already loaded by a refresh of many units.
+func (s *Service) evaluate(ctx context.Context, q db.Q, orgID int64, year int, fc factorCache) (*Warning, error) {
 	qt, ok, err := getQuota(ctx, q, orgID, year)
 	if err != nil || !ok {
 		return nil, err
@@ -166,12 +185,20 @@ func (s *Service) evaluate(ctx context.Context, q db.Q, orgID int64, year int) (
 		if e.Through < 12 {
 			span.Through = e.Through
 		}
-		if in, err = energy.Compute(ctx, q, auth.Everything(), sel, span, nil); err != nil {
+		f, err := fc.get(ctx, q, year)
+		if err != nil {
+			return nil, err
+		}
+		if in, err = energy.Compute(ctx, q, auth.Everything(), sel, span, f); err != nil {
 			return nil, err
 		}
 		e.YTDKgce, e.YTDWater = in.TotalKgce, in.WaterM3
 		if e.Through < 12 {
-			tr, err := energy.MonthlyTrend(ctx, q, auth.Everything(), sel, year-1, nil)
+			fp, err := fc.get(ctx, q, year-1)
+			if err != nil {
+				return nil, err
+			}
+			tr, err := energy.MonthlyTrend(ctx, q, auth.Everything(), sel, year-1, fp)
 			if err != nil {
 				return nil, err
 			}
@@ -325,11 +352,12 @@ func (s *Service) Refresh(ctx context.Context, year int, orgIDs []int64, notifyC
 		}
 	}
 	n, sent := 0, 0
+	fc := factorCache{}
 	for _, id := range orgIDs {
 		// The evaluation only reads (a subtree's indicators can take a while on a big tree): it runs outside the
 		// write transaction, which on SQLite holds the database's one write lock and would keep every other
 		// writer (sessions, readings, forms) waiting for the whole refresh.
-		w, err := s.evaluate(ctx, s.DB, id, year)
+		w, err := s.evaluate(ctx, s.DB, id, year, fc)
 		if err != nil {
 			return n, sent, fmt.Errorf("unit %d: %w", id, err)
 		}
