@@ -72,6 +72,8 @@ const (
 	objQuota      = "fleet_quota"
 	objTrip       = "fleet_trip"
 	objCost       = "fleet_cost"
+	objSupplier   = "fleet_supplier"
+	objHire       = "fleet_hire_contract"
 	wfTrip        = "fleet.trip"
 	eventTrip     = "fleet.trip"
 	eventReminder = "fleet.reminder"
@@ -84,10 +86,13 @@ var auditActions = map[string]string{
 	"fleet.trip.create": "提交用车申请", "fleet.trip.decide": "用车申请审批结果", "fleet.trip.dispatch": "派车",
 	"fleet.trip.start": "出车", "fleet.trip.complete": "收车", "fleet.trip.cancel": "取消用车",
 	"fleet.cost.create": "登记车辆费用", "fleet.reminder": "车辆到期提醒",
+	"fleet.supplier.create": "定点供应商", "fleet.supplier.update": "修改定点供应商", "fleet.fuelcard.import": "导入加油卡对账单",
+	"fleet.hire.create": "登记社会化保障合同", "fleet.hire.vehicle": "登记社会化保障车辆", "fleet.hire.driver": "登记社会化保障驾驶员",
 }
 
 var auditObjects = map[string]string{
 	objVehicle: "车辆", objDriver: "驾驶员", objQuota: "公务用车编制", objTrip: "用车申请", objCost: "车辆费用",
+	objSupplier: "定点供应商", objHire: "社会化保障合同",
 }
 
 // Service is the module instance.

@@ -35,6 +35,9 @@ type tripPage struct {
 	History    []history.Entry
 	Vehicles   []Suggestion
 	Drivers    []FreeDriver
+	// HireVehicles and HireDrivers: the hire pool, offered when no own vehicle or driver fits.
+	HireVehicles []HireSuggestion
+	HireDrivers  []HireFreeDriver
 	MayApprove bool
 	MayCancel  bool
 	SlipNo     string
@@ -44,9 +47,11 @@ type tripPage struct {
 }
 
 type dispatchItem struct {
-	T        Trip
-	Vehicles []Suggestion
-	Drivers  []FreeDriver
+	T            Trip
+	Vehicles     []Suggestion
+	Drivers      []FreeDriver
+	HireVehicles []HireSuggestion
+	HireDrivers  []HireFreeDriver
 }
 
 type dispatchPage struct {
@@ -54,6 +59,7 @@ type dispatchPage struct {
 	Items    []dispatchItem
 	Waiting  int
 	Board    Board
+	Hire     []BoardRow // the hire pool's vehicles and their trips of the week
 	OrgID    int64
 	Pager    web.Pager
 	Weekdays []string
@@ -132,8 +138,13 @@ func (s *Service) pagesTrips() {
 			if p.Vehicles, p.Drivers, err = s.Suggest(r.Context(), s.DB, sc, t, 10); err != nil {
 				return err
 			}
+			if len(p.Vehicles) == 0 || len(p.Drivers) == 0 {
+				if p.HireVehicles, p.HireDrivers, err = SuggestHire(r.Context(), s.DB, sc, t, 10); err != nil {
+					return err
+				}
+			}
 		}
-		if t.Status == TripDispatched && usr.Can(PermDispatch) {
+		if t.Status == TripDispatched && usr.Can(PermDispatch) && t.VehicleID > 0 {
 			if err := s.DB.QueryRow(r.Context(), "SELECT odometer_km FROM fleet_vehicles WHERE id = ?", t.VehicleID).Scan(&p.Odometer); err != nil {
 				return err
 			}
@@ -171,7 +182,8 @@ func (s *Service) pagesTrips() {
 		return "已驳回", err
 	})
 	action("dispatch", PermDispatch, func(r *http.Request, sc auth.Scope, id int64, f errs.Fields) (string, error) {
-		in := DispatchInput{VehicleID: web.FormInt(r, "vehicle_id", f), DriverID: web.FormInt(r, "driver_id", f)}
+		in := DispatchInput{VehicleID: web.FormInt(r, "vehicle_id", f), DriverID: web.FormInt(r, "driver_id", f),
+			HireVehicleID: web.FormInt(r, "hire_vehicle_id", f), HireDriverID: web.FormInt(r, "hire_driver_id", f)}
 		if len(f) > 0 {
 			return "", nil
 		}
@@ -220,12 +232,23 @@ func (s *Service) pagesTrips() {
 			if err != nil {
 				return err
 			}
-			p.Items = append(p.Items, dispatchItem{T: t, Vehicles: vs, Drivers: ds})
+			it := dispatchItem{T: t, Vehicles: vs, Drivers: ds}
+			if len(vs) == 0 || len(ds) == 0 {
+				if it.HireVehicles, it.HireDrivers, err = SuggestHire(r.Context(), s.DB, sc, t, 5); err != nil {
+					return err
+				}
+			}
+			p.Items = append(p.Items, it)
 		}
 		if p.Board, p.OrgID, err = s.board(r, l); err != nil {
 			return err
 		}
 		p.Pager = web.NewPager(l, p.Board.Total)
+		if !p.Board.Drivers {
+			if p.Hire, err = BuildHireBoard(r.Context(), s.DB, sc, p.Board); err != nil {
+				return err
+			}
+		}
 		return u.Render(w, r, http.StatusOK, "fleet/dispatch.html", p)
 	})
 }
