@@ -31,17 +31,17 @@ type tripFormPage struct {
 
 type tripPage struct {
 	web.Globals
-	T          Trip
-	History    []history.Entry
-	Vehicles   []Suggestion
-	Drivers    []FreeDriver
+	T        Trip
+	History  []history.Entry
+	Vehicles []Suggestion
+	Drivers  []FreeDriver
 	// HireVehicles and HireDrivers: the hire pool, offered when no own vehicle or driver fits.
 	HireVehicles []HireSuggestion
 	HireDrivers  []HireFreeDriver
-	MayApprove bool
-	MayCancel  bool
-	SlipNo     string
-	Today      string
+	MayApprove   bool
+	MayCancel    bool
+	SlipNo       string
+	Today        string
 	// Odometer is the vehicle's current reading, the start form's starting value.
 	Odometer float64
 }
