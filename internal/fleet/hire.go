@@ -423,7 +423,7 @@ type SettlementLine struct {
 	OrgName     string  `json:"org_name"`
 	Destination string  `json:"destination"`
 	DistanceKM  float64 `json:"distance_km"`
-	Hours       float64 `json:"hours" doc:"出车到收车的小时数（一位小数）"`
+	Hours       float64 `json:"hours" doc:"批准的用车时段的小时数（向上取一位小数）"`
 	Days        int     `json:"days" doc:"跨越的自然日数"`
 	KMYuan      float64 `json:"km_yuan"`
 	TimeYuan    float64 `json:"time_yuan"`
@@ -454,13 +454,13 @@ func HireSettlement(ctx context.Context, q db.Q, sc auth.Scope, contractID int64
 	}
 	st := Settlement{Contract: c, Month: month, Lines: []SettlementLine{}}
 	type row struct {
-		l                         SettlementLine
-		start, end, started, done int64
+		l          SettlementLine
+		start, end int64
 	}
 	rows, err := db.Select(ctx, q, func(s db.Scanner) (row, error) {
 		var r row
-		return r, s.Scan(&r.l.TripID, &r.l.Plate, &r.l.Driver, &r.l.Requester, &r.l.OrgName, &r.l.Destination, &r.l.DistanceKM, &r.start, &r.end, &r.started, &r.done)
-	}, `SELECT t.id, hv.plate, COALESCE(hd.name, ''), p.name, o.name, t.destination, t.distance_km, t.start_at, t.end_at, t.started_at, t.completed_at
+		return r, s.Scan(&r.l.TripID, &r.l.Plate, &r.l.Driver, &r.l.Requester, &r.l.OrgName, &r.l.Destination, &r.l.DistanceKM, &r.start, &r.end)
+	}, `SELECT t.id, hv.plate, COALESCE(hd.name, ''), p.name, o.name, t.destination, t.distance_km, t.start_at, t.end_at
 		FROM fleet_trips t JOIN fleet_hire_vehicles hv ON hv.id = t.hire_vehicle_id LEFT JOIN fleet_hire_drivers hd ON hd.id = t.hire_driver_id
 		JOIN people p ON p.id = t.requester_id JOIN orgs o ON o.id = t.org_id
 		WHERE hv.contract_id = ? AND t.status = 'completed' AND t.start_at >= ? AND t.start_at < ? ORDER BY t.start_at, t.id`,
@@ -470,10 +470,7 @@ func HireSettlement(ctx context.Context, q db.Q, sc auth.Scope, contractID int64
 	}
 	var total int64
 	for _, r := range rows {
-		a, b := r.start, r.end
-		if r.started > 0 && r.done > r.started {
-			a, b = r.started, r.done
-		}
+		a, b := r.start, r.end // the approved window (docs/domain/vehicles.md §Hire pool)
 		ta, tb := time.Unix(a, 0).In(clock.Shanghai), time.Unix(b, 0).In(clock.Shanghai)
 		r.l.Date = ta.Format(time.DateOnly)
 		r.l.Hours = float64(int64((tb.Sub(ta).Hours())*10+0.999)) / 10
