@@ -6,8 +6,10 @@
 //
 // Files: rules.go (plates, VINs, the trip state table, the standards checks — pure), standards.go (the reference
 // data), vehicles.go and drivers.go (the ledger), quotas.go and compliance.go, trips.go (requests, approval,
-// dispatch, trip), costs.go (costs and the ledger), reminders.go (the due-date job), api.go (JSON), web_*.go (pages),
-// objects.go, todo.go and demo.go.
+// dispatch, trip), costs.go (costs, the ledger and its consumption against the baseline), suppliers.go (定点
+// suppliers and the non_designated_supplier finding), fuelcard.go (fuel-card statements), hire.go (社会化保障: the hire
+// pool, its dispatch and monthly settlement), reminders.go (the due-date job), api.go and api_ops.go (JSON), web_*.go
+// (pages), objects.go, todo.go, demo.go and demo_ops.go.
 package fleet
 
 import (
