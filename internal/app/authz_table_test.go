@@ -72,6 +72,7 @@ var attachOwners = map[string]struct {
 	"space_repair":             {"space:read", "space:register", kRepair},     // 维修材料: the unit applies, the bureau approves
 	"energy_quota_explanation": {"energy:read", "energy:enter", kExplanation}, // 超定额说明材料: the unit adds them
 	"energy_contract":          {"energy:read", "energy:contract", kContract}, // 合同能源管理合同
+	"fleet_vehicle":            {"fleet:read", "fleet:register", kVehicle},    // 行驶证、保单: the vehicle's documents
 }
 
 // authzTable is the table: every route of the program → its rule.
@@ -378,6 +379,9 @@ var authzTable = map[string]row{
 	"GET /fleet/assets/{name}":                           open().with("name", "print.css"),
 	"GET /fleet/vehicles":                                read("fleet:read").xlsx(),
 	"GET /fleet/vehicles/new":                            read("fleet:register"),
+	"GET /fleet/vehicles/import":                         read("fleet:register"),
+	"GET /fleet/vehicles/import/template":                read("fleet:register").workbook(),
+	"POST /fleet/vehicles/import":                        write("fleet:register"),
 	"POST /fleet/vehicles":                               write("fleet:register"),
 	"GET /fleet/vehicles/{id}":                           read("fleet:read", kVehicle),
 	"GET /fleet/vehicles/{id}/edit":                      read("fleet:register", kVehicle),
@@ -398,6 +402,7 @@ var authzTable = map[string]row{
 	"POST /fleet/trips/{id}/start":                       write("fleet:dispatch", kTrip),
 	"POST /fleet/trips/{id}/complete":                    write("fleet:dispatch", kTrip),
 	"POST /fleet/trips/{id}/cancel":                      write("fleet:request|fleet:dispatch", kTrip).destroys(),
+	"POST /fleet/trips/{id}/rate":                        write("fleet:request", kTrip),
 	"GET /fleet/dispatch":                                read("fleet:dispatch"),
 	"GET /fleet/suppliers":                               read("fleet:read").xlsx(),
 	"POST /fleet/suppliers":                              write("fleet:manage"),
@@ -412,6 +417,8 @@ var authzTable = map[string]row{
 	"GET /api/v1/vehicles":                               read("fleet:read"),
 	"POST /api/v1/vehicles":                              write("fleet:register", kOrg).send(`{"org_id":{id},"plate":"青D00001","category":"other","fuel_type":"gasoline","body_type":"sedan","displacement_l":1.5,"price_yuan":100000,"purchase_date":"2024-01-01","seats":5}`),
 	"GET /api/v1/vehicles/{id}":                          read("fleet:read", kVehicle),
+	"GET /api/v1/vehicles/import/template":               read("fleet:register").workbook(),
+	"POST /api/v1/vehicles/import":                       write("fleet:register"),
 	"PATCH /api/v1/vehicles/{id}":                        write("fleet:register", kVehicle),
 	"GET /api/v1/vehicles/{id}/history":                  read("fleet:read", kVehicle),
 	"GET /api/v1/vehicles/{id}/ledger":                   read("fleet:read", kVehicle),
@@ -435,6 +442,7 @@ var authzTable = map[string]row{
 	"POST /api/v1/trip-requests/{id}/start":              write("fleet:dispatch", kTrip),
 	"POST /api/v1/trip-requests/{id}/complete":           write("fleet:dispatch", kTrip),
 	"POST /api/v1/trip-requests/{id}/cancel":             write("fleet:request|fleet:dispatch", kTrip).destroys(),
+	"POST /api/v1/trip-requests/{id}/rate":               write("fleet:request", kTrip),
 	"GET /api/v1/fleet/suppliers":                        read("fleet:read", kOrg).q("org_id={id}"),
 	"POST /api/v1/fleet/suppliers":                       write("fleet:manage", kOrg).send(`{"org_id":{id},"kind":"fuel","name":"矩阵测试加油站"}`),
 	"GET /api/v1/fleet/suppliers/{id}":                   read("fleet:read", kSupplier),

@@ -233,6 +233,7 @@ func (s *Service) registerAPI() {
 		func(ctx context.Context, sc auth.Scope, id int64, in CommentInput) (Trip, error) {
 			return s.CancelTrip(ctx, sc, id, in.Comment)
 		})
+	module.Action(d, "POST /api/v1/trip-requests/{id}/rate", PermRequest, web.Doc{Summary: "用车人评价已完成的行程（rating 1–5，comment 选填；非用车人 → 403；未完成或已评价 → 409）"}, s.RateTrip)
 	u.API("GET /api/v1/trip-requests/{id}/suggestions", PermDispatch, web.Doc{Summary: "派车建议：该时段空闲、座位够用的车辆（本单位优先、新能源优先、座位最合适）和空闲驾驶员；没有合适的本单位车辆或驾驶员时另列社会化保障车辆和驾驶员",
 		Response: SuggestAnswer{}}, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")

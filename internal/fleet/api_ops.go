@@ -88,6 +88,27 @@ func (s *Service) registerOpsAPI() {
 		return web.JSON(w, http.StatusOK, rep)
 	})
 
+	// The vehicle ledger import.
+	u.API("GET /api/v1/vehicles/import/template", PermRegister, web.Doc{Summary: "车辆台账导入模板", Binary: xlsxType}, s.vehicleTemplate)
+	u.API("POST /api/v1/vehicles/import", PermRegister, web.Doc{Summary: "Excel 导入车辆台账（multipart 字段 file；dry_run=true 只校验并列出将新登记、更新的车辆；有错误行时整体不写入并返回 422）",
+		Response: VehicleImportReport{}, Query: []web.Param{{Name: "dry_run", Type: "boolean"}}}, func(w http.ResponseWriter, r *http.Request) error {
+		rows, err := xlsx.ReadUpload(r, VehicleColumns)
+		if err != nil {
+			return err
+		}
+		rep, err := s.ImportVehicles(r.Context(), scope(r), rows, r.URL.Query().Get("dry_run") == "true" || r.URL.Query().Get("dry_run") == "1")
+		if err != nil {
+			return err
+		}
+		if !rep.OK() {
+			return web.JSON(w, http.StatusUnprocessableEntity, struct {
+				Error  map[string]string   `json:"error"`
+				Report VehicleImportReport `json:"report"`
+			}{map[string]string{"code": string(errs.CodeValidation), "message": "导入文件有错误行，未写入任何数据"}, rep})
+		}
+		return web.JSON(w, http.StatusOK, rep)
+	})
+
 	// 社会化保障.
 	u.API("GET /api/v1/fleet/hire-contracts", PermRead, web.Doc{Summary: "社会化保障合同（汽车租赁公司）", Response: HireContract{}, List: true},
 		func(w http.ResponseWriter, r *http.Request) error {
@@ -139,5 +160,14 @@ func (s *Service) fuelTemplate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	xlsx.Send(w, "加油卡对账单导入模板", b)
+	return nil
+}
+
+func (s *Service) vehicleTemplate(w http.ResponseWriter, r *http.Request) error {
+	b, err := xlsx.Template(VehicleColumns, "公务用车台账")
+	if err != nil {
+		return err
+	}
+	xlsx.Send(w, "公务用车台账导入模板", b)
 	return nil
 }

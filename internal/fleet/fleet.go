@@ -13,6 +13,7 @@
 package fleet
 
 import (
+	"context"
 	"embed"
 	"html/template"
 	"time"
@@ -86,7 +87,7 @@ var auditActions = map[string]string{
 	"fleet.driver.create": "登记驾驶员", "fleet.driver.update": "修改驾驶员",
 	"fleet.quota.set":   "核定公务用车编制",
 	"fleet.trip.create": "提交用车申请", "fleet.trip.decide": "用车申请审批结果", "fleet.trip.dispatch": "派车",
-	"fleet.trip.start": "出车", "fleet.trip.complete": "收车", "fleet.trip.cancel": "取消用车",
+	"fleet.trip.start": "出车", "fleet.trip.complete": "收车", "fleet.trip.cancel": "取消用车", "fleet.trip.rate": "评价用车",
 	"fleet.cost.create": "登记车辆费用", "fleet.reminder": "车辆到期提醒",
 	"fleet.supplier.create": "定点供应商", "fleet.supplier.update": "修改定点供应商", "fleet.fuelcard.import": "导入加油卡对账单",
 	"fleet.hire.create": "登记社会化保障合同", "fleet.hire.vehicle": "登记社会化保障车辆", "fleet.hire.driver": "登记社会化保障驾驶员",
@@ -119,6 +120,9 @@ func (s *Service) Manifest() module.Manifest {
 		Jobs: []jobs.Job{
 			{Name: "fleet.reminders", Title: "fleet.job.reminders|车辆保险、年检、保养到期提醒", Every: 6 * time.Hour, Run: s.reminderJob},
 		},
+		// Documents of a vehicle (行驶证, 保单, 年检合格标志…): seen by whoever may read the vehicle, changed by whoever
+		// registers it.
+		Attachments: []module.Attachment{{Type: objVehicle, SeePerm: PermRead, EditPerm: PermRegister, CanSee: s.canSeeVehicle, CanEdit: s.canSeeVehicle}},
 		Menu: []web.MenuItem{
 			{Group: g, Label: "fleet.menu.trips|用车申请", Path: "/fleet/trips", Perm: PermRequest, Order: 10},
 			{Group: g, Label: "fleet.menu.dispatch|派车调度", Path: "/fleet/dispatch", Perm: PermDispatch, Order: 20},
@@ -137,6 +141,12 @@ func (s *Service) Manifest() module.Manifest {
 }
 
 func (s *Service) today() string { return clock.Today(s.Clock.Now()) }
+
+// canSeeVehicle is the attachment check of a vehicle's documents: the vehicle in the caller's scope.
+func (s *Service) canSeeVehicle(ctx context.Context, q db.Q, id int64) error {
+	_, err := GetVehicle(ctx, q, auth.ScopeFrom(ctx), id)
+	return err
+}
 
 // Categories are the vehicle categories of 中办发〔2017〕71号 第三条.
 var Categories = enum.Of("confidential", "机要通信用车", "emergency", "应急保障用车", "law_enforcement", "执法执勤用车",

@@ -44,6 +44,8 @@ type Trip struct {
 	HireVehicleID   int64     `json:"hire_vehicle_id,omitempty" doc:"社会化保障车辆（派给租赁公司车辆时）"`
 	HireDriverID    int64     `json:"hire_driver_id,omitempty"`
 	HireCompany     string    `json:"hire_company,omitempty" doc:"社会化保障公司"`
+	Rating          int       `json:"rating" doc:"用车人评价 1–5，0 为未评价"`
+	RatingComment   string    `json:"rating_comment,omitempty"`
 	OdometerStartKM float64   `json:"odometer_start_km"`
 	OdometerEndKM   float64   `json:"odometer_end_km"`
 	DistanceKM      float64   `json:"distance_km"`
@@ -81,7 +83,7 @@ func (t Trip) Window() string {
 const tripCols = `t.id, t.org_id, o.name, t.requester_id, p.name, t.requester_user_id, t.purpose, t.passengers, t.origin, t.destination, t.start_at, t.end_at,
 	t.status, COALESCE(t.vehicle_id, 0), COALESCE(v.plate, hv.plate, ''), COALESCE(t.driver_id, 0), COALESCE(dp.name, hd.name, ''), t.odometer_start_km, t.odometer_end_km,
 	t.distance_km, t.toll_fen, t.parking_fen, t.fuel_fen, t.decision_note, t.cancel_reason, t.dispatched_at, t.started_at, t.completed_at, t.created_at,
-	t.emergency, t.emergency_reason, COALESCE(t.hire_vehicle_id, 0), COALESCE(t.hire_driver_id, 0), COALESCE(hc.company, '')`
+	t.emergency, t.emergency_reason, COALESCE(t.hire_vehicle_id, 0), COALESCE(t.hire_driver_id, 0), COALESCE(hc.company, ''), t.rating, t.rating_comment`
 
 const tripFrom = ` FROM fleet_trips t JOIN orgs o ON o.id = t.org_id JOIN people p ON p.id = t.requester_id
 	LEFT JOIN fleet_vehicles v ON v.id = t.vehicle_id LEFT JOIN fleet_drivers d ON d.id = t.driver_id LEFT JOIN people dp ON dp.id = d.person_id
@@ -93,7 +95,7 @@ func scanTrip(s db.Scanner) (Trip, error) {
 	var start, end, disp, st, done, created, toll, park, fuel, emergency int64
 	err := s.Scan(&t.ID, &t.OrgID, &t.OrgName, &t.RequesterID, &t.RequesterName, &t.RequesterUserID, &t.Purpose, &t.Passengers, &t.Origin, &t.Destination,
 		&start, &end, &t.Status, &t.VehicleID, &t.Plate, &t.DriverID, &t.DriverName, &t.OdometerStartKM, &t.OdometerEndKM, &t.DistanceKM, &toll, &park, &fuel,
-		&t.DecisionNote, &t.CancelReason, &disp, &st, &done, &created, &emergency, &t.EmergencyReason, &t.HireVehicleID, &t.HireDriverID, &t.HireCompany)
+		&t.DecisionNote, &t.CancelReason, &disp, &st, &done, &created, &emergency, &t.EmergencyReason, &t.HireVehicleID, &t.HireDriverID, &t.HireCompany, &t.Rating, &t.RatingComment)
 	t.Emergency = emergency != 0
 	t.StartAt, t.EndAt, t.CreatedAt = time.Unix(start, 0).UTC(), time.Unix(end, 0).UTC(), db.FromUnix(created)
 	t.DispatchedAt, t.StartedAt, t.CompletedAt = db.FromUnix(disp), db.FromUnix(st), db.FromUnix(done)

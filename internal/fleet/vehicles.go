@@ -307,6 +307,17 @@ func (s *Service) CreateVehicle(ctx context.Context, sc auth.Scope, in VehicleIn
 	}
 	var out Vehicle
 	err := s.DB.Tx(ctx, func(q db.Q) error {
+		var err error
+		out, err = s.createVehicleTx(ctx, q, sc, in, now)
+		return err
+	})
+	return out, err
+}
+
+// createVehicleTx registers a checked vehicle input in the transaction q.
+func (s *Service) createVehicleTx(ctx context.Context, q db.Q, sc auth.Scope, in VehicleInput, now time.Time) (Vehicle, error) {
+	var out Vehicle
+	err := func() error {
 		if err := checkOrg(ctx, q, sc, in.OrgID, "org_id"); err != nil {
 			return err
 		}
@@ -343,7 +354,7 @@ func (s *Service) CreateVehicle(ctx context.Context, sc auth.Scope, in VehicleIn
 			return err
 		}
 		return audit.Record(ctx, q, now, audit.Entry{Action: "fleet.vehicle.create", ObjectType: objVehicle, ObjectID: id, OrgID: in.OrgID, Success: true, After: out})
-	})
+	}()
 	return out, err
 }
 
@@ -369,6 +380,17 @@ func (s *Service) UpdateVehicle(ctx context.Context, sc auth.Scope, id int64, in
 	now := s.Clock.Now()
 	var out Vehicle
 	err := s.DB.Tx(ctx, func(q db.Q) error {
+		var err error
+		out, err = s.updateVehicleTx(ctx, q, sc, id, in, now)
+		return err
+	})
+	return out, err
+}
+
+// updateVehicleTx changes a vehicle in the transaction q.
+func (s *Service) updateVehicleTx(ctx context.Context, q db.Q, sc auth.Scope, id int64, in VehicleInput, now time.Time) (Vehicle, error) {
+	var out Vehicle
+	err := func() error {
 		before, err := GetVehicle(ctx, q, sc, id)
 		if err != nil {
 			return err
@@ -424,7 +446,7 @@ func (s *Service) UpdateVehicle(ctx context.Context, sc auth.Scope, id int64, in
 		}
 		return audit.Record(ctx, q, now, audit.Entry{Action: "fleet.vehicle.update", ObjectType: objVehicle, ObjectID: id, OrgID: out.OrgID, Success: true,
 			Before: before, After: out})
-	})
+	}()
 	return out, err
 }
 

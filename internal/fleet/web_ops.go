@@ -30,6 +30,13 @@ type fuelCardsPage struct {
 	Errors  map[string]string
 }
 
+type vehicleImportPage struct {
+	web.Globals
+	Columns []xlsx.Column
+	Report  *VehicleImportReport
+	Err     string
+}
+
 type hireListPage struct {
 	web.Globals
 	Items  []HireContract
@@ -114,6 +121,38 @@ func (s *Service) pagesOps() {
 			status = http.StatusUnprocessableEntity
 		}
 		return u.Render(w, r, status, "fleet/fuelcards.html", p)
+	})
+
+	// 车辆台账导入.
+	vPage := func(r *http.Request) *vehicleImportPage {
+		return &vehicleImportPage{Globals: s.g(r, "fleet.vimport.title|导入车辆台账", web.Crumb{Label: "fleet.menu.vehicles|车辆台账", Path: "/fleet/vehicles"},
+			web.Crumb{Label: "fleet.vimport.title|导入车辆台账"}), Columns: VehicleColumns}
+	}
+	u.Page("GET /fleet/vehicles/import", PermRegister, func(w http.ResponseWriter, r *http.Request) error {
+		return u.Render(w, r, http.StatusOK, "fleet/vehicles_import.html", vPage(r))
+	})
+	u.Page("GET /fleet/vehicles/import/template", PermRegister, s.vehicleTemplate)
+	u.Page("POST /fleet/vehicles/import", PermRegister, func(w http.ResponseWriter, r *http.Request) error {
+		p := vPage(r)
+		rows, err := xlsx.ReadUpload(r, VehicleColumns)
+		if err != nil {
+			e := errs.As(err)
+			if e == nil || e.Code == errs.CodeInternal {
+				return err
+			}
+			p.Err = e.Message
+			return u.Render(w, r, errs.Status(e.Code), "fleet/vehicles_import.html", p)
+		}
+		rep, err := s.ImportVehicles(r.Context(), auth.ScopeFrom(r.Context()), rows, r.FormValue("dry_run") != "")
+		if err != nil {
+			return err
+		}
+		p.Report = &rep
+		status := http.StatusOK
+		if !rep.OK() {
+			status = http.StatusUnprocessableEntity
+		}
+		return u.Render(w, r, status, "fleet/vehicles_import.html", p)
 	})
 
 	// 社会化保障.

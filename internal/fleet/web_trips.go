@@ -40,6 +40,7 @@ type tripPage struct {
 	HireDrivers  []HireFreeDriver
 	MayApprove   bool
 	MayCancel    bool
+	MayRate      bool
 	SlipNo       string
 	Today        string
 	// Odometer is the vehicle's current reading, the start form's starting value.
@@ -132,6 +133,7 @@ func (s *Service) pagesTrips() {
 			}
 		}
 		mine := usr.ID == t.RequesterUserID || (usr.PersonID != 0 && usr.PersonID == t.RequesterID)
+		p.MayRate = t.Status == TripCompleted && t.Rating == 0 && mine && usr.Can(PermRequest)
 		p.MayCancel = t.Can("cancel") && ((t.Status == TripSubmitted && usr.ID == t.RequesterUserID) ||
 			(t.Status != TripSubmitted && (mine || usr.Can(PermDispatch) || usr.Can(PermRegister))))
 		if t.Status == TripApproved && usr.Can(PermDispatch) {
@@ -210,6 +212,14 @@ func (s *Service) pagesTrips() {
 		}
 		_, err := s.CompleteTrip(r.Context(), sc, id, in)
 		return "已收车", err
+	})
+	action("rate", PermRequest, func(r *http.Request, sc auth.Scope, id int64, f errs.Fields) (string, error) {
+		in := RateInput{Rating: int(web.FormInt(r, "rating", f)), Comment: fstr(r, "comment")}
+		if len(f) > 0 {
+			return "", nil
+		}
+		_, err := s.RateTrip(r.Context(), sc, id, in)
+		return "感谢您的评价", err
 	})
 	action("cancel", PermRequest+"|"+PermDispatch, func(r *http.Request, sc auth.Scope, id int64, f errs.Fields) (string, error) {
 		_, err := s.CancelTrip(r.Context(), sc, id, fstr(r, "comment"))

@@ -3,6 +3,7 @@ package fleet
 import (
 	"net/http"
 
+	"github.com/govops/govops/internal/platform/attach"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
@@ -36,6 +37,8 @@ type vehiclePage struct {
 	Kinds    enum.List
 	Today    string
 	CostForm CostInput
+	// Attachments are the vehicle's documents (行驶证, 保单), on the info tab.
+	Attachments *attach.Panel
 }
 
 type vehicleFormPage struct {
@@ -182,6 +185,7 @@ func (s *Service) pagesVehicles() {
 			}
 		default:
 			p.Tab = "info"
+			p.Attachments = s.Attach.PagePanel(r, objVehicle, id)
 		}
 		return u.Render(w, r, http.StatusOK, "fleet/vehicle.html", p)
 	})

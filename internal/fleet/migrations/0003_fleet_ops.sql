@@ -81,3 +81,8 @@ ALTER TABLE fleet_trips ADD COLUMN hire_vehicle_id BIGINT REFERENCES fleet_hire_
 ALTER TABLE fleet_trips ADD COLUMN hire_driver_id BIGINT REFERENCES fleet_hire_drivers (id);
 CREATE INDEX fleet_trips_hire_vehicle ON fleet_trips (hire_vehicle_id, start_at);
 CREATE INDEX fleet_trips_hire_driver ON fleet_trips (hire_driver_id, start_at);
+
+-- The requester's rating of a completed trip (1–5, with a comment), once.
+ALTER TABLE fleet_trips ADD COLUMN rating INTEGER NOT NULL DEFAULT 0 CHECK (rating >= 0 AND rating <= 5);
+ALTER TABLE fleet_trips ADD COLUMN rating_comment TEXT NOT NULL DEFAULT '';
+ALTER TABLE fleet_trips ADD COLUMN rated_at BIGINT NOT NULL DEFAULT 0;
