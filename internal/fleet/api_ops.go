@@ -75,17 +75,11 @@ func (s *Service) registerOpsAPI() {
 		if err != nil {
 			return err
 		}
-		rep, err := s.ImportFuelCards(r.Context(), scope(r), rows, r.URL.Query().Get("dry_run") == "true" || r.URL.Query().Get("dry_run") == "1")
+		rep, err := s.ImportFuelCards(r.Context(), scope(r), rows, dryRun(r))
 		if err != nil {
 			return err
 		}
-		if !rep.OK() {
-			return web.JSON(w, http.StatusUnprocessableEntity, struct {
-				Error  map[string]string `json:"error"`
-				Report FuelImportReport  `json:"report"`
-			}{map[string]string{"code": string(errs.CodeValidation), "message": "对账单有错误行，未写入任何数据"}, rep})
-		}
-		return web.JSON(w, http.StatusOK, rep)
+		return importAnswer(w, rep, rep.OK(), "对账单有错误行，未写入任何数据")
 	})
 
 	// The vehicle ledger import.
@@ -96,17 +90,11 @@ func (s *Service) registerOpsAPI() {
 		if err != nil {
 			return err
 		}
-		rep, err := s.ImportVehicles(r.Context(), scope(r), rows, r.URL.Query().Get("dry_run") == "true" || r.URL.Query().Get("dry_run") == "1")
+		rep, err := s.ImportVehicles(r.Context(), scope(r), rows, dryRun(r))
 		if err != nil {
 			return err
 		}
-		if !rep.OK() {
-			return web.JSON(w, http.StatusUnprocessableEntity, struct {
-				Error  map[string]string   `json:"error"`
-				Report VehicleImportReport `json:"report"`
-			}{map[string]string{"code": string(errs.CodeValidation), "message": "导入文件有错误行，未写入任何数据"}, rep})
-		}
-		return web.JSON(w, http.StatusOK, rep)
+		return importAnswer(w, rep, rep.OK(), "导入文件有错误行，未写入任何数据")
 	})
 
 	// 社会化保障.
@@ -170,4 +158,20 @@ func (s *Service) vehicleTemplate(w http.ResponseWriter, r *http.Request) error 
 	}
 	xlsx.Send(w, "公务用车台账导入模板", b)
 	return nil
+}
+
+func dryRun(r *http.Request) bool {
+	v := r.URL.Query().Get("dry_run")
+	return v == "true" || v == "1"
+}
+
+// importAnswer answers an import: the report, or a 422 carrying it when a row is wrong (nothing was written).
+func importAnswer(w http.ResponseWriter, rep any, ok bool, msg string) error {
+	if ok {
+		return web.JSON(w, http.StatusOK, rep)
+	}
+	return web.JSON(w, http.StatusUnprocessableEntity, struct {
+		Error  map[string]string `json:"error"`
+		Report any               `json:"report"`
+	}{map[string]string{"code": string(errs.CodeValidation), "message": msg}, rep})
 }

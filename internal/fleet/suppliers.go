@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/govops/govops/internal/org"
 	"github.com/govops/govops/internal/platform/audit"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/clock"
@@ -322,8 +321,8 @@ func costsAtNonDesignated(ctx context.Context, q db.Q, vs []Vehicle, today strin
 	}
 	from := clock.Today(t0.AddDate(0, 0, -costWindow))
 	type cost struct {
-		vehicle, fen               int64
-		kind, date, supplier, note string
+		vehicle, fen         int64
+		kind, date, supplier string
 	}
 	var costs []cost
 	for chunk := range slices.Chunk(ids, 500) {
@@ -362,14 +361,3 @@ func costsAtNonDesignated(ctx context.Context, q db.Q, vs []Vehicle, today strin
 
 // ruleSourceDesignated is the source of the 定点 rule (docs/domain/vehicles.md §Designated suppliers).
 const ruleSourceDesignated = "《党政机关公务用车管理办法》（中办发〔2017〕71号）第十七条；《机关事务管理条例》第二十六条"
-
-// supplierNames lists the names designated for a vehicle's unit (and its ancestors) for a cost kind, for the cost
-// form's suggestions.
-func supplierNames(ctx context.Context, q db.Q, orgID int64) ([]string, error) {
-	p, err := org.Tree{}.OrgPath(ctx, q, orgID)
-	if err != nil {
-		return nil, err
-	}
-	c, args := pool(p, "org_id")
-	return db.Strings(ctx, q, "SELECT DISTINCT name FROM fleet_suppliers WHERE "+c+" ORDER BY name", args...)
-}

@@ -102,25 +102,11 @@ func (s *Service) pagesOps() {
 	u.Page("GET /fleet/fuel-cards/template", PermRegister, s.fuelTemplate)
 	u.Page("POST /fleet/fuel-cards", PermRegister, func(w http.ResponseWriter, r *http.Request) error {
 		p := fuelPage(r)
-		rows, err := xlsx.ReadUpload(r, FuelCardColumns)
-		if err != nil {
-			e := errs.As(err)
-			if e == nil || e.Code == errs.CodeInternal {
-				return err
-			}
-			p.Err = e.Message
-			return u.Render(w, r, errs.Status(e.Code), "fleet/fuelcards.html", p)
-		}
-		rep, err := s.ImportFuelCards(r.Context(), auth.ScopeFrom(r.Context()), rows, r.FormValue("dry_run") != "")
-		if err != nil {
-			return err
-		}
-		p.Report = &rep
-		status := http.StatusOK
-		if !rep.OK() {
-			status = http.StatusUnprocessableEntity
-		}
-		return u.Render(w, r, status, "fleet/fuelcards.html", p)
+		return s.importUpload(w, r, FuelCardColumns, "fleet/fuelcards.html", p, &p.Err, func(rows []xlsx.Row, dry bool) (bool, error) {
+			rep, err := s.ImportFuelCards(r.Context(), auth.ScopeFrom(r.Context()), rows, dry)
+			p.Report = &rep
+			return rep.OK(), err
+		})
 	})
 
 	// 车辆台账导入.
@@ -134,25 +120,11 @@ func (s *Service) pagesOps() {
 	u.Page("GET /fleet/vehicles/import/template", PermRegister, s.vehicleTemplate)
 	u.Page("POST /fleet/vehicles/import", PermRegister, func(w http.ResponseWriter, r *http.Request) error {
 		p := vPage(r)
-		rows, err := xlsx.ReadUpload(r, VehicleColumns)
-		if err != nil {
-			e := errs.As(err)
-			if e == nil || e.Code == errs.CodeInternal {
-				return err
-			}
-			p.Err = e.Message
-			return u.Render(w, r, errs.Status(e.Code), "fleet/vehicles_import.html", p)
-		}
-		rep, err := s.ImportVehicles(r.Context(), auth.ScopeFrom(r.Context()), rows, r.FormValue("dry_run") != "")
-		if err != nil {
-			return err
-		}
-		p.Report = &rep
-		status := http.StatusOK
-		if !rep.OK() {
-			status = http.StatusUnprocessableEntity
-		}
-		return u.Render(w, r, status, "fleet/vehicles_import.html", p)
+		return s.importUpload(w, r, VehicleColumns, "fleet/vehicles_import.html", p, &p.Err, func(rows []xlsx.Row, dry bool) (bool, error) {
+			rep, err := s.ImportVehicles(r.Context(), auth.ScopeFrom(r.Context()), rows, dry)
+			p.Report = &rep
+			return rep.OK(), err
+		})
 	})
 
 	// 社会化保障.
@@ -238,4 +210,28 @@ func (s *Service) pagesOps() {
 		d, err := s.AddHireDriver(r.Context(), sc, id, HireDriverInput{Name: fstr(r, "name"), Phone: fstr(r, "phone"), LicenseClass: fstr(r, "license_class")})
 		return "已登记驾驶员 " + d.Name, err
 	})
+}
+
+// importUpload runs an import page's upload: an unreadable file is shown on the page (*msg), otherwise run checks
+// (and, unless the trial-run button was used, writes) the rows and the page shows its report (422 when a row is wrong).
+func (s *Service) importUpload(w http.ResponseWriter, r *http.Request, cols []xlsx.Column, tmpl string, page any, msg *string,
+	run func(rows []xlsx.Row, dry bool) (bool, error)) error {
+	rows, err := xlsx.ReadUpload(r, cols)
+	if err != nil {
+		e := errs.As(err)
+		if e == nil || e.Code == errs.CodeInternal {
+			return err
+		}
+		*msg = e.Message
+		return s.UI.Render(w, r, errs.Status(e.Code), tmpl, page)
+	}
+	ok, err := run(rows, r.FormValue("dry_run") != "")
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if !ok {
+		status = http.StatusUnprocessableEntity
+	}
+	return s.UI.Render(w, r, status, tmpl, page)
 }
