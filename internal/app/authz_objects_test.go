@@ -503,6 +503,15 @@ var (
 		make: func(m *matrix, t *testing.T, p pos) {
 			m.post(t, m.admin, "POST", "/api/v1/drivers", map[string]any{"person_id": m.freshPerson(t, p), "license_class": "C1"})
 		}}
+	kSupplier = &kind{name: "designated supplier", scope: byOrg, cols: []string{"id"}, sql: atOrg("fleet_suppliers", "x", "x.id"),
+		make: func(m *matrix, t *testing.T, p pos) {
+			m.post(t, m.admin, "POST", "/api/v1/fleet/suppliers", map[string]any{"org_id": m.orgs[p], "kind": "maintenance", "name": fmt.Sprintf("矩阵测试维修厂%d", m.n())})
+		}}
+	kHire = &kind{name: "hire contract", scope: byOrg, cols: []string{"id"}, sql: atOrg("fleet_hire_contracts", "x", "x.id"),
+		make: func(m *matrix, t *testing.T, p pos) {
+			m.post(t, m.admin, "POST", "/api/v1/fleet/hire-contracts", map[string]any{"org_id": m.orgs[p], "company": "矩阵测试租车公司",
+				"contract_no": fmt.Sprintf("MXH-%d", m.n()), "valid_from": "2026-01-01", "valid_to": "2027-12-31", "price_day_yuan": 300})
+		}}
 	// Trip requests: employees see only their own, so the one checked at posA is the demo employee's.
 	kTrip = &kind{name: "trip request", scope: byOrg, cols: []string{"id"},
 		sql:   "SELECT t.id FROM fleet_trips t JOIN orgs o ON o.id = t.org_id WHERE %s ORDER BY CASE WHEN t.requester_id = (SELECT person_id FROM users WHERE username = 'employee') THEN 0 ELSE 1 END, t.id LIMIT 1",
@@ -802,7 +811,7 @@ func rights(perms []auth.Permission, spec string) map[string]bool {
 func allKinds() []*kind {
 	return []*kind{kViolation, kUser, kRole, kJob, kRefRow, kRefOverride, kWebhook, kDelivery, kChain, kStandard, kOrg, kPerson, kBuilding, kBuildingOrg, kEligibility,
 		kFloor, kProperty, kRoom, kOccupant, kAgreement, kPost, kRectify, kAllocation, kVacate, kRepair, kStocktake, kStocktakeRoom,
-		kStocktakeUnit, kVehicle, kDriver, kTrip, kConsumption, kMeter, kAnomaly, kReport, kExplanation, kPV, kContract, kAsset, kListing, kClaim, kDisposal}
+		kStocktakeUnit, kVehicle, kDriver, kTrip, kSupplier, kHire, kConsumption, kMeter, kAnomaly, kReport, kExplanation, kPV, kContract, kAsset, kListing, kClaim, kDisposal}
 }
 
 func attachOwnerTypes() []string {

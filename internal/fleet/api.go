@@ -22,6 +22,9 @@ type historyDoc struct {
 type SuggestAnswer struct {
 	Vehicles []Suggestion `json:"vehicles"`
 	Drivers  []FreeDriver `json:"drivers"`
+	// HireVehicles and HireDrivers are the hire pool's (社会化保障), listed when no own vehicle or driver fits.
+	HireVehicles []HireSuggestion `json:"hire_vehicles" doc:"没有合适的本单位车辆或驾驶员时：社会化保障合同的空闲车辆"`
+	HireDrivers  []HireFreeDriver `json:"hire_drivers"`
 }
 
 const permTrips = PermRead + "|" + PermRequest
@@ -223,14 +226,15 @@ func (s *Service) registerAPI() {
 		func(ctx context.Context, sc auth.Scope, id int64, in CommentInput) (Trip, error) {
 			return s.DecideTrip(ctx, sc, id, false, in.Comment)
 		})
-	module.Action(d, "POST /api/v1/trip-requests/{id}/dispatch", PermDispatch, web.Doc{Summary: "派车：车辆或驾驶员在重叠时段已派 → 409；节假日封存的车辆派给法定节假日的非紧急用车 → 409"}, s.Dispatch)
+	module.Action(d, "POST /api/v1/trip-requests/{id}/dispatch", PermDispatch, web.Doc{Summary: "派车：车辆或驾驶员在重叠时段已派 → 409；节假日封存的车辆派给法定节假日的非紧急用车 → 409；派社会化保障车辆时改给 hire_vehicle_id、hire_driver_id"}, s.Dispatch)
 	module.Action(d, "POST /api/v1/trip-requests/{id}/start", PermDispatch, web.Doc{Summary: "出车，记录出车里程"}, s.StartTrip)
 	module.Action(d, "POST /api/v1/trip-requests/{id}/complete", PermDispatch, web.Doc{Summary: "收车，记录收车里程和通行费、停车费、燃油费"}, s.CompleteTrip)
 	module.Action(d, "POST /api/v1/trip-requests/{id}/cancel", PermRequest+"|"+PermDispatch, web.Doc{Summary: "取消用车（申请人或调度员；审批中的由申请人撤回）"},
 		func(ctx context.Context, sc auth.Scope, id int64, in CommentInput) (Trip, error) {
 			return s.CancelTrip(ctx, sc, id, in.Comment)
 		})
-	u.API("GET /api/v1/trip-requests/{id}/suggestions", PermDispatch, web.Doc{Summary: "派车建议：该时段空闲、座位够用的车辆（本单位优先、新能源优先、座位最合适）和空闲驾驶员",
+	module.Action(d, "POST /api/v1/trip-requests/{id}/rate", PermRequest, web.Doc{Summary: "用车人评价已完成的行程（rating 1–5，comment 选填；非用车人 → 403；未完成或已评价 → 409）"}, s.RateTrip)
+	u.API("GET /api/v1/trip-requests/{id}/suggestions", PermDispatch, web.Doc{Summary: "派车建议：该时段空闲、座位够用的车辆（本单位优先、新能源优先、座位最合适）和空闲驾驶员；没有合适的本单位车辆或驾驶员时另列社会化保障车辆和驾驶员",
 		Response: SuggestAnswer{}}, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := web.PathID(r, "id")
 		if err != nil {
@@ -250,7 +254,15 @@ func (s *Service) registerAPI() {
 		if ds == nil {
 			ds = []FreeDriver{}
 		}
-		return web.JSON(w, http.StatusOK, SuggestAnswer{Vehicles: vs, Drivers: ds})
+		ans := SuggestAnswer{Vehicles: vs, Drivers: ds, HireVehicles: []HireSuggestion{}, HireDrivers: []HireFreeDriver{}}
+		if len(vs) == 0 || len(ds) == 0 {
+			hv, hd, err := SuggestHire(r.Context(), s.DB, scope(r), t, 20)
+			if err != nil {
+				return err
+			}
+			ans.HireVehicles, ans.HireDrivers = append(ans.HireVehicles, hv...), append(ans.HireDrivers, hd...)
+		}
+		return web.JSON(w, http.StatusOK, ans)
 	})
 }
 

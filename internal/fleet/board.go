@@ -163,23 +163,80 @@ func BuildBoard(ctx context.Context, q db.Q, sc auth.Scope, days *calendar.Days,
 		if !ok {
 			continue
 		}
-		s, e := time.Unix(x.start, 0).In(clock.Shanghai), time.Unix(x.end, 0).In(clock.Shanghai)
-		for d := 0; d < 7; d++ {
-			ds, de := week.AddDate(0, 0, d), week.AddDate(0, 0, d+1)
-			if !s.Before(de) || !e.After(ds) {
-				continue
-			}
-			from, to := "00:00", "24:00"
-			if !s.Before(ds) {
-				from = s.Format("15:04")
-			}
-			if e.Before(de) {
-				to = e.Format("15:04")
-			}
-			rows[i].Days[d].Blocks = append(rows[i].Days[d].Blocks, BoardBlock{TripID: x.id, Status: x.status, Time: from + "–" + to, Where: x.dest})
-			b.Blocks++
-		}
+		b.Blocks += place(&rows[i], week, x.id, x.status, x.dest, x.start, x.end)
 	}
 	b.Rows = rows
 	return b, nil
+}
+
+// BuildHireBoard adds the hire pool to a week of the board: the active vehicles of the contracts in scope in force
+// during the week, with their trips.
+func BuildHireBoard(ctx context.Context, q db.Q, sc auth.Scope, b Board) ([]BoardRow, error) {
+	if len(b.Days) != 7 {
+		return nil, nil
+	}
+	cond, args := sc.OrgCond("c.org_id")
+	rows, err := db.Select(ctx, q, func(s db.Scanner) (BoardRow, error) {
+		var r BoardRow
+		err := s.Scan(&r.ID, &r.Label, &r.Sub)
+		for i := range r.Days {
+			r.Days[i].Off = b.Days[i].Off
+		}
+		return r, err
+	}, `SELECT v.id, v.plate, c.company || ' · ' || v.seats || '座' FROM fleet_hire_vehicles v JOIN fleet_hire_contracts c ON c.id = v.contract_id
+		WHERE v.status = 'active' AND c.valid_from <= ? AND c.valid_to >= ? AND `+cond+" ORDER BY c.company, v.plate LIMIT 200",
+		append([]any{b.Days[6].Date, b.Days[0].Date}, args...)...)
+	if err != nil || len(rows) == 0 {
+		return rows, err
+	}
+	week, err := time.ParseInLocation(time.DateOnly, b.Week, clock.Shanghai)
+	if err != nil {
+		return nil, err
+	}
+	idx := make(map[int64]int, len(rows))
+	ids := make([]any, 0, len(rows))
+	for i, r := range rows {
+		idx[r.ID] = i
+		ids = append(ids, r.ID)
+	}
+	type tr struct {
+		id, ref      int64
+		status, dest string
+		start, end   int64
+	}
+	trips, err := db.Select(ctx, q, func(s db.Scanner) (tr, error) {
+		var x tr
+		return x, s.Scan(&x.id, &x.ref, &x.status, &x.dest, &x.start, &x.end)
+	}, "SELECT t.id, t.hire_vehicle_id, t.status, t.destination, t.start_at, t.end_at FROM fleet_trips t WHERE t.status IN ('dispatched', 'in_progress', 'completed') AND t.hire_vehicle_id IN ("+
+		db.In(len(ids))+") AND t.start_at < ? AND t.end_at > ? ORDER BY t.start_at, t.id", append(ids, week.AddDate(0, 0, 7).Unix(), week.Unix())...)
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range trips {
+		i := idx[x.ref]
+		place(&rows[i], week, x.id, x.status, x.dest, x.start, x.end)
+	}
+	return rows, nil
+}
+
+// place puts a trip into the days of the week (starting at midnight week) it covers; it answers the blocks added.
+func place(r *BoardRow, week time.Time, id int64, status, dest string, start, end int64) int {
+	s, e := time.Unix(start, 0).In(clock.Shanghai), time.Unix(end, 0).In(clock.Shanghai)
+	n := 0
+	for d := 0; d < 7; d++ {
+		ds, de := week.AddDate(0, 0, d), week.AddDate(0, 0, d+1)
+		if !s.Before(de) || !e.After(ds) {
+			continue
+		}
+		from, to := "00:00", "24:00"
+		if !s.Before(ds) {
+			from = s.Format("15:04")
+		}
+		if e.Before(de) {
+			to = e.Format("15:04")
+		}
+		r.Days[d].Blocks = append(r.Days[d].Blocks, BoardBlock{TripID: id, Status: status, Time: from + "–" + to, Where: dest})
+		n++
+	}
+	return n
 }

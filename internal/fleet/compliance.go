@@ -117,7 +117,7 @@ type ComplianceItem struct {
 	Plate     string `json:"plate,omitempty"`
 	OrgID     int64  `json:"org_id"`
 	OrgName   string `json:"org_name"`
-	Rule      string `json:"rule" doc:"price_cap · displacement_cap · over_quota · renewal_eligible · suv_fixed_leader · nev_share · non_domestic · registered_elsewhere · cost_without_trip"`
+	Rule      string `json:"rule" doc:"price_cap · displacement_cap · over_quota · renewal_eligible · suv_fixed_leader · nev_share · non_domestic · registered_elsewhere · cost_without_trip · non_designated_supplier"`
 	RuleName  string `json:"rule_name"`
 	Detail    string `json:"detail"`
 	RuleText  string `json:"rule_text" doc:"依据条文"`
@@ -218,6 +218,11 @@ func (s *Service) Compliance(ctx context.Context, q db.Q, sc auth.Scope, orgID i
 		return nil, err
 	}
 	out = append(out, flagged...)
+	atOthers, err := costsAtNonDesignated(ctx, q, rows2vehicles(rows, func(r row) Vehicle { return r.v }), today)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, atOthers...)
 	// 编制: units whose vehicles of a category exceed the quota set for it.
 	qs, err := ListQuotas(ctx, q, sc, 0)
 	if err != nil {
@@ -261,6 +266,7 @@ const ruleSource = "《党政机关公务用车管理办法》（中办发〔201
 var ruleTexts = map[string]string{
 	RuleRegisteredElsewhere: "不得违规将公务用车登记在下属单位、企业或个人名下；公务用车登记在产权单位名下",
 	RuleCostWithoutTrip:     "严禁私车公养；燃油（充电）费应与公务出车对应，当日无出车记录的加油（充电）须核实",
+	RuleNonDesignated:       "公务用车实行定点保险、定点维修、定点加油制度；保险、维修、加油（充电）应在本单位的定点供应商",
 }
 
 func rows2vehicles[T any](rows []T, v func(T) Vehicle) []Vehicle {

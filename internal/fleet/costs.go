@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"context"
+	"math"
 	"strconv"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
+	"github.com/govops/govops/internal/platform/refdata"
 	"github.com/govops/govops/internal/platform/web"
 )
 
@@ -28,19 +30,22 @@ type Cost struct {
 	OdometerKM float64   `json:"odometer_km"`
 	Note       string    `json:"note"`
 	TripID     int64     `json:"trip_id,omitempty" doc:"收车时随行程登记的费用"`
+	Supplier   string    `json:"supplier" doc:"供应商（加油站、维修厂、保险公司）；不是本单位定点供应商时合规检查提示"`
+	Quantity   float64   `json:"quantity" doc:"加油升数或充电千瓦时（单车油耗、电耗核算）；0 为未记录"`
+	CardRef    string    `json:"card_ref,omitempty" doc:"加油卡交易流水号（导入的对账单行）"`
 	CreatedAt  time.Time `json:"created_at"`
 }
 
 // KindName is the Chinese kind.
 func (c Cost) KindName() string { return CostKinds.Name(c.Kind) }
 
-const costCols = `c.id, c.vehicle_id, v.plate, c.org_id, c.kind, c.amount_fen, c.cost_date, c.odometer_km, c.note, COALESCE(c.trip_id, 0), c.created_at`
+const costCols = `c.id, c.vehicle_id, v.plate, c.org_id, c.kind, c.amount_fen, c.cost_date, c.odometer_km, c.note, COALESCE(c.trip_id, 0), c.created_at, c.supplier, c.quantity, c.card_ref`
 const costFrom = " FROM fleet_costs c JOIN fleet_vehicles v ON v.id = c.vehicle_id"
 
 func scanCost(s db.Scanner) (Cost, error) {
 	var c Cost
 	var amt, at int64
-	err := s.Scan(&c.ID, &c.VehicleID, &c.Plate, &c.OrgID, &c.Kind, &amt, &c.Date, &c.OdometerKM, &c.Note, &c.TripID, &at)
+	err := s.Scan(&c.ID, &c.VehicleID, &c.Plate, &c.OrgID, &c.Kind, &amt, &c.Date, &c.OdometerKM, &c.Note, &c.TripID, &at, &c.Supplier, &c.Quantity, &c.CardRef)
 	c.AmountYuan, c.CreatedAt = yuan(amt), db.FromUnix(at)
 	return c, err
 }
@@ -68,12 +73,11 @@ type CostInput struct {
 	Date       string  `json:"date"`
 	OdometerKM float64 `json:"odometer_km,omitempty"`
 	Note       string  `json:"note,omitempty"`
+	Supplier   string  `json:"supplier,omitempty" doc:"供应商名称（定点检查）"`
+	Quantity   float64 `json:"quantity,omitempty" doc:"燃油升数或充电千瓦时"`
 }
 
-// CreateCost records a cost of a vehicle in scope.
-func (s *Service) CreateCost(ctx context.Context, sc auth.Scope, in CostInput) (Cost, error) {
-	now := s.Clock.Now()
-	f := errs.Fields{}
+func (in *CostInput) check(f errs.Fields, today string) {
 	if in.VehicleID <= 0 {
 		f.Add("vehicle_id", "请选择车辆")
 	}
@@ -83,11 +87,23 @@ func (s *Service) CreateCost(ctx context.Context, sc auth.Scope, in CostInput) (
 		f.Add("amount_yuan", "金额应大于 0")
 	}
 	date(f, "date", &in.Date, true, "发生日期")
-	if !f.Has("date") && in.Date > s.today() {
+	if !f.Has("date") && in.Date > today {
 		f.Add("date", "发生日期不能晚于今天")
 	}
 	number(f, "odometer_km", in.OdometerKM, 5e6, "里程表读数", "公里")
 	text(f, "note", &in.Note, 200, false, "说明")
+	text(f, "supplier", &in.Supplier, 100, false, "供应商")
+	number(f, "quantity", in.Quantity, 1e5, "数量", "升或千瓦时")
+	if in.Quantity > 0 && in.Kind != "fuel" && in.Kind != "charging" && !f.Has("kind") {
+		f.Add("quantity", "只有燃油费、充电费记录数量（升、千瓦时）")
+	}
+}
+
+// CreateCost records a cost of a vehicle in scope.
+func (s *Service) CreateCost(ctx context.Context, sc auth.Scope, in CostInput) (Cost, error) {
+	now := s.Clock.Now()
+	f := errs.Fields{}
+	in.check(f, s.today())
 	if err := f.Err(); err != nil {
 		return Cost{}, err
 	}
@@ -97,8 +113,8 @@ func (s *Service) CreateCost(ctx context.Context, sc auth.Scope, in CostInput) (
 		if err != nil {
 			return fieldErr(err, "vehicle_id", "车辆不存在或不在您的数据范围内")
 		}
-		id, err := db.InsertID(ctx, q, `INSERT INTO fleet_costs (vehicle_id, org_id, kind, amount_fen, cost_date, odometer_km, note, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, v.ID, v.OrgID, in.Kind, fen(in.AmountYuan), in.Date, in.OdometerKM, in.Note, now.Unix())
+		id, err := db.InsertID(ctx, q, `INSERT INTO fleet_costs (vehicle_id, org_id, kind, amount_fen, cost_date, odometer_km, note, supplier, quantity, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, v.ID, v.OrgID, in.Kind, fen(in.AmountYuan), in.Date, in.OdometerKM, in.Note, in.Supplier, in.Quantity, now.Unix())
 		if err != nil {
 			return err
 		}
@@ -124,6 +140,30 @@ type Ledger struct {
 	CostYuan      float64            `json:"cost_yuan"`
 	CostPerKMYuan float64            `json:"cost_per_km_yuan" doc:"cost_yuan ÷ distance_km，两位小数；无里程时为 0"`
 	ByKind        map[string]float64 `json:"by_kind" doc:"各费用类型金额（元）"`
+	Consumption   []Consumption      `json:"consumption" doc:"百公里油耗（电耗）与本车前 12 个月基线的比较，每种能源一项"`
+}
+
+// Consumption is a vehicle's fuel (litres) or electricity (kWh) per 100 km in a year against its own baseline, the
+// 12 months before the year (单车能耗核算; docs/domain/vehicles.md §Consumption).
+type Consumption struct {
+	Energy             string  `json:"energy" doc:"fuel（升）· charging（千瓦时）"`
+	Unit               string  `json:"unit" doc:"L · kWh"`
+	Quantity           float64 `json:"quantity" doc:"当年记录数量的燃油（充电）费合计数量"`
+	Per100KM           float64 `json:"per_100km" doc:"quantity ÷ 当年行驶里程 × 100；无里程时为 0"`
+	BaselineQuantity   float64 `json:"baseline_quantity"`
+	BaselineDistanceKM float64 `json:"baseline_distance_km"`
+	BaselinePer100KM   float64 `json:"baseline_per_100km" doc:"前 12 个月的百公里消耗；无基线时为 0"`
+	DeviationPct       float64 `json:"deviation_pct" doc:"相对基线的偏差（%）"`
+	ThresholdPct       float64 `json:"threshold_pct" doc:"异常阈值（%），参考数据 fleet.rules consumption_anomaly_pct"`
+	Anomaly            bool    `json:"anomaly" doc:"偏差超过阈值"`
+}
+
+// UnitName is the unit of the per-100-km figure.
+func (c Consumption) UnitName() string {
+	if c.Energy == "charging" {
+		return "千瓦时/百公里"
+	}
+	return "升/百公里"
 }
 
 // VehicleLedger computes a vehicle's ledger for a year.
@@ -163,5 +203,72 @@ func VehicleLedger(ctx context.Context, q db.Q, sc auth.Scope, vehicleID int64, 
 	if l.DistanceKM > 0 {
 		l.CostPerKMYuan = float64(int64(float64(total)/l.DistanceKM+0.5)) / 100
 	}
-	return l, nil
+	l.Consumption, err = vehicleConsumption(ctx, q, v, year, l.DistanceKM)
+	return l, err
 }
+
+// vehicleConsumption compares the year's fuel and charging quantities per 100 km with the 12 months before it.
+func vehicleConsumption(ctx context.Context, q db.Q, v Vehicle, year int, distance float64) ([]Consumption, error) {
+	y0, y1 := strconv.Itoa(year-1), strconv.Itoa(year)
+	var baseKM float64
+	from := time.Date(year-1, 1, 1, 0, 0, 0, 0, clock.Shanghai).Unix()
+	to := time.Date(year, 1, 1, 0, 0, 0, 0, clock.Shanghai).Unix()
+	if err := q.QueryRow(ctx, `SELECT COALESCE(SUM(distance_km), 0) FROM fleet_trips WHERE vehicle_id = ? AND status = 'completed' AND start_at >= ? AND start_at < ?`,
+		v.ID, from, to).Scan(&baseKM); err != nil {
+		return nil, err
+	}
+	sums := map[string]*[2]float64{}
+	rows, err := q.Query(ctx, `SELECT kind, SUBSTR(cost_date, 1, 4), SUM(quantity) FROM fleet_costs WHERE vehicle_id = ? AND kind IN ('fuel', 'charging') AND quantity > 0
+		AND cost_date >= ? AND cost_date <= ? GROUP BY kind, SUBSTR(cost_date, 1, 4)`, v.ID, y0+"-01-01", y1+"-12-31")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, y string
+		var qty float64
+		if err := rows.Scan(&kind, &y, &qty); err != nil {
+			return nil, err
+		}
+		if sums[kind] == nil {
+			sums[kind] = &[2]float64{}
+		}
+		if y == y1 {
+			sums[kind][0] += qty
+		} else {
+			sums[kind][1] += qty
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(sums) == 0 {
+		return []Consumption{}, nil
+	}
+	var region string
+	if err := q.QueryRow(ctx, "SELECT region_code FROM orgs WHERE id = ?", v.OrgID).Scan(&region); err != nil {
+		return nil, err
+	}
+	threshold := 0.0
+	if r, err := refdata.Lookup(ctx, q, KindRules, "consumption_anomaly_pct", region, y1+"-12-31"); err == nil {
+		threshold = r.Value
+	} else if !errs.Is(err, errs.CodeNotFound) {
+		return nil, err
+	}
+	out := []Consumption{}
+	for _, kind := range []string{"fuel", "charging"} {
+		x := sums[kind]
+		if x == nil {
+			continue
+		}
+		c := Consumption{Energy: kind, Unit: "L", Quantity: round2(x[0]), BaselineQuantity: round2(x[1]), BaselineDistanceKM: roundKM(baseKM), ThresholdPct: round2(threshold * 100)}
+		if kind == "charging" {
+			c.Unit = "kWh"
+		}
+		c.Per100KM, c.BaselinePer100KM, c.DeviationPct, c.Anomaly = ConsumptionCheck(x[0], distance, x[1], baseKM, threshold)
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func round2(v float64) float64 { return math.Round(v*100) / 100 }

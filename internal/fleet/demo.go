@@ -262,6 +262,9 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 				}
 			}
 		}
+		if err := s.loadDemoOps(ctx, q, now, at); err != nil {
+			return fmt.Errorf("demo suppliers, fuel cards and hire pool: %w", err)
+		}
 		return audit.Record(ctx, q, now, audit.Entry{Action: "demo.load", ObjectType: "demo", ObjectKey: "公务用车", Success: true,
 			Extra: map[string]any{"vehicles": len(vehicles), "drivers": len(drivers), "today": today}})
 	})

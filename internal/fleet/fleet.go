@@ -6,11 +6,14 @@
 //
 // Files: rules.go (plates, VINs, the trip state table, the standards checks — pure), standards.go (the reference
 // data), vehicles.go and drivers.go (the ledger), quotas.go and compliance.go, trips.go (requests, approval,
-// dispatch, trip), costs.go (costs and the ledger), reminders.go (the due-date job), api.go (JSON), web_*.go (pages),
-// objects.go, todo.go and demo.go.
+// dispatch, trip), costs.go (costs, the ledger and its consumption against the baseline), suppliers.go (定点
+// suppliers and the non_designated_supplier finding), fuelcard.go (fuel-card statements), hire.go (社会化保障: the hire
+// pool, its dispatch and monthly settlement), reminders.go (the due-date job), api.go and api_ops.go (JSON), web_*.go
+// (pages), objects.go, todo.go, demo.go and demo_ops.go.
 package fleet
 
 import (
+	"context"
 	"embed"
 	"html/template"
 	"time"
@@ -72,6 +75,8 @@ const (
 	objQuota      = "fleet_quota"
 	objTrip       = "fleet_trip"
 	objCost       = "fleet_cost"
+	objSupplier   = "fleet_supplier"
+	objHire       = "fleet_hire_contract"
 	wfTrip        = "fleet.trip"
 	eventTrip     = "fleet.trip"
 	eventReminder = "fleet.reminder"
@@ -82,12 +87,15 @@ var auditActions = map[string]string{
 	"fleet.driver.create": "登记驾驶员", "fleet.driver.update": "修改驾驶员",
 	"fleet.quota.set":   "核定公务用车编制",
 	"fleet.trip.create": "提交用车申请", "fleet.trip.decide": "用车申请审批结果", "fleet.trip.dispatch": "派车",
-	"fleet.trip.start": "出车", "fleet.trip.complete": "收车", "fleet.trip.cancel": "取消用车",
+	"fleet.trip.start": "出车", "fleet.trip.complete": "收车", "fleet.trip.cancel": "取消用车", "fleet.trip.rate": "评价用车",
 	"fleet.cost.create": "登记车辆费用", "fleet.reminder": "车辆到期提醒",
+	"fleet.supplier.create": "定点供应商", "fleet.supplier.update": "修改定点供应商", "fleet.fuelcard.import": "导入加油卡对账单",
+	"fleet.hire.create": "登记社会化保障合同", "fleet.hire.vehicle": "登记社会化保障车辆", "fleet.hire.driver": "登记社会化保障驾驶员",
 }
 
 var auditObjects = map[string]string{
 	objVehicle: "车辆", objDriver: "驾驶员", objQuota: "公务用车编制", objTrip: "用车申请", objCost: "车辆费用",
+	objSupplier: "定点供应商", objHire: "社会化保障合同",
 }
 
 // Service is the module instance.
@@ -112,14 +120,20 @@ func (s *Service) Manifest() module.Manifest {
 		Jobs: []jobs.Job{
 			{Name: "fleet.reminders", Title: "fleet.job.reminders|车辆保险、年检、保养到期提醒", Every: 6 * time.Hour, Run: s.reminderJob},
 		},
+		// Documents of a vehicle (行驶证, 保单, 年检合格标志…): seen by whoever may read the vehicle, changed by whoever
+		// registers it.
+		Attachments: []module.Attachment{{Type: objVehicle, SeePerm: PermRead, EditPerm: PermRegister, CanSee: s.canSeeVehicle, CanEdit: s.canSeeVehicle}},
 		Menu: []web.MenuItem{
 			{Group: g, Label: "fleet.menu.trips|用车申请", Path: "/fleet/trips", Perm: PermRequest, Order: 10},
 			{Group: g, Label: "fleet.menu.dispatch|派车调度", Path: "/fleet/dispatch", Perm: PermDispatch, Order: 20},
 			{Group: g, Label: "fleet.menu.vehicles|车辆台账", Path: "/fleet/vehicles", Perm: PermRead, Order: 30},
 			{Group: g, Label: "fleet.menu.drivers|驾驶员", Path: "/fleet/drivers", Perm: PermRead, Order: 40},
 			{Group: g, Label: "fleet.menu.compliance|编制与合规", Path: "/fleet/compliance", Perm: PermRead, Order: 50},
+			{Group: g, Label: "fleet.menu.suppliers|定点供应商", Path: "/fleet/suppliers", Perm: PermRead, Order: 60},
+			{Group: g, Label: "fleet.menu.fuelcards|加油卡对账单", Path: "/fleet/fuel-cards", Perm: PermRegister, Order: 70},
+			{Group: g, Label: "fleet.menu.hire|社会化保障", Path: "/fleet/hire", Perm: PermRead, Order: 80},
 		},
-		Routes: func() { s.registerPages(); s.registerAPI() },
+		Routes: func() { s.registerPages(); s.registerAPI(); s.registerOpsAPI() },
 		Demo:   s.LoadDemo,
 		Todos:  s.todos,
 		Mine:   s.mine,
@@ -127,6 +141,12 @@ func (s *Service) Manifest() module.Manifest {
 }
 
 func (s *Service) today() string { return clock.Today(s.Clock.Now()) }
+
+// canSeeVehicle is the attachment check of a vehicle's documents: the vehicle in the caller's scope.
+func (s *Service) canSeeVehicle(ctx context.Context, q db.Q, id int64) error {
+	_, err := GetVehicle(ctx, q, auth.ScopeFrom(ctx), id)
+	return err
+}
 
 // Categories are the vehicle categories of 中办发〔2017〕71号 第三条.
 var Categories = enum.Of("confidential", "机要通信用车", "emergency", "应急保障用车", "law_enforcement", "执法执勤用车",

@@ -173,7 +173,8 @@ var actionNames = map[string]string{"approve": "审批同意", "reject": "驳回
 // Rules are the compliance rules with their Chinese names (docs/api.md §Official vehicles; docs/domain/vehicles.md).
 var Rules = enum.Of(RulePriceCap, "超价格标准", RuleDisplacementCap, "超排气量标准", RuleOverQuota, "超编制",
 	RuleRenewal, "可更新（使用超过 8 年）", RuleSUVLeader, "越野车作为领导干部固定用车", RuleNEVShare, "新能源汽车比例不足",
-	RuleNonDomestic, "非国产汽车", RuleRegisteredElsewhere, "登记在产权单位以外", RuleCostWithoutTrip, "无出车记录的燃油（充电）费")
+	RuleNonDomestic, "非国产汽车", RuleRegisteredElsewhere, "登记在产权单位以外", RuleCostWithoutTrip, "无出车记录的燃油（充电）费",
+	RuleNonDesignated, "非定点供应商")
 
 // Rule codes.
 const (
@@ -188,6 +189,8 @@ const (
 	RuleRegisteredElsewhere = "registered_elsewhere"
 	// RuleCostWithoutTrip: a fuel or charging cost on a day the vehicle had no trip (私车公养 signal).
 	RuleCostWithoutTrip = "cost_without_trip"
+	// RuleNonDesignated: a cost at an insurer, garage or fuel station not designated for the unit (定点).
+	RuleNonDesignated = "non_designated_supplier"
 )
 
 // Cap is a configuration standard: the price (excluding purchase tax) and displacement a vehicle may not exceed;
@@ -321,4 +324,44 @@ func Rank(cs []Candidate, passengers int, category string) []Candidate {
 		return a.Plate < z.Plate
 	})
 	return out
+}
+
+// ConsumptionCheck compares a year's consumption per 100 km with the baseline's (the 12 months before): per100 and
+// base100 are litres or kWh per 100 km (0 without distance or quantity), dev the deviation from the baseline in
+// percent, and anomaly whether it exceeds threshold (a fraction, e.g. 0.2) either way. Without a baseline there is
+// no deviation and no anomaly.
+func ConsumptionCheck(qty, km, baseQty, baseKM, threshold float64) (per100, base100, dev float64, anomaly bool) {
+	r2 := func(v float64) float64 { return float64(int64(v*100+0.5)) / 100 }
+	if km > 0 && qty > 0 {
+		per100 = qty / km * 100
+	}
+	if baseKM > 0 && baseQty > 0 {
+		base100 = baseQty / baseKM * 100
+	}
+	if per100 > 0 && base100 > 0 {
+		dev = (per100 - base100) / base100 * 100
+		anomaly = threshold > 0 && (dev > threshold*100+1e-9 || dev < -threshold*100-1e-9)
+	}
+	if dev < 0 {
+		return r2(per100), r2(base100), -r2(-dev), anomaly
+	}
+	return r2(per100), r2(base100), r2(dev), anomaly
+}
+
+// HireCharge is what a hire trip costs at a contract's prices (fen): the distance at the price per km, plus the
+// time — hours at the price per hour, or days at the price per day, the cheaper when the contract sets both
+// (docs/domain/vehicles.md §Hire pool; GovOps's rule where a contract does not say otherwise).
+func HireCharge(km, hours float64, days int, perKM, perHour, perDay int64) (kmFen, timeFen int64) {
+	kmFen = int64(km*float64(perKM) + 0.5)
+	byHour := int64(hours*float64(perHour) + 0.5)
+	byDay := int64(days) * perDay
+	switch {
+	case perHour > 0 && perDay > 0:
+		timeFen = min(byHour, byDay)
+	case perHour > 0:
+		timeFen = byHour
+	default:
+		timeFen = byDay
+	}
+	return kmFen, timeFen
 }

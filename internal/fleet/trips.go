@@ -41,6 +41,11 @@ type Trip struct {
 	Plate           string    `json:"plate,omitempty"`
 	DriverID        int64     `json:"driver_id,omitempty"`
 	DriverName      string    `json:"driver_name,omitempty"`
+	HireVehicleID   int64     `json:"hire_vehicle_id,omitempty" doc:"社会化保障车辆（派给租赁公司车辆时）"`
+	HireDriverID    int64     `json:"hire_driver_id,omitempty"`
+	HireCompany     string    `json:"hire_company,omitempty" doc:"社会化保障公司"`
+	Rating          int       `json:"rating" doc:"用车人评价 1–5，0 为未评价"`
+	RatingComment   string    `json:"rating_comment,omitempty"`
 	OdometerStartKM float64   `json:"odometer_start_km"`
 	OdometerEndKM   float64   `json:"odometer_end_km"`
 	DistanceKM      float64   `json:"distance_km"`
@@ -76,19 +81,21 @@ func (t Trip) Window() string {
 }
 
 const tripCols = `t.id, t.org_id, o.name, t.requester_id, p.name, t.requester_user_id, t.purpose, t.passengers, t.origin, t.destination, t.start_at, t.end_at,
-	t.status, COALESCE(t.vehicle_id, 0), COALESCE(v.plate, ''), COALESCE(t.driver_id, 0), COALESCE(dp.name, ''), t.odometer_start_km, t.odometer_end_km,
+	t.status, COALESCE(t.vehicle_id, 0), COALESCE(v.plate, hv.plate, ''), COALESCE(t.driver_id, 0), COALESCE(dp.name, hd.name, ''), t.odometer_start_km, t.odometer_end_km,
 	t.distance_km, t.toll_fen, t.parking_fen, t.fuel_fen, t.decision_note, t.cancel_reason, t.dispatched_at, t.started_at, t.completed_at, t.created_at,
-	t.emergency, t.emergency_reason`
+	t.emergency, t.emergency_reason, COALESCE(t.hire_vehicle_id, 0), COALESCE(t.hire_driver_id, 0), COALESCE(hc.company, ''), t.rating, t.rating_comment`
 
 const tripFrom = ` FROM fleet_trips t JOIN orgs o ON o.id = t.org_id JOIN people p ON p.id = t.requester_id
-	LEFT JOIN fleet_vehicles v ON v.id = t.vehicle_id LEFT JOIN fleet_drivers d ON d.id = t.driver_id LEFT JOIN people dp ON dp.id = d.person_id`
+	LEFT JOIN fleet_vehicles v ON v.id = t.vehicle_id LEFT JOIN fleet_drivers d ON d.id = t.driver_id LEFT JOIN people dp ON dp.id = d.person_id
+	LEFT JOIN fleet_hire_vehicles hv ON hv.id = t.hire_vehicle_id LEFT JOIN fleet_hire_drivers hd ON hd.id = t.hire_driver_id
+	LEFT JOIN fleet_hire_contracts hc ON hc.id = hv.contract_id`
 
 func scanTrip(s db.Scanner) (Trip, error) {
 	var t Trip
 	var start, end, disp, st, done, created, toll, park, fuel, emergency int64
 	err := s.Scan(&t.ID, &t.OrgID, &t.OrgName, &t.RequesterID, &t.RequesterName, &t.RequesterUserID, &t.Purpose, &t.Passengers, &t.Origin, &t.Destination,
 		&start, &end, &t.Status, &t.VehicleID, &t.Plate, &t.DriverID, &t.DriverName, &t.OdometerStartKM, &t.OdometerEndKM, &t.DistanceKM, &toll, &park, &fuel,
-		&t.DecisionNote, &t.CancelReason, &disp, &st, &done, &created, &emergency, &t.EmergencyReason)
+		&t.DecisionNote, &t.CancelReason, &disp, &st, &done, &created, &emergency, &t.EmergencyReason, &t.HireVehicleID, &t.HireDriverID, &t.HireCompany, &t.Rating, &t.RatingComment)
 	t.Emergency = emergency != 0
 	t.StartAt, t.EndAt, t.CreatedAt = time.Unix(start, 0).UTC(), time.Unix(end, 0).UTC(), db.FromUnix(created)
 	t.DispatchedAt, t.StartedAt, t.CompletedAt = db.FromUnix(disp), db.FromUnix(st), db.FromUnix(done)
@@ -373,6 +380,9 @@ func (s *Service) DecideTrip(ctx context.Context, sc auth.Scope, id int64, appro
 type DispatchInput struct {
 	VehicleID int64 `json:"vehicle_id"`
 	DriverID  int64 `json:"driver_id"`
+	// HireVehicleID and HireDriverID dispatch the trip to the hire pool (社会化保障) instead of an own vehicle.
+	HireVehicleID int64 `json:"hire_vehicle_id,omitempty" doc:"社会化保障车辆（代替 vehicle_id、driver_id）"`
+	HireDriverID  int64 `json:"hire_driver_id,omitempty" doc:"同一合同的驾驶员"`
 }
 
 // Dispatch assigns a vehicle and a driver to an approved request. A vehicle or a driver already dispatched for an
@@ -382,6 +392,21 @@ type DispatchInput struct {
 func (s *Service) Dispatch(ctx context.Context, sc auth.Scope, id int64, in DispatchInput) (Trip, error) {
 	now := s.Clock.Now()
 	f := errs.Fields{}
+	if in.HireVehicleID > 0 || in.HireDriverID > 0 {
+		if in.VehicleID > 0 || in.DriverID > 0 {
+			f.Add("hire_vehicle_id", "本单位车辆和社会化保障车辆只能选一种")
+		}
+		if in.HireVehicleID <= 0 {
+			f.Add("hire_vehicle_id", "请选择社会化保障车辆")
+		}
+		if in.HireDriverID <= 0 {
+			f.Add("hire_driver_id", "请选择社会化保障驾驶员")
+		}
+		if err := f.Err(); err != nil {
+			return Trip{}, err
+		}
+		return s.dispatchHire(ctx, sc, id, in)
+	}
 	if in.VehicleID <= 0 {
 		f.Add("vehicle_id", "请选择车辆")
 	}
@@ -496,8 +521,10 @@ func (s *Service) StartTrip(ctx context.Context, sc auth.Scope, id int64, in Sta
 			return err
 		}
 		var odo float64
-		if err := q.QueryRow(ctx, "SELECT odometer_km FROM fleet_vehicles WHERE id = ?", t.VehicleID).Scan(&odo); err != nil {
-			return err
+		if t.VehicleID > 0 { // a hire vehicle's odometer is not in the ledger
+			if err := q.QueryRow(ctx, "SELECT odometer_km FROM fleet_vehicles WHERE id = ?", t.VehicleID).Scan(&odo); err != nil {
+				return err
+			}
 		}
 		if in.OdometerKM+0.05 < odo {
 			return errs.Invalid("odometer_km", fmt.Sprintf("出车里程不能小于车辆当前里程 %.1f 公里", odo))
@@ -567,6 +594,9 @@ func (s *Service) CompleteTrip(ctx context.Context, sc auth.Scope, id int64, in 
 		if db.RowsAffected(res) == 0 {
 			return errs.Conflict("用车申请状态已变化，请刷新后重试")
 		}
+		if t.VehicleID == 0 { // a hire trip: settled per contract (hire.go), no costs of an own vehicle
+			return s.completed(ctx, q, now, t, in, dist)
+		}
 		if _, err := q.Exec(ctx, "UPDATE fleet_vehicles SET odometer_km = ?, updated_at = ? WHERE id = ? AND odometer_km < ?", in.OdometerKM, now.Unix(), t.VehicleID, in.OdometerKM); err != nil {
 			return err
 		}
@@ -595,16 +625,25 @@ func (s *Service) CompleteTrip(ctx context.Context, sc auth.Scope, id int64, in 
 				return err
 			}
 		}
-		if out, err = GetTrip(ctx, q, auth.Everything(), id); err != nil {
-			return err
-		}
-		if err := history.Record(ctx, q, now, objTrip, id, "complete", fmt.Sprintf("收车，里程 %.1f 公里，行驶 %.1f 公里，费用 %.2f 元", in.OdometerKM, dist, out.CostYuan())); err != nil {
-			return err
-		}
-		return audit.Record(ctx, q, now, audit.Entry{Action: "fleet.trip.complete", ObjectType: objTrip, ObjectID: id, OrgID: t.OrgID, Success: true,
-			Before: map[string]any{"status": t.Status}, After: out})
+		return s.completed(ctx, q, now, t, in, dist)
 	})
+	if err == nil {
+		out, err = GetTrip(ctx, s.DB, auth.Everything(), id)
+	}
 	return out, err
+}
+
+// completed records the completion of trip t in its history and the audit log.
+func (s *Service) completed(ctx context.Context, q db.Q, now time.Time, t Trip, in CompleteInput, dist float64) error {
+	out, err := GetTrip(ctx, q, auth.Everything(), t.ID)
+	if err != nil {
+		return err
+	}
+	if err := history.Record(ctx, q, now, objTrip, t.ID, "complete", fmt.Sprintf("收车，里程 %.1f 公里，行驶 %.1f 公里，费用 %.2f 元", in.OdometerKM, dist, out.CostYuan())); err != nil {
+		return err
+	}
+	return audit.Record(ctx, q, now, audit.Entry{Action: "fleet.trip.complete", ObjectType: objTrip, ObjectID: t.ID, OrgID: t.OrgID, Success: true,
+		Before: map[string]any{"status": t.Status}, After: out})
 }
 
 func roundKM(v float64) float64 { return float64(int64(v*10+0.5)) / 10 }

@@ -48,6 +48,7 @@ type Vehicle struct {
 	RegisteredOrgID  int64     `json:"registered_org_id,omitempty" doc:"行驶证登记单位（与产权单位不同时）"`
 	RegisteredOrg    string    `json:"registered_org,omitempty"`
 	RegisteredName   string    `json:"registered_name,omitempty" doc:"行驶证登记的单位外企业或个人（与产权单位不同时）"`
+	FuelCardNo       string    `json:"fuel_card_no" doc:"加油（充电）卡号：导入加油卡对账单时按卡号匹配车辆"`
 	CreatedAt        time.Time `json:"created_at"`
 	UpdatedAt        time.Time `json:"updated_at"`
 }
@@ -75,7 +76,7 @@ func (v Vehicle) Label() string {
 const vehicleCols = `v.id, v.org_id, o.name, v.plate, v.category, v.fuel_type, v.body_type, v.displacement_l, v.price_fen, v.brand, v.model, v.vin,
 	v.domestic, v.seats, v.purchase_date, v.odometer_km, v.status, v.fixed_leader, v.mark_color, v.mark_code, v.supervision_phone, v.parking_spot,
 	v.parking_radius_m, v.terminal_phone, v.insurance_due, v.inspection_due, v.maintenance_due, v.note, v.created_at, v.updated_at, v.holiday_seal,
-	COALESCE(v.registered_org_id, 0), COALESCE(ro.name, ''), v.registered_name`
+	COALESCE(v.registered_org_id, 0), COALESCE(ro.name, ''), v.registered_name, v.fuel_card_no`
 
 const vehicleFrom = " FROM fleet_vehicles v JOIN orgs o ON o.id = v.org_id LEFT JOIN orgs ro ON ro.id = v.registered_org_id"
 
@@ -86,7 +87,7 @@ func scanVehicle(s db.Scanner) (Vehicle, error) {
 	err := s.Scan(&v.ID, &v.OrgID, &v.OrgName, &v.Plate, &v.Category, &v.FuelType, &v.BodyType, &v.DisplacementL, &price, &v.Brand, &v.Model, &v.VIN,
 		&dom, &v.Seats, &v.PurchaseDate, &v.OdometerKM, &v.Status, &lead, &v.MarkColor, &v.MarkCode, &v.SupervisionPhone, &v.ParkingSpot,
 		&v.ParkingRadiusM, &v.TerminalPhone, &v.InsuranceDue, &v.InspectionDue, &v.MaintenanceDue, &v.Note, &c, &u, &seal, &v.RegisteredOrgID, &v.RegisteredOrg,
-		&v.RegisteredName)
+		&v.RegisteredName, &v.FuelCardNo)
 	v.HolidaySeal = seal == 1
 	v.PriceYuan, v.Domestic, v.FixedLeader, v.NewEnergy = yuan(price), dom == 1, lead == 1, NewEnergy(v.FuelType)
 	v.CreatedAt, v.UpdatedAt = db.FromUnix(c), db.FromUnix(u)
@@ -190,6 +191,7 @@ type VehicleInput struct {
 	HolidaySeal      bool    `json:"holiday_seal,omitempty" doc:"节假日封存"`
 	RegisteredOrgID  int64   `json:"registered_org_id,omitempty" doc:"行驶证登记单位，与产权单位相同时不填"`
 	RegisteredName   string  `json:"registered_name,omitempty" doc:"行驶证登记的单位外企业或个人，与产权单位相同时不填"`
+	FuelCardNo       string  `json:"fuel_card_no,omitempty" doc:"加油（充电）卡号"`
 }
 
 // inputOf is a vehicle as an input (the starting point of a PATCH and of the edit form).
@@ -199,7 +201,8 @@ func inputOf(v Vehicle) VehicleInput {
 		PriceYuan: v.PriceYuan, PurchaseDate: v.PurchaseDate, Seats: v.Seats, TerminalPhone: v.TerminalPhone, Brand: v.Brand, Model: v.Model, VIN: v.VIN,
 		Domestic: &dom, OdometerKM: v.OdometerKM, Status: v.Status, FixedLeader: v.FixedLeader, MarkColor: v.MarkColor, MarkCode: v.MarkCode,
 		SupervisionPhone: v.SupervisionPhone, ParkingSpot: v.ParkingSpot, ParkingRadiusM: &r, InsuranceDue: v.InsuranceDue, InspectionDue: v.InspectionDue,
-		MaintenanceDue: v.MaintenanceDue, Note: v.Note, HolidaySeal: v.HolidaySeal, RegisteredOrgID: v.RegisteredOrgID, RegisteredName: v.RegisteredName}
+		MaintenanceDue: v.MaintenanceDue, Note: v.Note, HolidaySeal: v.HolidaySeal, RegisteredOrgID: v.RegisteredOrgID, RegisteredName: v.RegisteredName,
+		FuelCardNo: v.FuelCardNo}
 }
 
 // check validates and normalises the input; f collects the fields' messages.
@@ -269,6 +272,10 @@ func (in *VehicleInput) check(f errs.Fields, today string) {
 	if in.RegisteredOrgID == in.OrgID {
 		in.RegisteredOrgID = 0
 	}
+	in.FuelCardNo = NormalizeCard(in.FuelCardNo)
+	if len(in.FuelCardNo) > 30 {
+		f.Add("fuel_card_no", "加油卡号不超过 30 位")
+	}
 }
 
 // registeredArg is the registration unit as the column stores it (NULL for the owner itself).
@@ -283,7 +290,7 @@ func (in VehicleInput) args() []any {
 	return []any{in.OrgID, in.Plate, in.Category, in.FuelType, in.BodyType, in.DisplacementL, fen(in.PriceYuan), in.Brand, in.Model, in.VIN,
 		boolInt(*in.Domestic), in.Seats, in.PurchaseDate, in.OdometerKM, in.Status, boolInt(in.FixedLeader), in.MarkColor, in.MarkCode,
 		in.SupervisionPhone, in.ParkingSpot, *in.ParkingRadiusM, in.TerminalPhone, in.InsuranceDue, in.InspectionDue, in.MaintenanceDue, in.Note,
-		boolInt(in.HolidaySeal), in.registeredArg(), in.RegisteredName}
+		boolInt(in.HolidaySeal), in.registeredArg(), in.RegisteredName, in.FuelCardNo}
 }
 
 func duplicatePlate(plate string) error {
@@ -300,6 +307,17 @@ func (s *Service) CreateVehicle(ctx context.Context, sc auth.Scope, in VehicleIn
 	}
 	var out Vehicle
 	err := s.DB.Tx(ctx, func(q db.Q) error {
+		var err error
+		out, err = s.createVehicleTx(ctx, q, sc, in, now)
+		return err
+	})
+	return out, err
+}
+
+// createVehicleTx registers a checked vehicle input in the transaction q.
+func (s *Service) createVehicleTx(ctx context.Context, q db.Q, sc auth.Scope, in VehicleInput, now time.Time) (Vehicle, error) {
+	var out Vehicle
+	err := func() error {
 		if err := checkOrg(ctx, q, sc, in.OrgID, "org_id"); err != nil {
 			return err
 		}
@@ -315,13 +333,16 @@ func (s *Service) CreateVehicle(ctx context.Context, sc auth.Scope, in VehicleIn
 		if n > 0 {
 			return duplicatePlate(in.Plate)
 		}
+		if err := checkCardFree(ctx, q, in.FuelCardNo, 0); err != nil {
+			return err
+		}
 		id, err := db.InsertID(ctx, q, `INSERT INTO fleet_vehicles (org_id, plate, category, fuel_type, body_type, displacement_l, price_fen, brand, model, vin,
 			domestic, seats, purchase_date, odometer_km, status, fixed_leader, mark_color, mark_code, supervision_phone, parking_spot, parking_radius_m,
-			terminal_phone, insurance_due, inspection_due, maintenance_due, note, holiday_seal, registered_org_id, registered_name, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			terminal_phone, insurance_due, inspection_due, maintenance_due, note, holiday_seal, registered_org_id, registered_name, fuel_card_no, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			append(in.args(), now.Unix(), now.Unix())...)
 		if db.IsUnique(err) {
-			return duplicatePlate(in.Plate)
+			return duplicateOf(ctx, q, in, 0)
 		}
 		if err != nil {
 			return err
@@ -333,7 +354,7 @@ func (s *Service) CreateVehicle(ctx context.Context, sc auth.Scope, in VehicleIn
 			return err
 		}
 		return audit.Record(ctx, q, now, audit.Entry{Action: "fleet.vehicle.create", ObjectType: objVehicle, ObjectID: id, OrgID: in.OrgID, Success: true, After: out})
-	})
+	}()
 	return out, err
 }
 
@@ -342,7 +363,7 @@ var vehicleLabels = [][2]string{{"org_name", "产权单位"}, {"plate", "车牌�
 	{"purchase_date", "购置日期"}, {"odometer_km", "里程"}, {"status", "状态"}, {"fixed_leader", "领导固定用车"}, {"mark_color", "标识颜色"},
 	{"mark_code", "标识编码"}, {"supervision_phone", "监督电话"}, {"parking_spot", "定点停放"}, {"parking_radius_m", "停放半径"},
 	{"terminal_phone", "终端手机号"}, {"insurance_due", "保险到期"}, {"inspection_due", "年检到期"}, {"maintenance_due", "保养到期"}, {"note", "备注"},
-	{"holiday_seal", "节假日封存"}, {"registered", "行驶证登记所有人"}}
+	{"holiday_seal", "节假日封存"}, {"registered", "行驶证登记所有人"}, {"fuel_card_no", "加油卡号"}}
 
 func (v Vehicle) snapshot() map[string]any {
 	return map[string]any{"org_name": v.OrgName, "plate": v.Plate, "category": v.CategoryName(), "fuel_type": v.FuelName(), "body_type": v.BodyName(),
@@ -350,7 +371,7 @@ func (v Vehicle) snapshot() map[string]any {
 		"purchase_date": v.PurchaseDate, "odometer_km": v.OdometerKM, "status": v.StatusName(), "fixed_leader": v.FixedLeader, "mark_color": v.MarkColorName(),
 		"mark_code": v.MarkCode, "supervision_phone": v.SupervisionPhone, "parking_spot": v.ParkingSpot, "parking_radius_m": v.ParkingRadiusM,
 		"terminal_phone": v.TerminalPhone, "insurance_due": v.InsuranceDue, "inspection_due": v.InspectionDue, "maintenance_due": v.MaintenanceDue, "note": v.Note,
-		"holiday_seal": v.HolidaySeal, "registered": v.Registered()}
+		"holiday_seal": v.HolidaySeal, "registered": v.Registered(), "fuel_card_no": v.FuelCardNo}
 }
 
 // UpdateVehicle replaces a vehicle's fields with in (the PATCH body decoded over the current values); moving it to
@@ -359,6 +380,17 @@ func (s *Service) UpdateVehicle(ctx context.Context, sc auth.Scope, id int64, in
 	now := s.Clock.Now()
 	var out Vehicle
 	err := s.DB.Tx(ctx, func(q db.Q) error {
+		var err error
+		out, err = s.updateVehicleTx(ctx, q, sc, id, in, now)
+		return err
+	})
+	return out, err
+}
+
+// updateVehicleTx changes a vehicle in the transaction q.
+func (s *Service) updateVehicleTx(ctx context.Context, q db.Q, sc auth.Scope, id int64, in VehicleInput, now time.Time) (Vehicle, error) {
+	var out Vehicle
+	err := func() error {
 		before, err := GetVehicle(ctx, q, sc, id)
 		if err != nil {
 			return err
@@ -387,12 +419,17 @@ func (s *Service) UpdateVehicle(ctx context.Context, sc auth.Scope, id int64, in
 				return duplicatePlate(in.Plate)
 			}
 		}
+		if in.FuelCardNo != before.FuelCardNo {
+			if err := checkCardFree(ctx, q, in.FuelCardNo, id); err != nil {
+				return err
+			}
+		}
 		_, err = q.Exec(ctx, `UPDATE fleet_vehicles SET org_id = ?, plate = ?, category = ?, fuel_type = ?, body_type = ?, displacement_l = ?, price_fen = ?,
 			brand = ?, model = ?, vin = ?, domestic = ?, seats = ?, purchase_date = ?, odometer_km = ?, status = ?, fixed_leader = ?, mark_color = ?, mark_code = ?,
 			supervision_phone = ?, parking_spot = ?, parking_radius_m = ?, terminal_phone = ?, insurance_due = ?, inspection_due = ?, maintenance_due = ?, note = ?,
-			holiday_seal = ?, registered_org_id = ?, registered_name = ?, updated_at = ? WHERE id = ?`, append(in.args(), now.Unix(), id)...)
+			holiday_seal = ?, registered_org_id = ?, registered_name = ?, fuel_card_no = ?, updated_at = ? WHERE id = ?`, append(in.args(), now.Unix(), id)...)
 		if db.IsUnique(err) {
-			return duplicatePlate(in.Plate)
+			return duplicateOf(ctx, q, in, id)
 		}
 		if err != nil {
 			return err
@@ -409,6 +446,33 @@ func (s *Service) UpdateVehicle(ctx context.Context, sc auth.Scope, id int64, in
 		}
 		return audit.Record(ctx, q, now, audit.Entry{Action: "fleet.vehicle.update", ObjectType: objVehicle, ObjectID: id, OrgID: out.OrgID, Success: true,
 			Before: before, After: out})
-	})
+	}()
 	return out, err
+}
+
+// NormalizeCard puts a fuel-card number in its stored form: without spaces and dashes, upper case.
+func NormalizeCard(s string) string {
+	return strings.ToUpper(strings.NewReplacer(" ", "", "-", "", "　", "").Replace(strings.TrimSpace(s)))
+}
+
+// checkCardFree refuses a fuel card already registered to another vehicle (409).
+func checkCardFree(ctx context.Context, q db.Q, card string, id int64) error {
+	if card == "" {
+		return nil
+	}
+	n, err := db.Count(ctx, q, "SELECT COUNT(*) FROM fleet_vehicles WHERE fuel_card_no = ? AND id <> ?", card, id)
+	if err != nil || n == 0 {
+		return err
+	}
+	return &errs.Error{Code: errs.CodeConflict, Message: "加油卡号 " + card + " 已登记在其他车辆", Fields: map[string]string{"fuel_card_no": "该卡号已登记"}}
+}
+
+// duplicateOf names what a unique index refused: the plate or the fuel card (id: the vehicle being changed).
+func duplicateOf(ctx context.Context, q db.Q, in VehicleInput, id int64) error {
+	if in.FuelCardNo != "" {
+		if n, err := db.Count(ctx, q, "SELECT COUNT(*) FROM fleet_vehicles WHERE fuel_card_no = ? AND id <> ?", in.FuelCardNo, id); err == nil && n > 0 {
+			return &errs.Error{Code: errs.CodeConflict, Message: "加油卡号 " + in.FuelCardNo + " 已登记在其他车辆", Fields: map[string]string{"fuel_card_no": "该卡号已登记"}}
+		}
+	}
+	return duplicatePlate(in.Plate)
 }

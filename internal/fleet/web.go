@@ -74,4 +74,5 @@ func (s *Service) registerPages() {
 	s.pagesDrivers()
 	s.pagesCompliance()
 	s.pagesTrips()
+	s.pagesOps()
 }

@@ -31,22 +31,28 @@ type tripFormPage struct {
 
 type tripPage struct {
 	web.Globals
-	T          Trip
-	History    []history.Entry
-	Vehicles   []Suggestion
-	Drivers    []FreeDriver
-	MayApprove bool
-	MayCancel  bool
-	SlipNo     string
-	Today      string
+	T        Trip
+	History  []history.Entry
+	Vehicles []Suggestion
+	Drivers  []FreeDriver
+	// HireVehicles and HireDrivers: the hire pool, offered when no own vehicle or driver fits.
+	HireVehicles []HireSuggestion
+	HireDrivers  []HireFreeDriver
+	MayApprove   bool
+	MayCancel    bool
+	MayRate      bool
+	SlipNo       string
+	Today        string
 	// Odometer is the vehicle's current reading, the start form's starting value.
 	Odometer float64
 }
 
 type dispatchItem struct {
-	T        Trip
-	Vehicles []Suggestion
-	Drivers  []FreeDriver
+	T            Trip
+	Vehicles     []Suggestion
+	Drivers      []FreeDriver
+	HireVehicles []HireSuggestion
+	HireDrivers  []HireFreeDriver
 }
 
 type dispatchPage struct {
@@ -54,6 +60,7 @@ type dispatchPage struct {
 	Items    []dispatchItem
 	Waiting  int
 	Board    Board
+	Hire     []BoardRow // the hire pool's vehicles and their trips of the week
 	OrgID    int64
 	Pager    web.Pager
 	Weekdays []string
@@ -126,14 +133,20 @@ func (s *Service) pagesTrips() {
 			}
 		}
 		mine := usr.ID == t.RequesterUserID || (usr.PersonID != 0 && usr.PersonID == t.RequesterID)
+		p.MayRate = t.Status == TripCompleted && t.Rating == 0 && mine && usr.Can(PermRequest)
 		p.MayCancel = t.Can("cancel") && ((t.Status == TripSubmitted && usr.ID == t.RequesterUserID) ||
 			(t.Status != TripSubmitted && (mine || usr.Can(PermDispatch) || usr.Can(PermRegister))))
 		if t.Status == TripApproved && usr.Can(PermDispatch) {
 			if p.Vehicles, p.Drivers, err = s.Suggest(r.Context(), s.DB, sc, t, 10); err != nil {
 				return err
 			}
+			if len(p.Vehicles) == 0 || len(p.Drivers) == 0 {
+				if p.HireVehicles, p.HireDrivers, err = SuggestHire(r.Context(), s.DB, sc, t, 10); err != nil {
+					return err
+				}
+			}
 		}
-		if t.Status == TripDispatched && usr.Can(PermDispatch) {
+		if t.Status == TripDispatched && usr.Can(PermDispatch) && t.VehicleID > 0 {
 			if err := s.DB.QueryRow(r.Context(), "SELECT odometer_km FROM fleet_vehicles WHERE id = ?", t.VehicleID).Scan(&p.Odometer); err != nil {
 				return err
 			}
@@ -171,7 +184,8 @@ func (s *Service) pagesTrips() {
 		return "已驳回", err
 	})
 	action("dispatch", PermDispatch, func(r *http.Request, sc auth.Scope, id int64, f errs.Fields) (string, error) {
-		in := DispatchInput{VehicleID: web.FormInt(r, "vehicle_id", f), DriverID: web.FormInt(r, "driver_id", f)}
+		in := DispatchInput{VehicleID: web.FormInt(r, "vehicle_id", f), DriverID: web.FormInt(r, "driver_id", f),
+			HireVehicleID: web.FormInt(r, "hire_vehicle_id", f), HireDriverID: web.FormInt(r, "hire_driver_id", f)}
 		if len(f) > 0 {
 			return "", nil
 		}
@@ -199,6 +213,14 @@ func (s *Service) pagesTrips() {
 		_, err := s.CompleteTrip(r.Context(), sc, id, in)
 		return "已收车", err
 	})
+	action("rate", PermRequest, func(r *http.Request, sc auth.Scope, id int64, f errs.Fields) (string, error) {
+		in := RateInput{Rating: int(web.FormInt(r, "rating", f)), Comment: fstr(r, "comment")}
+		if len(f) > 0 {
+			return "", nil
+		}
+		_, err := s.RateTrip(r.Context(), sc, id, in)
+		return "感谢您的评价", err
+	})
 	action("cancel", PermRequest+"|"+PermDispatch, func(r *http.Request, sc auth.Scope, id int64, f errs.Fields) (string, error) {
 		_, err := s.CancelTrip(r.Context(), sc, id, fstr(r, "comment"))
 		return "已取消用车", err
@@ -220,12 +242,23 @@ func (s *Service) pagesTrips() {
 			if err != nil {
 				return err
 			}
-			p.Items = append(p.Items, dispatchItem{T: t, Vehicles: vs, Drivers: ds})
+			it := dispatchItem{T: t, Vehicles: vs, Drivers: ds}
+			if len(vs) == 0 || len(ds) == 0 {
+				if it.HireVehicles, it.HireDrivers, err = SuggestHire(r.Context(), s.DB, sc, t, 5); err != nil {
+					return err
+				}
+			}
+			p.Items = append(p.Items, it)
 		}
 		if p.Board, p.OrgID, err = s.board(r, l); err != nil {
 			return err
 		}
 		p.Pager = web.NewPager(l, p.Board.Total)
+		if !p.Board.Drivers {
+			if p.Hire, err = BuildHireBoard(r.Context(), s.DB, sc, p.Board); err != nil {
+				return err
+			}
+		}
 		return u.Render(w, r, http.StatusOK, "fleet/dispatch.html", p)
 	})
 }

@@ -3,6 +3,7 @@ package fleet
 import (
 	"net/http"
 
+	"github.com/govops/govops/internal/platform/attach"
 	"github.com/govops/govops/internal/platform/auth"
 	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
@@ -36,6 +37,8 @@ type vehiclePage struct {
 	Kinds    enum.List
 	Today    string
 	CostForm CostInput
+	// Attachments are the vehicle's documents (行驶证, 保单), on the info tab.
+	Attachments *attach.Panel
 }
 
 type vehicleFormPage struct {
@@ -77,7 +80,7 @@ func vehicleForm(r *http.Request) (VehicleInput, errs.Fields) {
 		FixedLeader: r.PostFormValue("fixed_leader") == "1", MarkColor: fstr(r, "mark_color"), MarkCode: fstr(r, "mark_code"),
 		SupervisionPhone: fstr(r, "supervision_phone"), ParkingSpot: fstr(r, "parking_spot"), ParkingRadiusM: &radius, InsuranceDue: fstr(r, "insurance_due"),
 		InspectionDue: fstr(r, "inspection_due"), MaintenanceDue: fstr(r, "maintenance_due"), Note: fstr(r, "note"),
-		HolidaySeal: r.PostFormValue("holiday_seal") == "1", RegisteredName: fstr(r, "registered_name")}
+		HolidaySeal: r.PostFormValue("holiday_seal") == "1", RegisteredName: fstr(r, "registered_name"), FuelCardNo: fstr(r, "fuel_card_no")}
 	if v := fstr(r, "registered_org_id"); v != "" {
 		in.RegisteredOrgID = web.FormInt(r, "registered_org_id", f)
 	}
@@ -182,6 +185,7 @@ func (s *Service) pagesVehicles() {
 			}
 		default:
 			p.Tab = "info"
+			p.Attachments = s.Attach.PagePanel(r, objVehicle, id)
 		}
 		return u.Render(w, r, http.StatusOK, "fleet/vehicle.html", p)
 	})
@@ -224,7 +228,7 @@ func (s *Service) pagesVehicles() {
 		}
 		f := errs.Fields{}
 		in := CostInput{VehicleID: id, Kind: fstr(r, "kind"), AmountYuan: web.FormFloat(r, "amount_yuan", f), Date: fstr(r, "date"),
-			OdometerKM: web.FormFloat(r, "odometer_km", f), Note: fstr(r, "note")}
+			OdometerKM: web.FormFloat(r, "odometer_km", f), Note: fstr(r, "note"), Supplier: fstr(r, "supplier"), Quantity: web.FormFloat(r, "quantity", f)}
 		back := "/fleet/vehicles/" + itoa(id) + "?tab=costs"
 		if err := f.Err(); err != nil {
 			return s.done(w, r, err, back, "")
