@@ -167,4 +167,3 @@ func (s *Service) historyAPI(path, objType, what string, get func(r *http.Reques
 		return web.JSON(w, http.StatusOK, web.NewItems(h, int64(len(h))))
 	})
 }
-

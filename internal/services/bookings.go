@@ -296,10 +296,10 @@ type ReasonInput struct {
 func (s *Service) CancelBooking(ctx context.Context, sc auth.Scope, id int64, in ReasonInput) (Booking, error) {
 	f := errs.Fields{}
 	text(f, "reason", &in.Reason, 200, false, "取消原因")
-	if err := f.Err(); err != nil {
-		return Booking{}, err
-	}
 	return s.bookingStep(ctx, sc, id, "cancel", func(b Booking, now time.Time) (string, []any, string, error) {
+		if err := f.Err(); err != nil {
+			return "", nil, "", err
+		}
 		if !b.EndAt.After(now) {
 			return "", nil, "", errs.Conflict("会议已结束，不能取消")
 		}
