@@ -104,8 +104,8 @@ func (s *Service) Manifest() module.Manifest {
 		Name: "services", Migrations: Migrations, Templates: web.Sub(templatesFS, "templates"), Catalog: catalogEN,
 		Funcs:       template.FuncMap{"svcCategory": Categories.Name, "svcOrderStatus": OrderStatuses.Name, "svcBookingStatus": BookingStatuses.Name},
 		Permissions: Permissions, AuditActions: auditActions, AuditObjects: auditObjects, Objects: objects(), Datasets: Datasets(),
-		Events: []module.Event{{Code: eventOrder, Label: "services.event.order|报修进展"}, {Code: eventBooking, Label: "services.event.booking|会议室预订变化"}},
-		Jobs:   []jobs.Job{{Name: "services.release", Title: "services.job.release|释放未签到的会议室预订", Every: 5 * time.Minute, Run: s.releaseJob}},
+		Events:      []module.Event{{Code: eventOrder, Label: "services.event.order|报修进展"}, {Code: eventBooking, Label: "services.event.booking|会议室预订变化"}},
+		Jobs:        []jobs.Job{{Name: "services.release", Title: "services.job.release|释放未签到的会议室预订", Every: 5 * time.Minute, Run: s.releaseJob}},
 		Attachments: []module.Attachment{{Type: attachOrder, SeePerm: PermRead, EditPerm: PermRequest, CanSee: s.orderVisible, CanEdit: s.orderEditable, MaxBytes: 10 << 20}},
 		Menu: []web.MenuItem{
 			{Group: g, Label: "services.menu.report|我要报修", Path: "/services/work-orders/new", Perm: PermRequest, Order: 10},
