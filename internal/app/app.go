@@ -43,6 +43,7 @@ import (
 	"github.com/govops/govops/internal/platform/settings"
 	"github.com/govops/govops/internal/platform/web"
 	"github.com/govops/govops/internal/platform/workflow"
+	"github.com/govops/govops/internal/services"
 	"github.com/govops/govops/internal/space"
 )
 
@@ -64,7 +65,7 @@ func modules(d module.Deps) []module.Module {
 	sp := space.New(d)
 	en := energy.New(d, sp) // energy reads the buildings its meters and PV systems stand on
 	fl := fleet.New(d)
-	return []module.Module{spine, sp, fl, fleetreport.New(d, fl), assets.New(d, sp), en, pv.New(d, en), emc.New(d, en), quota.New(d, en),
+	return []module.Module{spine, sp, fl, fleetreport.New(d, fl), assets.New(d, sp), services.New(d, sp), en, pv.New(d, en), emc.New(d, en), quota.New(d, en),
 		report.New(d, en)} // the annual report comes last: its approved reports lock the demo's figures
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/govops/govops/internal/apptest"
 	"github.com/govops/govops/internal/demo"
@@ -576,7 +577,49 @@ var (
 		sql:   "SELECT d.id FROM asset_disposals d JOIN orgs o ON o.id = d.org_id WHERE d.reason = '矩阵测试处置' AND %s ORDER BY d.id LIMIT 1",
 		make:  func(m *matrix, t *testing.T, p pos) { m.freshDisposal(t, p) },
 		fresh: func(m *matrix, t *testing.T, p pos) []string { return ids(m.freshDisposal(t, p)) }}
+
+	// Services: employees see only the work orders they reported, so the one checked at posA is the demo
+	// employee's; the bookings checked are the matrix's own (tomorrow, confirmed) in meeting rooms it registers.
+	kWorkOrder = &kind{name: "work order", scope: byOrg, cols: []string{"id"},
+		sql: "SELECT w.id FROM services_work_orders w JOIN orgs o ON o.id = w.org_id WHERE w.status = 'submitted' AND %s " +
+			"ORDER BY CASE WHEN w.reporter_id = (SELECT person_id FROM users WHERE username = 'employee') THEN 0 ELSE 1 END, w.id LIMIT 1",
+		make: func(m *matrix, t *testing.T, p pos) { m.freshWorkOrder(t, p) }}
+	kBooking = &kind{name: "room booking", scope: byOrg, cols: []string{"id"},
+		sql:   "SELECT b.id FROM services_bookings b JOIN orgs o ON o.id = b.org_id WHERE b.title = '矩阵测试会议' AND b.status = 'confirmed' AND %s ORDER BY b.id LIMIT 1",
+		make:  func(m *matrix, t *testing.T, p pos) { m.freshBooking(t, p) },
+		fresh: func(m *matrix, t *testing.T, p pos) []string { return ids(m.freshBooking(t, p)) }}
 )
+
+// freshWorkOrder reports a repair in a room at p (at posA, for the demo employee, who sees only their own).
+func (m *matrix) freshWorkOrder(t *testing.T, p pos) int64 {
+	t.Helper()
+	var person int64
+	if p == posA {
+		person = m.int(t, "SELECT person_id FROM users WHERE username = 'employee'")
+	} else {
+		person = m.freshPerson(t, p)
+	}
+	room := m.int(t, "SELECT id FROM space_rooms WHERE org_id = (SELECT org_id FROM people WHERE id = ?) ORDER BY id LIMIT 1", person)
+	return m.post(t, m.admin, "POST", "/api/v1/work-orders", map[string]any{"room_id": room, "category": "other", "description": "矩阵测试报修", "reporter_id": person})
+}
+
+// freshBooking registers a meeting room at p (once) and books a fresh slot in it tomorrow.
+func (m *matrix) freshBooking(t *testing.T, p pos) int64 {
+	t.Helper()
+	key := "meeting room|" + p.String()
+	room, ok := m.found[key]
+	if !ok {
+		b, _ := strconv.ParseInt(m.at(t, kBuilding, p)[0], 10, 64)
+		org := m.int(t, "SELECT org_id FROM buildings WHERE id = ?", b)
+		room = ids(m.post(t, m.admin, "POST", "/api/v1/rooms", map[string]any{"building_id": b, "floor": 1, "number": fmt.Sprintf("M%d", m.n()),
+			"use_type": "service", "subtype": "meeting_room", "usable_area_m2": 40, "org_id": org, "capacity": 20}))
+		m.found[key] = room
+	}
+	person := m.freshPerson(t, p)
+	start := m.e.Clock.Now().Add(24*time.Hour + time.Duration(m.n()%200)*time.Hour)
+	return m.post(t, m.admin, "POST", "/api/v1/room-bookings", map[string]any{"room_id": json.Number(room[0]), "title": "矩阵测试会议", "attendees": 2,
+		"organizer_id": person, "start_at": start.Format(time.RFC3339), "end_at": start.Add(30 * time.Minute).Format(time.RFC3339)})
+}
 
 func (m *matrix) freshAsset(t *testing.T, p pos) int64 {
 	t.Helper()
@@ -811,7 +854,7 @@ func rights(perms []auth.Permission, spec string) map[string]bool {
 func allKinds() []*kind {
 	return []*kind{kViolation, kUser, kRole, kJob, kRefRow, kRefOverride, kWebhook, kDelivery, kChain, kStandard, kOrg, kPerson, kBuilding, kBuildingOrg, kEligibility,
 		kFloor, kProperty, kRoom, kOccupant, kAgreement, kPost, kRectify, kAllocation, kVacate, kRepair, kStocktake, kStocktakeRoom,
-		kStocktakeUnit, kVehicle, kDriver, kTrip, kSupplier, kHire, kConsumption, kMeter, kAnomaly, kReport, kExplanation, kPV, kContract, kAsset, kListing, kClaim, kDisposal}
+		kStocktakeUnit, kVehicle, kDriver, kTrip, kSupplier, kHire, kConsumption, kMeter, kAnomaly, kReport, kExplanation, kPV, kContract, kAsset, kListing, kClaim, kDisposal, kWorkOrder, kBooking}
 }
 
 func attachOwnerTypes() []string {

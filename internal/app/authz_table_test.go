@@ -57,6 +57,9 @@ var accountTable = []struct {
 	{"supervisor", "supervisor", "all", "*:read space:buildings -audit:read -role:read -user:read -job:read", noPos},
 }
 
+// organizerRule: a booking is checked in or cancelled by its organizer or the service desk.
+const organizerRule = "only the organizer or the service desk acts on a booking"
+
 // unitAdmin are the rights of a unit administrator (单位管理员): its unit's people and registers.
 const unitAdmin = "org:read org:write person:* space:buildings space:read space:register energy:read energy:enter fleet:read fleet:register fleet:request fleet:report " +
 	"asset:read asset:register service:read service:request"
@@ -66,13 +69,14 @@ var attachOwners = map[string]struct {
 	see, edit string
 	record    *kind
 }{
-	"space_property":           {"space:read", "space:manage", kProperty},     // 房产权属证明: the bureau's register
-	"space_agreement":          {"space:read", "space:manage", kAgreement},    // 使用协议
-	"space_rectification":      {"space:read", "space:register", kRectify},    // 整改材料: the unit reports, the bureau verifies
-	"space_repair":             {"space:read", "space:register", kRepair},     // 维修材料: the unit applies, the bureau approves
-	"energy_quota_explanation": {"energy:read", "energy:enter", kExplanation}, // 超定额说明材料: the unit adds them
-	"energy_contract":          {"energy:read", "energy:contract", kContract}, // 合同能源管理合同
-	"fleet_vehicle":            {"fleet:read", "fleet:register", kVehicle},    // 行驶证、保单: the vehicle's documents
+	"space_property":           {"space:read", "space:manage", kProperty},       // 房产权属证明: the bureau's register
+	"space_agreement":          {"space:read", "space:manage", kAgreement},      // 使用协议
+	"space_rectification":      {"space:read", "space:register", kRectify},      // 整改材料: the unit reports, the bureau verifies
+	"space_repair":             {"space:read", "space:register", kRepair},       // 维修材料: the unit applies, the bureau approves
+	"energy_quota_explanation": {"energy:read", "energy:enter", kExplanation},   // 超定额说明材料: the unit adds them
+	"energy_contract":          {"energy:read", "energy:contract", kContract},   // 合同能源管理合同
+	"fleet_vehicle":            {"fleet:read", "fleet:register", kVehicle},      // 行驶证、保单: the vehicle's documents
+	"service_work_order":       {"service:read", "service:request", kWorkOrder}, // 报修照片: the reporter adds them
 }
 
 // authzTable is the table: every route of the program → its rule.
@@ -737,6 +741,38 @@ var authzTable = map[string]row{
 	"GET /api/v1/asset-disposals/{id}":          read("asset:read", kDisposal),
 	"POST /api/v1/asset-disposals/{id}/approve": write("asset:approve", kDisposal).destroys(),
 	"POST /api/v1/asset-disposals/{id}/reject":  write("asset:approve", kDisposal).destroys(),
+
+	// Logistics services: work orders and meeting-room bookings. A booking's check-in and cancellation are the
+	// organizer's (or the desk's): other holders of service:request are refused.
+	"GET /services/assets/{name}":              open().with("name", "services.css"),
+	"GET /services/work-orders":                read("service:read").xlsx(),
+	"GET /services/work-orders/new":            read("service:request"),
+	"POST /services/work-orders":               write("service:request"),
+	"GET /services/work-orders/{id}":           read("service:read", kWorkOrder),
+	"POST /services/work-orders/{id}/{action}": write("service:request|service:desk", kWorkOrder).with("action", "start"),
+	"GET /services/rooms":                      read("service:read"),
+	"GET /services/bookings/new":               read("service:request"),
+	"POST /services/bookings":                  write("service:request"),
+	"GET /services/bookings/{id}":              read("service:read", kBooking),
+	"POST /services/bookings/{id}/{action}":    write("service:request|service:desk", kBooking).with("action", "checkin").refuses("employee edu qingshan songling", organizerRule),
+	"POST /api/v1/work-orders":                 write("service:request", kRoom).send(`{"room_id":{id},"category":"other","description":"矩阵测试报修"}`),
+	"GET /api/v1/work-orders":                  read("service:read"),
+	"GET /api/v1/work-orders/sla":              read("service:read"),
+	"GET /api/v1/work-orders/{id}":             read("service:read", kWorkOrder),
+	"GET /api/v1/work-orders/{id}/history":     read("service:read", kWorkOrder),
+	"POST /api/v1/work-orders/{id}/assign":     write("service:desk", kWorkOrder),
+	"POST /api/v1/work-orders/{id}/start":      write("service:request|service:desk", kWorkOrder),
+	"POST /api/v1/work-orders/{id}/resolve":    write("service:request|service:desk", kWorkOrder),
+	"POST /api/v1/work-orders/{id}/close":      write("service:request|service:desk", kWorkOrder),
+	"GET /api/v1/meeting-rooms":                read("service:read"),
+	"GET /api/v1/meeting-rooms/grid":           read("service:read"),
+	"POST /api/v1/room-bookings":               write("service:request", kRoom).send(`{"room_id":{id},"title":"矩阵测试","attendees":1,"start_at":"2026-11-18T09:00:00+08:00","end_at":"2026-11-18T10:00:00+08:00"}`),
+	"GET /api/v1/room-bookings":                read("service:read"),
+	"GET /api/v1/room-bookings/{id}":           read("service:read", kBooking),
+	"GET /api/v1/room-bookings/{id}/history":   read("service:read", kBooking),
+	"POST /api/v1/room-bookings/{id}/cancel":   write("service:request|service:desk", kBooking).destroys().refuses("employee edu qingshan songling", organizerRule),
+	"POST /api/v1/room-bookings/{id}/checkin":  write("service:request|service:desk", kBooking).refuses("employee edu qingshan songling", organizerRule),
+	"POST /api/v1/room-bookings/{id}/release":  write("service:desk", kBooking),
 }
 
 // separationRule: 三员分立 — the security administrator changes only the roles of an ordinary account (the user

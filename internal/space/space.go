@@ -200,6 +200,29 @@ func (s *Service) Room(ctx context.Context, q db.Q, sc auth.Scope, id int64) (or
 	return r, err
 }
 
+// RoomsOf lists the rooms in use of one use type and subtype in the caller's scope (of unit orgID when it is not 0),
+// by building, floor and number, at most limit — for the modules that offer rooms to pick (services: the rooms an
+// employee reports a repair in, the meeting rooms to book).
+func (s *Service) RoomsOf(ctx context.Context, q db.Q, sc auth.Scope, orgID int64, useType, subtype string, limit int) ([]org.Room, error) {
+	cond, args := sc.OrgCond("r.org_id")
+	w := " WHERE r.status = 'in_use' AND " + cond
+	if orgID > 0 {
+		w, args = w+" AND r.org_id = ?", append(args, orgID)
+	}
+	if useType != "" {
+		w, args = w+" AND r.use_type = ?", append(args, useType)
+	}
+	if subtype != "" {
+		w, args = w+" AND r.subtype = ?", append(args, subtype)
+	}
+	return db.Select(ctx, q, func(sc db.Scanner) (org.Room, error) {
+		var r org.Room
+		err := sc.Scan(&r.ID, &r.BuildingID, &r.BuildingName, &r.OrgID, &r.Floor, &r.Number, &r.UseType, &r.Subtype, &r.UsableAreaM2, &r.Capacity, &r.Status)
+		return r, err
+	}, `SELECT r.id, r.building_id, b.name, r.org_id, r.floor, r.number, r.use_type, r.subtype, r.usable_area_m2, r.capacity, r.status
+		FROM space_rooms r JOIN buildings b ON b.id = r.building_id`+w+" ORDER BY b.name, r.floor, r.number, r.id LIMIT ?", append(args, limit)...)
+}
+
 // UseTypes are the room use types with their Chinese names.
 var UseTypes = enum.Of(UseOffice, "办公室", UseService, "服务用房", UseEquipment, "设备用房", UseAuxiliary, "附属用房")
 
