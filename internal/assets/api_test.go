@@ -3,6 +3,8 @@ package assets_test
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/govops/govops/internal/apptest"
@@ -72,6 +74,15 @@ func TestAssetsAPI(t *testing.T) {
 	}
 	if st := unit.JSON("POST", "/api/v1/assets", map[string]any{"org_id": other, "name": "x", "class_code": "A02010105", "value_yuan": 1, "acquired_on": "2024-01-01"}, nil); st != 404 {
 		t.Errorf("another unit: %d", st)
+	}
+	// The ledger finds it by its code in any case (LIKE is case-sensitive on PostgreSQL).
+	var found struct {
+		Total int64 `json:"total"`
+	}
+	for _, q := range []string{a.Code, strings.ToLower(a.Code)} {
+		if st := unit.JSON("GET", "/api/v1/assets?q="+url.QueryEscape(q), nil, &found); st != 200 || found.Total != 1 {
+			t.Errorf("search %q: %d %+v", q, st, found)
+		}
 	}
 	// Depreciation: 520000 fen / 72 = 7222 fen a month; 2025-03-15 is 12 months on.
 	var d depreciation

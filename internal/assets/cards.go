@@ -162,7 +162,7 @@ func ListAssets(ctx context.Context, q db.Q, sc auth.Scope, f Filter) ([]Asset, 
 	}
 	if f.List.Q != "" {
 		like := db.LikeContains(f.List.Q)
-		w += ` AND (a.code LIKE ? ESCAPE '\' OR a.name LIKE ? ESCAPE '\' OR a.brand LIKE ? ESCAPE '\' OR a.model LIKE ? ESCAPE '\')`
+		w += ` AND (LOWER(a.code) LIKE ? ESCAPE '\' OR LOWER(a.name) LIKE ? ESCAPE '\' OR LOWER(a.brand) LIKE ? ESCAPE '\' OR LOWER(a.model) LIKE ? ESCAPE '\')`
 		args = append(args, like, like, like, like)
 	}
 	total, err := db.Count(ctx, q, "SELECT COUNT(*) FROM assets a"+w, args...)

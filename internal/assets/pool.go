@@ -108,7 +108,7 @@ func ListListings(ctx context.Context, q db.Q, sc auth.Scope, f ListingFilter) (
 	}
 	if f.List.Q != "" {
 		like := db.LikeContains(f.List.Q)
-		w += ` AND (a.code LIKE ? ESCAPE '\' OR a.name LIKE ? ESCAPE '\' OR o.name LIKE ? ESCAPE '\')`
+		w += ` AND (LOWER(a.code) LIKE ? ESCAPE '\' OR LOWER(a.name) LIKE ? ESCAPE '\' OR LOWER(o.name) LIKE ? ESCAPE '\')`
 		args = append(args, like, like, like)
 	}
 	total, err := db.Count(ctx, q, "SELECT COUNT(*)"+listingFrom+w, args...)
