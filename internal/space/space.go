@@ -155,6 +155,8 @@ func (s *Service) Manifest() module.Manifest {
 			{Group: g, Label: "space.menu.repairs|维修处置", Path: "/space/repairs", Perm: PermRead, Order: 70},
 			{Group: g, Label: "space.menu.stocktakes|清查盘点", Path: "/space/stocktakes", Perm: PermRead, Order: 80},
 			{Group: g, Label: "space.menu.agreements|使用协议", Path: "/space/agreements", Perm: PermRead, Order: 90},
+			{Group: g, Label: "space.menu.leases|出租出借", Path: "/space/leases", Perm: PermRead, Order: 92},
+			{Group: g, Label: "space.menu.mix|用房结构", Path: "/space/mix", Perm: PermRead, Order: 94},
 			{Group: g, Label: "space.menu.ledger|台账报表", Path: "/space/ledger", Perm: PermRead, Order: 95},
 			{Group: g, Label: "space.menu.standards|面积标准", Path: "/space/standards", Perm: PermRead, Order: 99},
 		},
