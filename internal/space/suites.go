@@ -326,9 +326,9 @@ func unitMixes(ctx context.Context, q db.Q, st *Standards, all bool, orgIDs []in
 	out := map[int64]Mix{}
 	read := func(w string, args []any) error {
 		rows, err := q.Query(ctx, `SELECT o.id, `+unitLevelSQL+`, COALESCE(o.region_code, ''), `+mixAreaSQL+`,
-			(SELECT COUNT(*) FROM people p WHERE p.org_id = o.id AND p.status = 'active')
+			(SELECT COUNT(*) FROM people p WHERE p.org_id = o.id AND p.status = 'active'), o.headcount
 			FROM orgs o JOIN space_rooms r ON r.org_id = o.id AND r.status <> 'disposed'`+w+`
-			GROUP BY o.id, o.admin_level, o.grade, o.affiliation, o.region_code`, args...)
+			GROUP BY o.id, o.admin_level, o.grade, o.affiliation, o.region_code, o.headcount`, args...)
 		if err != nil {
 			return err
 		}
@@ -337,9 +337,12 @@ func unitMixes(ctx context.Context, q db.Q, st *Standards, all bool, orgIDs []in
 			var id int64
 			var level, region string
 			var m Mix
-			if err := rows.Scan(&id, &level, &region, &m.OfficeM2, &m.ServiceM2, &m.EquipmentM2, &m.AuxiliaryM2, &m.People); err != nil {
+			var headcount int64
+			if err := rows.Scan(&id, &level, &region, &m.OfficeM2, &m.ServiceM2, &m.EquipmentM2, &m.AuxiliaryM2, &m.People, &headcount); err != nil {
 				return err
 			}
+			// The people a unit's service rooms serve: its registered staff, or its headcount (用能人数) when larger.
+			m.People = max(m.People, headcount)
 			m.OfficeM2, m.ServiceM2, m.EquipmentM2, m.AuxiliaryM2 = round2(m.OfficeM2), round2(m.ServiceM2), round2(m.EquipmentM2), round2(m.AuxiliaryM2)
 			st.mixParams(&m, st.resolveLevel(level, region), region)
 			out[id] = m
