@@ -104,8 +104,8 @@ func (o Org) GradeName() string    { return Grades.Name(o.Grade) }
 func (o Org) AffiliationName() string {
 	return Affiliations.Name(o.Affiliation)
 }
-func (o Org) Active() bool         { return o.Status == "active" }
-func (o Org) Created() time.Time   { return time.Unix(o.CreatedAt, 0) }
+func (o Org) Active() bool       { return o.Status == "active" }
+func (o Org) Created() time.Time { return time.Unix(o.CreatedAt, 0) }
 func (o Org) StatusName() string {
 	return map[string]string{"active": "正常", "inactive": "已停用"}[o.Status]
 }

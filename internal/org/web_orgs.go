@@ -39,13 +39,13 @@ type orgPage struct {
 
 type orgFormPage struct {
 	web.Globals
-	AllScope            bool // may create top-level units
-	Root                bool
-	Org                 *Org
-	Form                OrgInput
-	Errors              map[string]string
-	Parent              string
-	Kinds, Levels, Cats []web.Option
+	AllScope             bool // may create top-level units
+	Root                 bool
+	Org                  *Org
+	Form                 OrgInput
+	Errors               map[string]string
+	Parent               string
+	Kinds, Levels, Cats  []web.Option
 	Grades, Affiliations []web.Option
 }
 
