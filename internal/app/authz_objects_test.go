@@ -484,6 +484,16 @@ var (
 			m.post(t, m.admin, "POST", "/api/v1/space/repairs", map[string]any{"building_id": json.Number(m.at(t, kBuilding, p)[0]),
 				"kind": "routine", "title": "矩阵测试维修", "reason": "矩阵测试", "budget_yuan": 1000})
 		}}
+	kLease = &kind{name: "lease", scope: byOrg, cols: []string{"id"}, sql: atOrg("space_leases", "l", "l.id"),
+		make: func(m *matrix, t *testing.T, p pos) {
+			cond, args := m.cond(p)
+			r := m.lookup(t, "SELECT r.id FROM space_rooms r JOIN orgs o ON o.id = r.org_id WHERE r.status = 'in_use' AND "+cond+" ORDER BY r.id LIMIT 1", args...)
+			if r == nil {
+				t.Fatalf("no room in use at %s to let", p)
+			}
+			m.post(t, m.admin, "POST", "/api/v1/space/leases", map[string]any{"room_id": json.Number(r[0]), "kind": "lent", "lessee": "矩阵测试借用方",
+				"starts_on": "2026-01-05"})
+		}}
 	kStocktake = &kind{name: "stocktake", scope: byOrg, cols: []string{"id"}, sql: atOrg("space_stocktakes", "s", "s.id"),
 		make: func(m *matrix, t *testing.T, p pos) {
 			m.post(t, m.admin, "POST", "/api/v1/space/stocktakes", map[string]any{"org_id": m.orgs[p], "name": "矩阵测试清查", "due_on": "2026-12-31"})
@@ -854,7 +864,7 @@ func rights(perms []auth.Permission, spec string) map[string]bool {
 func allKinds() []*kind {
 	return []*kind{kViolation, kUser, kRole, kJob, kRefRow, kRefOverride, kWebhook, kDelivery, kChain, kStandard, kOrg, kPerson, kBuilding, kBuildingOrg, kEligibility,
 		kFloor, kProperty, kRoom, kOccupant, kAgreement, kPost, kRectify, kAllocation, kVacate, kRepair, kStocktake, kStocktakeRoom,
-		kStocktakeUnit, kVehicle, kDriver, kTrip, kSupplier, kHire, kConsumption, kMeter, kAnomaly, kReport, kExplanation, kPV, kContract, kAsset, kListing, kClaim, kDisposal, kWorkOrder, kBooking}
+		kStocktakeUnit, kLease, kVehicle, kDriver, kTrip, kSupplier, kHire, kConsumption, kMeter, kAnomaly, kReport, kExplanation, kPV, kContract, kAsset, kListing, kClaim, kDisposal, kWorkOrder, kBooking}
 }
 
 func attachOwnerTypes() []string {

@@ -22,6 +22,8 @@ var OrgColumns = []xlsx.Column{
 	{Header: "上级单位", Key: "parent", Help: "上级单位的统一社会信用代码或全称（须已存在或在本表之前的行中）；省级根单位可留空", Example: "示范县人民政府"},
 	{Header: "单位类型", Key: "kind", Required: true, Help: Kinds.Names(), Example: "党政机关"},
 	{Header: "机构层级", Key: "admin_level", Required: true, Help: AdminLevels.Names(), Example: "县级"},
+	{Header: "机构规格", Key: "grade", Help: Grades.Names() + "；派出机构、直属事业单位必填", Example: ""},
+	{Header: "派出或直属", Key: "affiliation", Help: Affiliations.Names() + "；其他单位留空", Example: ""},
 	{Header: "行政区划代码", Key: "region_code", Help: "6 位国家统计用区划代码", Example: "990121"},
 	{Header: "统一社会信用代码", Key: "credit_code", Help: "18 位，校验位按 GB 32100-2015 检查；用于重复导入时识别同一单位", Example: ""},
 	{Header: "统计类别", Key: "category", Help: Categories.Names() + "；默认机关", Example: "机关"},
@@ -148,6 +150,16 @@ func (s *Service) ImportOrgs(ctx context.Context, sc auth.Scope, rows []xlsx.Row
 			if in.AdminLevel, ok = AdminLevels.Code(v["admin_level"]); !ok {
 				f.Add("admin_level", "机构层级“"+v["admin_level"]+"”无效，应为 "+AdminLevels.Names())
 			}
+			if v["grade"] != "" {
+				if in.Grade, ok = Grades.Code(v["grade"]); !ok {
+					f.Add("grade", "机构规格“"+v["grade"]+"”无效，应为 "+Grades.Names())
+				}
+			}
+			if v["affiliation"] != "" {
+				if in.Affiliation, ok = Affiliations.Code(v["affiliation"]); !ok {
+					f.Add("affiliation", "派出或直属“"+v["affiliation"]+"”无效，应为 "+Affiliations.Names()+"，或留空")
+				}
+			}
 			if v["category"] != "" {
 				if in.Category, ok = Categories.Code(v["category"]); !ok {
 					f.Add("category", "统计类别“"+v["category"]+"”无效，应为 "+Categories.Names())
@@ -181,7 +193,7 @@ func (s *Service) ImportOrgs(ctx context.Context, sc auth.Scope, rows []xlsx.Row
 				return err
 			}
 			if existing != 0 {
-				patch := OrgPatch{Name: &in.Name, ShortName: &in.ShortName, Kind: &in.Kind, AdminLevel: &in.AdminLevel, RegionCode: &in.RegionCode,
+				patch := OrgPatch{Name: &in.Name, ShortName: &in.ShortName, Kind: &in.Kind, AdminLevel: &in.AdminLevel, Grade: &in.Grade, Affiliation: &in.Affiliation, RegionCode: &in.RegionCode,
 					CreditCode: &in.CreditCode, Category: &in.Category, Headcount: &in.Headcount, FloorAreaM2: &in.FloorAreaM2,
 					Address: &in.Address, Contact: &in.Contact, Phone: &in.Phone}
 				if in.ParentID != 0 {

@@ -40,6 +40,14 @@ var Kinds = enum.Of("bureau", "机关事务管理部门", "organ", "党政机关
 // AdminLevels of a unit (docs/api.md §Organisation spine); they select the row of the office-space standard.
 var AdminLevels = enum.Of("central", "中央", "provincial", "省级", "municipal", "市级", "county", "县级", "township", "乡级")
 
+// Grades (机构规格) of a unit, highest first (docs/api.md §Organisation spine). A unit's grade may differ from its
+// administrative level: a 处级 institution of a province is a provincial unit of division grade.
+var Grades = enum.Of("ministry", "部级", "bureau", "厅局级", "division", "县处级", "section", "乡科级")
+
+// Affiliations mark the bodies that note 2 of the 2014 office-space standard sends to the rows of their own grade:
+// 派出机构 and 直属事业单位 (docs/domain/office-space.md §Table 1 · 办公室使用面积). Empty for every other unit.
+var Affiliations = enum.Of("dispatched", "派出机构", "affiliated_institution", "直属事业单位")
+
 // Categories of the energy statistics (公共机构能源资源消费统计调查制度).
 var Categories = enum.Of("organ", "机关", "higher_education", "高等学校", "school", "中小学校", "hospital", "医院", "venue", "场馆", "other", "其他")
 
@@ -66,6 +74,8 @@ type Org struct {
 	ShortName   string  `json:"short_name"`
 	Kind        string  `json:"kind"`
 	AdminLevel  string  `json:"admin_level"`
+	Grade       string  `json:"grade" doc:"机构规格：ministry 部级 · bureau 厅局级 · division 县处级 · section 乡科级；空为未填"`
+	Affiliation string  `json:"affiliation" doc:"dispatched 派出机构 · affiliated_institution 直属事业单位；空为其他单位"`
 	RegionCode  string  `json:"region_code"`
 	CreditCode  string  `json:"credit_code"`
 	Category    string  `json:"category"`
@@ -90,19 +100,23 @@ type Org struct {
 func (o Org) KindName() string     { return Kinds.Name(o.Kind) }
 func (o Org) LevelName() string    { return AdminLevels.Name(o.AdminLevel) }
 func (o Org) CategoryName() string { return Categories.Name(o.Category) }
-func (o Org) Active() bool         { return o.Status == "active" }
-func (o Org) Created() time.Time   { return time.Unix(o.CreatedAt, 0) }
+func (o Org) GradeName() string    { return Grades.Name(o.Grade) }
+func (o Org) AffiliationName() string {
+	return Affiliations.Name(o.Affiliation)
+}
+func (o Org) Active() bool       { return o.Status == "active" }
+func (o Org) Created() time.Time { return time.Unix(o.CreatedAt, 0) }
 func (o Org) StatusName() string {
 	return map[string]string{"active": "正常", "inactive": "已停用"}[o.Status]
 }
 func (o Org) snapshot() map[string]any {
 	return map[string]any{"name": o.Name, "short_name": o.ShortName, "parent_id": o.ParentID, "kind": o.Kind, "admin_level": o.AdminLevel,
-		"region_code": o.RegionCode, "credit_code": o.CreditCode, "category": o.Category, "headcount": o.Headcount,
+		"grade": o.Grade, "affiliation": o.Affiliation, "region_code": o.RegionCode, "credit_code": o.CreditCode, "category": o.Category, "headcount": o.Headcount,
 		"floor_area_m2": o.FloorAreaM2, "address": o.Address, "contact": o.Contact, "phone": o.Phone, "status": o.Status, "sort": o.Sort}
 }
 
 var orgLabels = [][2]string{{"name", "名称"}, {"short_name", "简称"}, {"parent_id", "上级单位"}, {"kind", "单位类型"}, {"admin_level", "机构层级"},
-	{"region_code", "行政区划"}, {"credit_code", "统一社会信用代码"}, {"category", "统计类别"}, {"headcount", "用能人数"},
+	{"grade", "机构规格"}, {"affiliation", "派出或直属"}, {"region_code", "行政区划"}, {"credit_code", "统一社会信用代码"}, {"category", "统计类别"}, {"headcount", "用能人数"},
 	{"floor_area_m2", "建筑面积"}, {"address", "地址"}, {"contact", "联系人"}, {"phone", "电话"}, {"status", "状态"}, {"sort", "排序"}}
 
 // OrgInput is the body of POST /api/v1/orgs (docs/api.md §Organisation spine) and the unit form.
@@ -112,6 +126,8 @@ type OrgInput struct {
 	ParentID    int64   `json:"parent_id,omitempty"`
 	Kind        string  `json:"kind"`
 	AdminLevel  string  `json:"admin_level"`
+	Grade       string  `json:"grade,omitempty" doc:"机构规格 ministry|bureau|division|section；派出机构、直属事业单位必填"`
+	Affiliation string  `json:"affiliation,omitempty" doc:"dispatched 派出机构 · affiliated_institution 直属事业单位；空为其他单位"`
 	RegionCode  string  `json:"region_code,omitempty"`
 	CreditCode  string  `json:"credit_code,omitempty"`
 	Category    string  `json:"category,omitempty"`
@@ -130,6 +146,8 @@ type OrgPatch struct {
 	ParentID    *int64   `json:"parent_id,omitempty"`
 	Kind        *string  `json:"kind,omitempty"`
 	AdminLevel  *string  `json:"admin_level,omitempty"`
+	Grade       *string  `json:"grade,omitempty"`
+	Affiliation *string  `json:"affiliation,omitempty"`
 	RegionCode  *string  `json:"region_code,omitempty"`
 	CreditCode  *string  `json:"credit_code,omitempty"`
 	Category    *string  `json:"category,omitempty"`
@@ -146,6 +164,8 @@ func (in *OrgInput) normalise() {
 	in.ShortName = strings.TrimSpace(in.ShortName)
 	in.Kind = strings.TrimSpace(in.Kind)
 	in.AdminLevel = strings.TrimSpace(in.AdminLevel)
+	in.Grade = strings.TrimSpace(in.Grade)
+	in.Affiliation = strings.TrimSpace(in.Affiliation)
 	in.RegionCode = strings.TrimSpace(in.RegionCode)
 	in.CreditCode = strings.ToUpper(strings.TrimSpace(in.CreditCode))
 	in.Category = strings.TrimSpace(in.Category)
@@ -173,6 +193,14 @@ func (in *OrgInput) check(f errs.Fields) {
 	}
 	if !AdminLevels.Has(in.AdminLevel) {
 		f.Add("admin_level", "机构层级应为 "+AdminLevels.Described())
+	}
+	if in.Grade != "" && !Grades.Has(in.Grade) {
+		f.Add("grade", "机构规格应为 "+Grades.Described())
+	}
+	if in.Affiliation != "" && !Affiliations.Has(in.Affiliation) {
+		f.Add("affiliation", "派出或直属应为 "+Affiliations.Described()+"，其他单位留空")
+	} else if in.Affiliation != "" && in.Grade == "" {
+		f.Add("grade", "派出机构、直属事业单位请填写机构规格（按本级规格确定办公用房标准）")
 	}
 	if !Categories.Has(in.Category) {
 		f.Add("category", "统计类别应为 "+Categories.Described())

@@ -80,7 +80,7 @@ func (Tree) OrgLabel(ctx context.Context, q db.Q, id int64) string {
 	return n
 }
 
-const orgCols = `o.id, COALESCE(o.parent_id, 0), o.path, o.depth, o.name, o.short_name, o.kind, o.admin_level, COALESCE(o.region_code, ''),
+const orgCols = `o.id, COALESCE(o.parent_id, 0), o.path, o.depth, o.name, o.short_name, o.kind, o.admin_level, o.grade, o.affiliation, COALESCE(o.region_code, ''),
 	COALESCE(o.credit_code, ''), o.category, o.headcount, o.floor_area_m2, o.address, o.contact, o.phone, o.status, o.sort, o.created_at, o.updated_at,
 	COALESCE(par.name, ''), COALESCE(rg.full_name, '')`
 
@@ -88,7 +88,7 @@ const orgFrom = " FROM orgs o LEFT JOIN orgs par ON par.id = o.parent_id LEFT JO
 
 func scanOrg(s db.Scanner) (Org, error) {
 	var o Org
-	err := s.Scan(&o.ID, &o.ParentID, &o.Path, &o.Depth, &o.Name, &o.ShortName, &o.Kind, &o.AdminLevel, &o.RegionCode, &o.CreditCode,
+	err := s.Scan(&o.ID, &o.ParentID, &o.Path, &o.Depth, &o.Name, &o.ShortName, &o.Kind, &o.AdminLevel, &o.Grade, &o.Affiliation, &o.RegionCode, &o.CreditCode,
 		&o.Category, &o.Headcount, &o.FloorAreaM2, &o.Address, &o.Contact, &o.Phone, &o.Status, &o.Sort, &o.CreatedAt, &o.UpdatedAt,
 		&o.ParentName, &o.RegionName)
 	return o, err
@@ -271,10 +271,10 @@ func (s *Service) createOrg(ctx context.Context, q db.Q, sc auth.Scope, in OrgIn
 		return Org{}, err
 	}
 	tmp := "~tmp" + strconv.FormatUint(rand.Uint64(), 36)
-	id, err := db.InsertID(ctx, q, `INSERT INTO orgs (parent_id, path, depth, name, short_name, kind, admin_level, region_code, credit_code, category,
+	id, err := db.InsertID(ctx, q, `INSERT INTO orgs (parent_id, path, depth, name, short_name, kind, admin_level, grade, affiliation, region_code, credit_code, category,
 		headcount, floor_area_m2, address, contact, phone, status, sort, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?) RETURNING id`,
-		db.NullInt(in.ParentID), tmp, depth, in.Name, in.ShortName, in.Kind, in.AdminLevel, db.NullStr(in.RegionCode), db.NullStr(in.CreditCode),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?) RETURNING id`,
+		db.NullInt(in.ParentID), tmp, depth, in.Name, in.ShortName, in.Kind, in.AdminLevel, in.Grade, in.Affiliation, db.NullStr(in.RegionCode), db.NullStr(in.CreditCode),
 		in.Category, in.Headcount, in.FloorAreaM2, in.Address, in.Contact, in.Phone, in.Sort, now.Unix(), now.Unix())
 	if err != nil {
 		if db.IsUnique(err) {
@@ -308,7 +308,7 @@ func (s *Service) updateOrg(ctx context.Context, q0 db.Q, sc auth.Scope, id int6
 			return err
 		}
 		in := OrgInput{Name: before.Name, ShortName: before.ShortName, ParentID: before.ParentID, Kind: before.Kind, AdminLevel: before.AdminLevel,
-			RegionCode: before.RegionCode, CreditCode: before.CreditCode, Category: before.Category, Headcount: before.Headcount,
+			Grade: before.Grade, Affiliation: before.Affiliation, RegionCode: before.RegionCode, CreditCode: before.CreditCode, Category: before.Category, Headcount: before.Headcount,
 			FloorAreaM2: before.FloorAreaM2, Address: before.Address, Contact: before.Contact, Phone: before.Phone, Sort: before.Sort}
 		setStr := func(dst *string, v *string) {
 			if v != nil {
@@ -319,6 +319,8 @@ func (s *Service) updateOrg(ctx context.Context, q0 db.Q, sc auth.Scope, id int6
 		setStr(&in.ShortName, p.ShortName)
 		setStr(&in.Kind, p.Kind)
 		setStr(&in.AdminLevel, p.AdminLevel)
+		setStr(&in.Grade, p.Grade)
+		setStr(&in.Affiliation, p.Affiliation)
 		setStr(&in.RegionCode, p.RegionCode)
 		setStr(&in.CreditCode, p.CreditCode)
 		setStr(&in.Category, p.Category)
@@ -342,9 +344,9 @@ func (s *Service) updateOrg(ctx context.Context, q0 db.Q, sc auth.Scope, id int6
 		if err := f.Err(); err != nil {
 			return err
 		}
-		if _, err := q.Exec(ctx, `UPDATE orgs SET name = ?, short_name = ?, kind = ?, admin_level = ?, region_code = ?, credit_code = ?, category = ?,
-			headcount = ?, floor_area_m2 = ?, address = ?, contact = ?, phone = ?, sort = ?, updated_at = ? WHERE id = ?`,
-			in.Name, in.ShortName, in.Kind, in.AdminLevel, db.NullStr(in.RegionCode), db.NullStr(in.CreditCode), in.Category,
+		if _, err := q.Exec(ctx, `UPDATE orgs SET name = ?, short_name = ?, kind = ?, admin_level = ?, grade = ?, affiliation = ?, region_code = ?, credit_code = ?,
+			category = ?, headcount = ?, floor_area_m2 = ?, address = ?, contact = ?, phone = ?, sort = ?, updated_at = ? WHERE id = ?`,
+			in.Name, in.ShortName, in.Kind, in.AdminLevel, in.Grade, in.Affiliation, db.NullStr(in.RegionCode), db.NullStr(in.CreditCode), in.Category,
 			in.Headcount, in.FloorAreaM2, in.Address, in.Contact, in.Phone, in.Sort, now.Unix(), id); err != nil {
 			if db.IsUnique(err) {
 				return &errs.Error{Code: errs.CodeConflict, Message: "该统一社会信用代码已被其他单位使用", Fields: map[string]string{"credit_code": "已被使用"}}

@@ -39,13 +39,14 @@ type orgPage struct {
 
 type orgFormPage struct {
 	web.Globals
-	AllScope            bool // may create top-level units
-	Root                bool
-	Org                 *Org
-	Form                OrgInput
-	Errors              map[string]string
-	Parent              string
-	Kinds, Levels, Cats []web.Option
+	AllScope             bool // may create top-level units
+	Root                 bool
+	Org                  *Org
+	Form                 OrgInput
+	Errors               map[string]string
+	Parent               string
+	Kinds, Levels, Cats  []web.Option
+	Grades, Affiliations []web.Option
 }
 
 type movePage struct {
@@ -106,7 +107,7 @@ func parseOrgFilter(r *http.Request) (OrgFilter, error) {
 func orgRows(orgs []Org) [][]any {
 	rows := make([][]any, 0, len(orgs))
 	for _, o := range orgs {
-		rows = append(rows, []any{o.Name, o.ShortName, o.ParentName, o.KindName(), o.LevelName(), o.RegionCode, o.CreditCode,
+		rows = append(rows, []any{o.Name, o.ShortName, o.ParentName, o.KindName(), o.LevelName(), o.GradeName(), o.AffiliationName(), o.RegionCode, o.CreditCode,
 			o.CategoryName(), o.Headcount, o.FloorAreaM2, o.Address, o.Contact, o.Phone, o.StatusName()})
 	}
 	return rows
@@ -262,7 +263,7 @@ func (s *Service) orgPages() {
 			return err
 		}
 		in := OrgInput{Name: o.Name, ShortName: o.ShortName, ParentID: o.ParentID, Kind: o.Kind, AdminLevel: o.AdminLevel, RegionCode: o.RegionCode,
-			CreditCode: o.CreditCode, Category: o.Category, Headcount: o.Headcount, FloorAreaM2: o.FloorAreaM2, Address: o.Address,
+			Grade: o.Grade, Affiliation: o.Affiliation, CreditCode: o.CreditCode, Category: o.Category, Headcount: o.Headcount, FloorAreaM2: o.FloorAreaM2, Address: o.Address,
 			Contact: o.Contact, Phone: o.Phone, Sort: o.Sort}
 		return s.renderOrgForm(w, r, http.StatusOK, &o, in, nil)
 	})
@@ -282,7 +283,7 @@ func (s *Service) orgPages() {
 			return s.renderOrgForm(w, r, status, &o, in, fields)
 		}, func() (string, string, error) {
 			_, err := s.UpdateOrg(r.Context(), sc, id, OrgPatch{Name: &in.Name, ShortName: &in.ShortName, Kind: &in.Kind, AdminLevel: &in.AdminLevel,
-				RegionCode: &in.RegionCode, CreditCode: &in.CreditCode, Category: &in.Category, Headcount: &in.Headcount, FloorAreaM2: &in.FloorAreaM2,
+				Grade: &in.Grade, Affiliation: &in.Affiliation, RegionCode: &in.RegionCode, CreditCode: &in.CreditCode, Category: &in.Category, Headcount: &in.Headcount, FloorAreaM2: &in.FloorAreaM2,
 				Address: &in.Address, Contact: &in.Contact, Phone: &in.Phone, Sort: &in.Sort})
 			return "/orgs/" + strconv.FormatInt(id, 10), "已保存", err
 		})
@@ -370,7 +371,7 @@ func (s *Service) orgPages() {
 func orgForm(r *http.Request) (OrgInput, errs.Fields) {
 	f := errs.Fields{}
 	in := OrgInput{Name: r.PostFormValue("name"), ShortName: r.PostFormValue("short_name"), Kind: r.PostFormValue("kind"),
-		AdminLevel: r.PostFormValue("admin_level"), RegionCode: r.PostFormValue("region_code"), CreditCode: r.PostFormValue("credit_code"),
+		AdminLevel: r.PostFormValue("admin_level"), Grade: r.PostFormValue("grade"), Affiliation: r.PostFormValue("affiliation"), RegionCode: r.PostFormValue("region_code"), CreditCode: r.PostFormValue("credit_code"),
 		Category: r.PostFormValue("category"), Address: r.PostFormValue("address"), Contact: r.PostFormValue("contact"), Phone: r.PostFormValue("phone")}
 	in.ParentID = web.FormInt(r, "parent_id", f)
 	in.Headcount = web.FormInt(r, "headcount", f)
@@ -389,7 +390,8 @@ func (s *Service) renderOrgForm(w http.ResponseWriter, r *http.Request, status i
 	}
 	p := &orgFormPage{Globals: s.UI.G(r, title, crumbs...), Org: o, Form: in, Errors: fields, AllScope: auth.ScopeFrom(r.Context()).All(),
 		Root:  r.PostFormValue("root") == "1",
-		Kinds: Kinds.Options(), Levels: AdminLevels.Options(), Cats: Categories.Options()}
+		Kinds: Kinds.Options(), Levels: AdminLevels.Options(), Cats: Categories.Options(),
+		Grades: Grades.Options(), Affiliations: Affiliations.Options()}
 	if in.ParentID != 0 {
 		p.Parent = Tree{}.OrgLabel(r.Context(), s.DB, in.ParentID)
 	}

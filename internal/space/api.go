@@ -116,6 +116,7 @@ func (s *Service) registerAPI() {
 
 	s.registerAPIRegister()
 	s.registerAPIProcess()
+	s.registerAPILeases()
 }
 
 func parseViolationFilter(r *http.Request) (ViolationFilter, error) {

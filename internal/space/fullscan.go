@@ -207,7 +207,7 @@ func (s *Service) fullScan(ctx context.Context, q db.Q, now time.Time) (ScanResu
 		return ScanResult{}, err
 	}
 	units := map[int64]unitFact{}
-	rows, err := q.Query(ctx, "SELECT id, admin_level, COALESCE(region_code, '') FROM orgs")
+	rows, err := q.Query(ctx, "SELECT o.id, "+unitLevelSQL+", COALESCE(o.region_code, '') FROM orgs o")
 	if err != nil {
 		return ScanResult{}, err
 	}
@@ -224,7 +224,7 @@ func (s *Service) fullScan(ctx context.Context, q db.Q, now time.Time) (ScanResu
 		} else {
 			regions[region] = region
 		}
-		units[id] = unitFact{level: intern(levelCodes, level), region: region}
+		units[id] = unitFact{level: intern(levelCodes, st.resolveLevel(level, region)), region: region}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -268,12 +268,33 @@ func (s *Service) fullScan(ctx context.Context, q db.Q, now time.Time) (ScanResu
 	}
 	arows.Close()
 
-	findings, multi := evaluateArrays(rooms, occ, people, units, approved, st, today)
+	suites := map[int64]float64{}
+	srows, err := q.Query(ctx, "SELECT suite_of, SUM(usable_area_m2) FROM space_rooms WHERE suite_of IS NOT NULL AND status <> 'disposed' GROUP BY suite_of")
+	if err != nil {
+		return ScanResult{}, err
+	}
+	for srows.Next() {
+		var id int64
+		var a float64
+		if err := srows.Scan(&id, &a); err != nil {
+			srows.Close()
+			return ScanResult{}, err
+		}
+		suites[id] = a
+	}
+	srows.Close()
+
+	findings, multi := evaluateArrays(rooms, occ, people, units, approved, suites, st, today)
 	more, err := multipleOffices(ctx, q, multi, rooms, people, units, posts, st, today)
 	if err != nil {
 		return ScanResult{}, err
 	}
 	findings = append(findings, more...)
+	extra, leased, err := s.extraFindings(ctx, q, st, today, true, nil, nil)
+	if err != nil {
+		return ScanResult{}, err
+	}
+	findings = append(withoutLeased(findings, leased), extra...)
 
 	stored, err := db.Select(ctx, q, scanStored, "SELECT "+storedCols+" FROM space_violations")
 	if err != nil {
@@ -297,7 +318,7 @@ func (s *Service) fullScan(ctx context.Context, q db.Q, now time.Time) (ScanResu
 // evaluateArrays runs the rules over the arrays (rooms and occupants both sorted by room id).
 // It returns the findings and the people who hold more than one office, for multipleOffices.
 func evaluateArrays(rooms *roomArrays, occ *occArrays, people *personTable, units map[int64]unitFact,
-	approved map[int64]float64, st *Standards, today string) (out []Finding, multi []int64) {
+	approved, suites map[int64]float64, st *Standards, today string) (out []Finding, multi []int64) {
 	used := map[int64]float64{}
 	offices := map[int64]int{} // person → offices held
 	buf := make([]Person, 0, 8)
@@ -311,6 +332,7 @@ func evaluateArrays(rooms *roomArrays, occ *occArrays, people *personTable, unit
 			k++
 		}
 		r := rooms.room(i)
+		r.SuiteM2 = suites[r.ID]
 		if r.Status != RoomDisposed {
 			used[r.OrgID] += r.UsableM2
 		}

@@ -467,7 +467,7 @@ func (s *Service) exportFiling(w http.ResponseWriter, r *http.Request, orgID int
 	people, err := db.Select(ctx, s.DB, func(x db.Scanner) (leader, error) {
 		var l leader
 		return l, x.Scan(&l.id, &l.name, &l.position, &l.rank, &l.org, &l.level, &l.region, &l.status)
-	}, `SELECT p.id, p.name, p.position, p.rank, o.name, o.admin_level, COALESCE(o.region_code, ''), p.status FROM people p JOIN orgs o ON o.id = p.org_id
+	}, `SELECT p.id, p.name, p.position, p.rank, o.name, `+unitLevelSQL+`, COALESCE(o.region_code, ''), p.status FROM people p JOIN orgs o ON o.id = p.org_id
 		WHERE p.status = 'active' AND `+cond+" AND "+pcond+" ORDER BY o.path, p.rank, p.name", append(args, pargs...)...)
 	if err != nil {
 		return err

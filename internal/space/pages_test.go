@@ -53,6 +53,7 @@ func TestPages(t *testing.T) {
 	post := id64(t, env, "SELECT MIN(id) FROM space_concurrent_posts")
 	task := id64(t, env, "SELECT MIN(id) FROM space_rectifications")
 	repair := id64(t, env, "SELECT MIN(id) FROM space_repairs")
+	lease := id64(t, env, "SELECT MIN(id) FROM space_leases")
 	b := itoa(building)
 
 	for _, c := range []struct {
@@ -86,6 +87,11 @@ func TestPages(t *testing.T) {
 		{"/space/rooms/" + itoa(room) + "?tab=history", nil},
 		{"/space/rooms/" + itoa(room) + "/edit", nil},
 		{"/space/agreements", []string{"核定面积"}},
+		{"/space/leases", []string{"示范便民超市"}},
+		{"/space/leases?tab=cleanup", []string{"到期未收回", "租金未上缴"}},
+		{"/space/leases/new", nil},
+		{"/space/leases/" + itoa(lease), []string{"示范便民超市"}},
+		{"/space/mix", []string{"公式核定面积"}},
 		{"/space/agreements?tab=posts", []string{"兼任副主任"}},
 		{"/space/agreements/new", nil},
 		{"/space/agreements/" + itoa(agreement), nil},

@@ -70,7 +70,7 @@ func (s *Service) ListPeopleOffices(ctx context.Context, sc auth.Scope, f People
 	rows, err := db.Select(ctx, q, func(x db.Scanner) (row, error) {
 		var r row
 		return r, x.Scan(&r.PersonID, &r.Name, &r.OrgID, &r.OrgName, &r.Rank, &r.Position, &r.Offices, &r.level, &r.region)
-	}, "SELECT p.id, p.name, p.org_id, o.name, p.rank, p.position, "+offices+", o.admin_level, COALESCE(o.region_code, '') FROM people p JOIN orgs o ON o.id = p.org_id"+w+
+	}, "SELECT p.id, p.name, p.org_id, o.name, p.rank, p.position, "+offices+", "+unitLevelSQL+", COALESCE(o.region_code, '') FROM people p JOIN orgs o ON o.id = p.org_id"+w+
 		" ORDER BY o.path, p.name, p.id LIMIT ? OFFSET ?", append(args, f.List.PageSize, f.List.Offset())...)
 	if err != nil {
 		return nil, 0, err

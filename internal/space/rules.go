@@ -39,12 +39,21 @@ const (
 	KindUseChanged       = "use_changed"        // use differs from the approved use without an approved change
 	KindOverApprovedArea = "over_approved_area" // a unit uses more than its approved (核定) area
 	KindLetOrLent        = "let_or_lent"        // a room let or lent (出租、出借)
+	KindSuiteToilet      = "suite_toilet"       // a suite's 卫生间 above the limit or for a rank not entitled to one
+	KindLeaseActive      = "lease_active"       // a lease of office space not yet recovered
+	KindEquipmentShare   = "equipment_share"    // a unit's 设备用房 above the share of 办公室 + 服务用房
+	KindServicePerPerson = "service_per_person" // a unit's 服务用房 above the per-person standard
 )
+
+// unitKinds are the kinds found per unit (keyed by the unit, not by a room).
+var unitKinds = []string{KindOverApprovedArea, KindEquipmentShare, KindServicePerPerson}
 
 // Kinds lists the violation kinds with their Chinese names, in the order screens show them.
 var Kinds = enum.Of(
 	KindOverArea, "超标准使用面积", KindMultipleOffices, "一人多处办公室", KindStaleOccupant, "退休调离未腾退",
 	KindUseChanged, "擅自改变使用功能", KindOverApprovedArea, "超核定面积", KindLetOrLent, "出租出借",
+	KindSuiteToilet, "套间卫生间不合规", KindLeaseActive, "出租出借未收回", KindEquipmentShare, "设备用房超比例",
+	KindServicePerPerson, "服务用房超人均标准",
 )
 
 // epsilon is how much above the allowed area still counts as "at the standard": areas are measured to the
@@ -62,6 +71,7 @@ type Person struct {
 	StatusSince string // YYYY-MM-DD
 	StdM2       float64
 	HasStd      bool
+	Toilet      bool // the rank may have a 卫生间 in the office (dataset space.suite)
 }
 
 // Room is what the rules need of a room.
@@ -72,6 +82,7 @@ type Room struct {
 	ApprovedUse string
 	Status      string
 	UsableM2    float64
+	SuiteM2     float64 // an office: the usable area of its suite (休息室, 卫生间), which counts towards the limit
 }
 
 // Held is one office a person holds, with the date they were assigned to it.
@@ -110,7 +121,7 @@ type Finding struct {
 // Key is the finding's stable identity: the same violation found again by a later scan has the same key.
 func (f Finding) Key() string {
 	switch f.Kind {
-	case KindOverApprovedArea:
+	case KindOverApprovedArea, KindEquipmentShare, KindServicePerPerson:
 		return f.Kind + ":org:" + strconv.FormatInt(f.OrgID, 10)
 	}
 	return f.Kind + ":" + strconv.FormatInt(f.RoomID, 10) + ":" + strconv.FormatInt(f.PersonID, 10)
@@ -154,18 +165,23 @@ func OverArea(r Room, occupants []Person, rankName func(string) string) (Finding
 		sum += p.StdM2
 		parts = append(parts, rankName(p.Rank)+" "+strconv.FormatFloat(p.StdM2, 'f', -1, 64))
 	}
-	if r.UsableM2 <= sum+epsilon {
+	total := r.UsableM2 + r.SuiteM2
+	if total <= sum+epsilon {
 		return Finding{}, false
 	}
-	detail := fmt.Sprintf("使用面积 %s，超过标准 %s（%s）", m2(r.UsableM2), m2(sum), strings.Join(parts, " + "))
+	area := m2(total)
+	if r.SuiteM2 > 0 {
+		area += fmt.Sprintf("（含套间休息室、卫生间 %s）", m2(r.SuiteM2))
+	}
+	detail := fmt.Sprintf("使用面积 %s，超过标准 %s（%s）", area, m2(sum), strings.Join(parts, " + "))
 	if len(occupants) > 1 {
-		detail = fmt.Sprintf("使用面积 %s，超过 %d 名使用人标准合计 %s（%s）", m2(r.UsableM2), len(occupants), m2(sum), strings.Join(parts, " + "))
+		detail = fmt.Sprintf("使用面积 %s，超过 %d 名使用人标准合计 %s（%s）", area, len(occupants), m2(sum), strings.Join(parts, " + "))
 	}
 	pid := int64(0)
 	if len(occupants) == 1 {
 		pid = occupants[0].ID
 	}
-	return Finding{Kind: KindOverArea, OrgID: r.OrgID, RoomID: r.ID, PersonID: pid, ActualM2: r.UsableM2, AllowedM2: sum, Detail: detail}, true
+	return Finding{Kind: KindOverArea, OrgID: r.OrgID, RoomID: r.ID, PersonID: pid, ActualM2: total, AllowedM2: sum, Detail: detail}, true
 }
 
 // Stale judges one assignment: a person retired or transferred more than the vacating period ago (counted from

@@ -154,6 +154,9 @@ func (s *Service) evaluate(ctx context.Context, q db.Q, now time.Time, roomIDs, 
 	}); err != nil {
 		return syncStats{}, err
 	}
+	if err := suiteDomain(ctx, q, rooms); err != nil {
+		return syncStats{}, err
+	}
 	domain := make([]int64, 0, len(rooms))
 	for id := range rooms {
 		domain = append(domain, id)
@@ -172,6 +175,11 @@ func (s *Service) evaluate(ctx context.Context, q db.Q, now time.Time, roomIDs, 
 	for region, f := range facts.byRegion() {
 		findings = append(findings, Evaluate(f, st.Periods(region), today, rankName)...)
 	}
+	extra, leased, err := s.extraFindings(ctx, q, st, today, false, domain, ids(orgIDs...))
+	if err != nil {
+		return syncStats{}, err
+	}
+	findings = append(withoutLeased(findings, leased), extra...)
 	var stored []storedViolation
 	if err := chunked(domain, func(c []int64) error {
 		rows, err := db.Select(ctx, q, scanStored, "SELECT "+storedCols+" FROM space_violations WHERE room_id IN ("+db.In(len(c))+")", db.Args(c)...)
@@ -181,13 +189,28 @@ func (s *Service) evaluate(ctx context.Context, q db.Q, now time.Time, roomIDs, 
 		return syncStats{}, err
 	}
 	if err := chunked(ids(orgIDs...), func(c []int64) error {
-		rows, err := db.Select(ctx, q, scanStored, "SELECT "+storedCols+" FROM space_violations WHERE kind = 'over_approved_area' AND org_id IN ("+db.In(len(c))+")", db.Args(c)...)
+		rows, err := db.Select(ctx, q, scanStored, "SELECT "+storedCols+" FROM space_violations WHERE kind IN ('over_approved_area', 'equipment_share', 'service_per_person') AND org_id IN ("+db.In(len(c))+")", db.Args(c)...)
 		stored = append(stored, rows...)
 		return err
 	}); err != nil {
 		return syncStats{}, err
 	}
 	return syncFindings(ctx, q, now, findings, stored)
+}
+
+// withoutLeased drops the let_or_lent findings of rooms with an active lease: the lease's own finding replaces them.
+func withoutLeased(findings []Finding, leased map[int64]bool) []Finding {
+	if len(leased) == 0 {
+		return findings
+	}
+	out := findings[:0]
+	for _, f := range findings {
+		if f.Kind == KindLetOrLent && leased[f.RoomID] {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // factSet is Facts with what applyStandards and byRegion need.
@@ -205,11 +228,13 @@ func loadFacts(ctx context.Context, q db.Q, roomIDs, orgIDs []int64, today strin
 	scanRoomFact := func(sc db.Scanner) (Room, error) {
 		var r Room
 		var region string
-		err := sc.Scan(&r.ID, &r.OrgID, &r.Use, &r.ApprovedUse, &r.Status, &r.UsableM2, &region)
+		err := sc.Scan(&r.ID, &r.OrgID, &r.Use, &r.ApprovedUse, &r.Status, &r.UsableM2, &region, &r.SuiteM2)
 		fs.roomRegion[r.ID] = region
 		return r, err
 	}
-	const roomFactSQL = "SELECT r.id, r.org_id, r.use_type, r.approved_use, r.status, r.usable_area_m2, COALESCE(o.region_code, '') FROM space_rooms r JOIN orgs o ON o.id = r.org_id WHERE r.id IN ("
+	const roomFactSQL = `SELECT r.id, r.org_id, r.use_type, r.approved_use, r.status, r.usable_area_m2, COALESCE(o.region_code, ''),
+		(SELECT COALESCE(SUM(x.usable_area_m2), 0) FROM space_rooms x WHERE x.suite_of = r.id AND x.status <> 'disposed')
+		FROM space_rooms r JOIN orgs o ON o.id = r.org_id WHERE r.id IN (`
 	if err := chunked(roomIDs, func(c []int64) error {
 		rows, err := db.Select(ctx, q, scanRoomFact, roomFactSQL+db.In(len(c))+") ORDER BY r.id", db.Args(c)...)
 		fs.Rooms = append(fs.Rooms, rows...)
@@ -241,7 +266,7 @@ func loadFacts(ctx context.Context, q db.Q, roomIDs, orgIDs []int64, today strin
 		plist = append(plist, id)
 	}
 	if err := chunked(plist, func(c []int64) error {
-		rows, err := q.Query(ctx, `SELECT p.id, p.org_id, p.rank, p.status, p.status_since, o.admin_level, COALESCE(o.region_code, '')
+		rows, err := q.Query(ctx, `SELECT p.id, p.org_id, p.rank, p.status, p.status_since, `+unitLevelSQL+`, COALESCE(o.region_code, '')
 			FROM people p JOIN orgs o ON o.id = p.org_id WHERE p.id IN (`+db.In(len(c))+")", db.Args(c)...)
 		if err != nil {
 			return err
@@ -326,7 +351,9 @@ func scanPost(s db.Scanner) (ConcurrentPost, error) {
 
 func (fs *factSet) applyStandards(st *Standards) {
 	for id, p := range fs.People {
+		p.Level = st.resolveLevel(p.Level, fs.region[id])
 		p.StdM2, p.HasStd = st.Area(p.Level, p.Rank, fs.region[id])
+		p.Toilet = st.toiletEntitled(p.Level, p.Rank, fs.region[id])
 	}
 }
 

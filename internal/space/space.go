@@ -77,6 +77,7 @@ const (
 	objRepair      = "space_repair"
 	objDisposal    = "space_disposal"
 	objStocktake   = "space_stocktake"
+	objLease       = "space_lease"
 	wfAllocation   = "space.allocation"
 	eventEscalated = "space.rectification_overdue"
 	eventAssigned  = "space.rectification_assigned"
@@ -103,11 +104,13 @@ var auditActions = map[string]string{
 	"space.stocktake.create": "发起清查盘点", "space.stocktake.check": "盘点房间", "space.stocktake.unit": "确认单位台账",
 	"space.stocktake.close": "结束清查盘点",
 	"import.space_rooms":    "导入房间台账",
+	"space.lease.create":    "登记出租出借", "space.lease.update": "修改出租出借记录", "space.lease.recover": "收回出租出借的办公用房",
 }
 
 var auditObjects = map[string]string{
 	objProperty: "房产", objBuilding: "楼栋", objRoom: "房间", objPost: "兼职记录", objAgreement: "使用协议", objViolation: "办公用房违规",
 	objRectify: "整改任务", objAllocation: "调剂申请", objVacate: "腾退", objRepair: "维修项目", objDisposal: "处置记录", objStocktake: "清查盘点",
+	objLease: "出租出借记录",
 }
 
 // Service is the module instance.
@@ -152,6 +155,8 @@ func (s *Service) Manifest() module.Manifest {
 			{Group: g, Label: "space.menu.repairs|维修处置", Path: "/space/repairs", Perm: PermRead, Order: 70},
 			{Group: g, Label: "space.menu.stocktakes|清查盘点", Path: "/space/stocktakes", Perm: PermRead, Order: 80},
 			{Group: g, Label: "space.menu.agreements|使用协议", Path: "/space/agreements", Perm: PermRead, Order: 90},
+			{Group: g, Label: "space.menu.leases|出租出借", Path: "/space/leases", Perm: PermRead, Order: 92},
+			{Group: g, Label: "space.menu.mix|用房结构", Path: "/space/mix", Perm: PermRead, Order: 94},
 			{Group: g, Label: "space.menu.ledger|台账报表", Path: "/space/ledger", Perm: PermRead, Order: 95},
 			{Group: g, Label: "space.menu.standards|面积标准", Path: "/space/standards", Perm: PermRead, Order: 99},
 		},
@@ -228,7 +233,7 @@ var UseTypes = enum.Of(UseOffice, "办公室", UseService, "服务用房", UseEq
 
 // Subtypes are the usual kinds of room within each use type (2014 standard 第十条); the register accepts others.
 var Subtypes = map[string]enum.List{
-	UseOffice: enum.Of("office", "办公室", "leader_office", "领导办公室", "open_office", "大开间办公室"),
+	UseOffice: enum.Of("office", "办公室", "leader_office", "领导办公室", "open_office", "大开间办公室", SubRestRoom, "休息室", SubToilet, "卫生间"),
 	UseService: enum.Of("meeting_room", "会议室", "reception", "接待室", "archive", "档案室", "library", "图书资料室",
 		"network", "机关信息网络用房", "confidential", "机要保密室", "print", "文印室", "mail", "收发室", "clinic", "医务室",
 		"duty", "值班室", "storage", "储藏室", "property_staff", "物业及工勤人员用房", "water", "开水间", "toilet", "卫生间"),

@@ -2,6 +2,7 @@ package space
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"github.com/govops/govops/internal/org"
@@ -14,16 +15,22 @@ import (
 const (
 	KindStandard = "space.area_standard" // m²/person by "<admin level>/<rank>" (发改投资〔2014〕2674号 表1)
 	KindRules    = "space.rules"         // vacating periods in months (《党政机关办公用房管理办法》第十九条)
+	KindGrade    = "space.grade_rows"    // grade of a dispatched or affiliated body → level of its rows (表1 注2)
+	KindSuite    = "space.suite"         // 卫生间 limit and the ranks entitled to one (表1 注)
+	KindMix      = "space.room_mix"      // 设备用房 share, 服务用房 per person, K and the high-rise floors
 )
 
 // Datasets are the module's reference data files, registered with the reference-data kit at wiring.
 func Datasets() []refdata.Dataset {
-	return []refdata.Dataset{embeddedStandard(), embeddedRules()}
+	return []refdata.Dataset{embeddedStandard(), embeddedRules(), embeddedGrade(), embeddedSuite(), embeddedMix()}
 }
 
 var (
 	embeddedStandard = sync.OnceValue(func() refdata.Dataset { return refdata.MustLoad(dataFS, "data/area_standard.csv") })
 	embeddedRules    = sync.OnceValue(func() refdata.Dataset { return refdata.MustLoad(dataFS, "data/rules.csv") })
+	embeddedGrade    = sync.OnceValue(func() refdata.Dataset { return refdata.MustLoad(dataFS, "data/grade_rows.csv") })
+	embeddedSuite    = sync.OnceValue(func() refdata.Dataset { return refdata.MustLoad(dataFS, "data/suite.csv") })
+	embeddedMix      = sync.OnceValue(func() refdata.Dataset { return refdata.MustLoad(dataFS, "data/room_mix.csv") })
 )
 
 // StandardKey is the reference-data key of an administrative level and a rank.
@@ -52,6 +59,8 @@ type Standards struct {
 	mu    sync.Mutex
 	cache map[[3]string]stdHit
 	per   map[string]Periods
+	more  map[string]*refdata.Table // the other datasets of the module, by kind (nil: the embedded edition)
+	nums  map[[3]string]stdHit
 }
 
 type stdHit struct {
@@ -69,7 +78,16 @@ func LoadStandards(ctx context.Context, q db.Q, date string) (*Standards, error)
 	if err != nil {
 		return nil, err
 	}
-	st := &Standards{Date: date, cache: map[[3]string]stdHit{}, per: map[string]Periods{}}
+	st := &Standards{Date: date, cache: map[[3]string]stdHit{}, per: map[string]Periods{}, more: map[string]*refdata.Table{}, nums: map[[3]string]stdHit{}}
+	for _, kind := range []string{KindGrade, KindSuite, KindMix} {
+		t, err := refdata.LoadTable(ctx, q, kind, date)
+		if err != nil {
+			return nil, err
+		}
+		if len(t.Keys()) > 0 {
+			st.more[kind] = t
+		}
+	}
 	if len(std.Keys()) > 0 {
 		st.std = std
 	}
@@ -89,8 +107,33 @@ func pickEmbedded(ds refdata.Dataset, key, region, date string) (refdata.Row, bo
 	return refdata.Pick(rows, refdata.RegionChain(region))
 }
 
-// Row returns the standard row for a unit of the given level and region and a person of the given rank.
+// unitLevelSQL selects a unit's level spec for Standards.Row: its administrative level, grade and affiliation, so
+// the lookup applies note 2 (Standards.Level). The SQL must name the unit "o".
+const unitLevelSQL = "o.admin_level || ':' || o.grade || ':' || o.affiliation"
+
+// plainLevel is the administrative level of a level spec (the spec itself when it is a plain level).
+func plainLevel(spec string) string {
+	if i := strings.IndexByte(spec, ':'); i >= 0 {
+		return spec[:i]
+	}
+	return spec
+}
+
+// resolveLevel turns a level spec ("provincial:division:affiliated_institution") into the level whose rows apply.
+func (st *Standards) resolveLevel(spec, region string) string {
+	parts := strings.SplitN(spec, ":", 3)
+	if len(parts) != 3 {
+		return spec
+	}
+	return st.Level(parts[0], parts[1], parts[2], region)
+}
+
+// Row returns the standard row for a unit of the given level and region and a person of the given rank. level is
+// an administrative level or a level spec read with unitLevelSQL.
 func (st *Standards) Row(level, rank, region string) (refdata.Row, bool) {
+	if strings.IndexByte(level, ':') >= 0 {
+		level = st.resolveLevel(level, region)
+	}
 	k := [3]string{region, level, rank}
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -105,6 +148,43 @@ func (st *Standards) Row(level, rank, region string) (refdata.Row, bool) {
 	}
 	st.cache[k] = h
 	return h.row, h.ok
+}
+
+// Num looks a number up in one of the module's other datasets (space.grade_rows, space.suite, space.room_mix) for a
+// region, with the provinces' overrides; ok is false when no row is in force.
+func (st *Standards) Num(kind, key, region string) (float64, bool) {
+	k := [3]string{kind, key, region}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if h, ok := st.nums[k]; ok {
+		return h.row.Value, h.ok
+	}
+	var h stdHit
+	if t := st.more[kind]; t != nil {
+		h.row, h.ok = t.Lookup(key, region)
+	} else {
+		ds := map[string]func() refdata.Dataset{KindGrade: embeddedGrade, KindSuite: embeddedSuite, KindMix: embeddedMix}[kind]
+		if ds != nil {
+			h.row, h.ok = pickEmbedded(ds(), key, region, st.Date)
+		}
+	}
+	st.nums[k] = h
+	return h.row.Value, h.ok
+}
+
+// Level is the administrative level whose rows of table 1 apply to a unit. A dispatched body (派出机构) or a directly
+// affiliated institution (直属事业单位) with a grade uses the rows of its own grade (note 2, dataset
+// space.grade_rows: a provincial division-grade institution uses the municipal rows); every other unit its own
+// level (docs/domain/office-space.md §Table 1 · 办公室使用面积).
+func (st *Standards) Level(level, grade, affiliation, region string) string {
+	if affiliation == "" || grade == "" {
+		return level
+	}
+	v, ok := st.Num(KindGrade, grade, region)
+	if i := int(v); ok && float64(i) == v && i >= 1 && i < len(levelCodes) {
+		return levelCodes[i]
+	}
+	return level
 }
 
 // Area returns the maximum office area (m²/person), and whether the standard is known.

@@ -29,6 +29,8 @@ type RoomRecord struct {
 	Capacity       int     `json:"capacity"`
 	Status         string  `json:"status" doc:"in_use 在用 · let 出租 · lent 出借 · disposed 已处置"`
 	Note           string  `json:"note"`
+	SuiteOf        int64   `json:"suite_of,omitempty" doc:"套间：此休息室或卫生间所属办公室的房间 id"`
+	SuiteNumber    string  `json:"suite_of_number,omitempty" doc:"所属办公室的房间号"`
 	OccupantCount  int64   `json:"occupant_count"`
 	OccupantNames  string  `json:"occupant_names"`
 	Violations     int64   `json:"open_violations"`
@@ -59,11 +61,11 @@ func (r RoomRecord) FloorLabel() string { return FloorLabel(r.Floor) }
 func (r RoomRecord) snapshot() map[string]any {
 	return map[string]any{"building_id": r.BuildingID, "floor": r.Floor, "number": r.Number, "use_type": r.UseName(), "subtype": r.SubtypeName(),
 		"approved_use": UseTypes.Name(r.ApprovedUse), "usable_area_m2": r.UsableAreaM2, "building_area_m2": r.BuildingAreaM2, "org_id": r.OrgID,
-		"capacity": r.Capacity, "status": r.StatusName(), "note": r.Note}
+		"capacity": r.Capacity, "status": r.StatusName(), "note": r.Note, "suite_of": r.SuiteNumber}
 }
 
 var roomLabels = [][2]string{{"number", "房间号"}, {"floor", "楼层"}, {"use_type", "用途"}, {"subtype", "具体用途"}, {"approved_use", "核定用途"},
-	{"usable_area_m2", "使用面积"}, {"building_area_m2", "建筑面积"}, {"org_id", "使用单位"}, {"capacity", "容纳人数"}, {"status", "状态"}, {"note", "备注"}}
+	{"usable_area_m2", "使用面积"}, {"building_area_m2", "建筑面积"}, {"org_id", "使用单位"}, {"capacity", "容纳人数"}, {"status", "状态"}, {"note", "备注"}, {"suite_of", "所属办公室（套间）"}}
 
 // maxRoomArea bounds one room's usable area (m²).
 const maxRoomArea = 100000
@@ -82,6 +84,7 @@ type RoomInput struct {
 	ApprovedUse    string  `json:"approved_use,omitempty" doc:"省略时为 use_type（新登记的房间以登记用途为核定用途）"`
 	Status         string  `json:"status,omitempty"`
 	Note           string  `json:"note,omitempty"`
+	SuiteOf        int64   `json:"suite_of,omitempty" doc:"套间：休息室（subtype rest_room）或卫生间（toilet）所属办公室的房间 id，同楼栋、同单位"`
 	Confirm        bool    `json:"confirm,omitempty" doc:"面积超过通常值（409 的 fields.confirm）时确认，并写明 reason"`
 	Reason         string  `json:"reason,omitempty" doc:"确认理由"`
 }
@@ -100,6 +103,7 @@ type RoomPatch struct {
 	ApprovedUse    *string  `json:"approved_use,omitempty"`
 	Status         *string  `json:"status,omitempty"`
 	Note           *string  `json:"note,omitempty"`
+	SuiteOf        *int64   `json:"suite_of,omitempty" doc:"所属办公室的房间 id；0 取消"`
 	Confirm        bool     `json:"confirm,omitempty" doc:"面积超过通常值时确认，并写明 reason"`
 	Reason         string   `json:"reason,omitempty" doc:"确认理由"`
 }
@@ -142,7 +146,8 @@ func (in *RoomInput) check(f errs.Fields) {
 }
 
 const roomCols = `r.id, r.building_id, b.name, r.floor, r.number, r.use_type, r.subtype, r.approved_use, r.usable_area_m2, r.building_area_m2,
-	r.org_id, o.name, r.capacity, r.status, r.note, r.created_at, r.updated_at,
+	r.org_id, o.name, r.capacity, r.status, r.note, COALESCE(r.suite_of, 0),
+	COALESCE((SELECT s.number FROM space_rooms s WHERE s.id = r.suite_of), ''), r.created_at, r.updated_at,
 	(SELECT COUNT(*) FROM space_occupants x WHERE x.room_id = r.id),
 	(SELECT COUNT(*) FROM space_violations v WHERE v.room_id = r.id AND v.status = 'open'), r.voided_at, r.void_reason`
 
@@ -151,7 +156,7 @@ const roomFrom = " FROM space_rooms r JOIN buildings b ON b.id = r.building_id J
 func scanRoom(s db.Scanner) (RoomRecord, error) {
 	var r RoomRecord
 	err := s.Scan(&r.ID, &r.BuildingID, &r.BuildingName, &r.Floor, &r.Number, &r.UseType, &r.Subtype, &r.ApprovedUse, &r.UsableAreaM2, &r.BuildingAreaM2,
-		&r.OrgID, &r.OrgName, &r.Capacity, &r.Status, &r.Note, &r.CreatedAt, &r.UpdatedAt, &r.OccupantCount, &r.Violations,
+		&r.OrgID, &r.OrgName, &r.Capacity, &r.Status, &r.Note, &r.SuiteOf, &r.SuiteNumber, &r.CreatedAt, &r.UpdatedAt, &r.OccupantCount, &r.Violations,
 		&r.VoidedAt, &r.VoidReason)
 	r.Voided = r.VoidedAt != 0
 	return r, err
@@ -320,6 +325,9 @@ func (s *Service) createRoom(ctx context.Context, q db.Q, sc auth.Scope, in Room
 	if err := s.checkRoomRefs(ctx, q, sc, in.BuildingID, in.OrgID); err != nil {
 		return RoomRecord{}, err
 	}
+	if err := checkSuite(ctx, q, &in, 0); err != nil {
+		return RoomRecord{}, err
+	}
 	if err := s.plausible(ctx, q, &in, true, true); err != nil {
 		return RoomRecord{}, err
 	}
@@ -327,9 +335,9 @@ func (s *Service) createRoom(ctx context.Context, q db.Q, sc auth.Scope, in Room
 		return RoomRecord{}, err
 	}
 	id, err := db.InsertID(ctx, q, `INSERT INTO space_rooms (building_id, floor, number, use_type, subtype, approved_use, usable_area_m2, building_area_m2,
-		org_id, capacity, status, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		org_id, capacity, status, note, suite_of, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		in.BuildingID, in.Floor, in.Number, in.UseType, in.Subtype, in.ApprovedUse, in.UsableAreaM2, in.BuildingAreaM2, in.OrgID, in.Capacity, in.Status,
-		in.Note, now.Unix(), now.Unix())
+		in.Note, db.NullInt(in.SuiteOf), now.Unix(), now.Unix())
 	if db.IsUnique(err) {
 		return RoomRecord{}, &errs.Error{Code: errs.CodeConflict, Message: "该楼栋已有房间号 " + in.Number, Fields: map[string]string{"number": "房间号已存在"}}
 	}
@@ -352,6 +360,44 @@ func (s *Service) createRoom(ctx context.Context, q db.Q, sc auth.Scope, in Room
 	}
 	return out, audit.Record(ctx, q, now, audit.Entry{Action: "space.room.create", ObjectType: objRoom, ObjectID: id, OrgID: out.OrgID, Success: true, After: out.snapshot(),
 		Message: in.Reason})
+}
+
+// checkSuite validates a room's suite_of: a 休息室 or 卫生间 belongs to an office of the same building and unit
+// that is not itself part of a suite (docs/domain/office-space.md §Table 1 · 办公室使用面积).
+func checkSuite(ctx context.Context, q db.Q, in *RoomInput, selfID int64) error {
+	if in.SuiteOf == 0 {
+		return nil
+	}
+	if in.SuiteOf < 0 || in.SuiteOf == selfID {
+		return errs.Invalid("suite_of", "所属办公室无效")
+	}
+	if in.Subtype != SubRestRoom && in.Subtype != SubToilet {
+		return errs.Invalid("subtype", "套间房间的具体用途应为休息室（rest_room）或卫生间（toilet）")
+	}
+	var building, orgID, parent int64
+	var use, status string
+	err := q.QueryRow(ctx, "SELECT building_id, org_id, use_type, status, COALESCE(suite_of, 0) FROM space_rooms WHERE id = ?", in.SuiteOf).
+		Scan(&building, &orgID, &use, &status, &parent)
+	switch {
+	case db.IsNoRows(err):
+		return errs.Invalid("suite_of", "所属办公室不存在")
+	case err != nil:
+		return err
+	case building != in.BuildingID || orgID != in.OrgID:
+		return errs.Invalid("suite_of", "所属办公室应在同一楼栋、属同一使用单位")
+	case use != UseOffice || status == RoomDisposed || parent != 0:
+		return errs.Invalid("suite_of", "所属房间应为在册的办公室（且本身不是套间房间）")
+	}
+	if selfID != 0 {
+		n, err := db.Count(ctx, q, "SELECT COUNT(*) FROM space_rooms WHERE suite_of = ?", selfID)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return errs.Invalid("suite_of", "该房间已是其他房间所属的办公室，不能再设为套间房间")
+		}
+	}
+	return nil
 }
 
 func (s *Service) checkRoomRefs(ctx context.Context, q db.Q, sc auth.Scope, buildingID, orgID int64) error {
@@ -383,7 +429,7 @@ func (s *Service) updateRoom(ctx context.Context, q0 db.Q, sc auth.Scope, id int
 		}
 		in := RoomInput{BuildingID: before.BuildingID, Floor: before.Floor, Number: before.Number, UseType: before.UseType, Subtype: before.Subtype,
 			UsableAreaM2: before.UsableAreaM2, OrgID: before.OrgID, Capacity: before.Capacity, BuildingAreaM2: before.BuildingAreaM2,
-			ApprovedUse: before.ApprovedUse, Status: before.Status, Note: before.Note}
+			ApprovedUse: before.ApprovedUse, Status: before.Status, Note: before.Note, SuiteOf: before.SuiteOf}
 		for _, c := range []struct {
 			dst *string
 			v   *string
@@ -407,9 +453,15 @@ func (s *Service) updateRoom(ctx context.Context, q0 db.Q, sc auth.Scope, id int
 		if p.Capacity != nil {
 			in.Capacity = *p.Capacity
 		}
+		if p.SuiteOf != nil {
+			in.SuiteOf = *p.SuiteOf
+		}
 		f := errs.Fields{}
 		in.check(f)
 		if err := f.Err(); err != nil {
+			return err
+		}
+		if err := checkSuite(ctx, q, &in, id); err != nil {
 			return err
 		}
 		if (in.ApprovedUse != before.ApprovedUse || in.OrgID != before.OrgID || in.Status != before.Status) && !canManage(ctx) {
@@ -430,8 +482,8 @@ func (s *Service) updateRoom(ctx context.Context, q0 db.Q, sc auth.Scope, id int
 			}
 		}
 		_, err = q.Exec(ctx, `UPDATE space_rooms SET floor = ?, number = ?, use_type = ?, subtype = ?, approved_use = ?, usable_area_m2 = ?,
-			building_area_m2 = ?, org_id = ?, capacity = ?, status = ?, note = ?, updated_at = ? WHERE id = ?`, in.Floor, in.Number, in.UseType, in.Subtype,
-			in.ApprovedUse, in.UsableAreaM2, in.BuildingAreaM2, in.OrgID, in.Capacity, in.Status, in.Note, now.Unix(), id)
+			building_area_m2 = ?, org_id = ?, capacity = ?, status = ?, note = ?, suite_of = ?, updated_at = ? WHERE id = ?`, in.Floor, in.Number, in.UseType,
+			in.Subtype, in.ApprovedUse, in.UsableAreaM2, in.BuildingAreaM2, in.OrgID, in.Capacity, in.Status, in.Note, db.NullInt(in.SuiteOf), now.Unix(), id)
 		if db.IsUnique(err) {
 			return &errs.Error{Code: errs.CodeConflict, Message: "该楼栋已有房间号 " + in.Number, Fields: map[string]string{"number": "房间号已存在"}}
 		}
@@ -495,7 +547,7 @@ func (o Occupant) StatusName() string {
 	return map[string]string{"active": "在职", "retired": "退休", "transferred": "调离"}[o.Status]
 }
 
-const occCols = `x.room_id, x.person_id, p.name, p.org_id, o.name, p.rank, p.position, p.status, p.status_since, x.since, o.admin_level,
+const occCols = `x.room_id, x.person_id, p.name, p.org_id, o.name, p.rank, p.position, p.status, p.status_since, x.since, ` + unitLevelSQL + `,
 	COALESCE(o.region_code, ''), r.number, b.name, r.use_type, r.usable_area_m2`
 
 const occFrom = ` FROM space_occupants x JOIN people p ON p.id = x.person_id JOIN orgs o ON o.id = p.org_id
@@ -518,6 +570,7 @@ func (s *Service) withStandards(ctx context.Context, q db.Q, list []Occupant) ([
 	}
 	for i := range list {
 		list[i].StdM2, list[i].HasStd = st.Area(list[i].AdminLevel, list[i].Rank, list[i].RegionCode)
+		list[i].AdminLevel = plainLevel(list[i].AdminLevel)
 	}
 	return list, nil
 }

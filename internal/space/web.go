@@ -109,4 +109,5 @@ func (s *Service) registerPages() {
 	s.pagesProcess()
 	s.pagesStocktake()
 	s.pagesPeople()
+	s.pagesLeases()
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/govops/govops/internal/platform/attach"
 	"github.com/govops/govops/internal/platform/auth"
+	"github.com/govops/govops/internal/platform/db"
 	"github.com/govops/govops/internal/platform/enum"
 	"github.com/govops/govops/internal/platform/errs"
 	"github.com/govops/govops/internal/platform/history"
@@ -52,6 +53,7 @@ type roomFormPage struct {
 	Subtypes  []web.Option
 	Statuses  []web.Option
 	Manage    bool
+	Suite     string // the number of the office the room belongs to (suite_of)
 }
 
 type agreementsPage struct {
@@ -144,7 +146,11 @@ func (s *Service) pagesRooms() {
 			cp.check(f) // every problem of the form at once
 			return s.renderRoomForm(w, r, http.StatusUnprocessableEntity, nil, in, f)
 		}
-		room, err := s.CreateRoom(r.Context(), auth.ScopeFrom(r.Context()), in)
+		err := s.suiteFromForm(r, &in)
+		var room RoomRecord
+		if err == nil {
+			room, err = s.CreateRoom(r.Context(), auth.ScopeFrom(r.Context()), in)
+		}
 		if status, fields, ok := web.Refusal(err); ok {
 			return s.renderRoomForm(w, r, status, nil, in, fields)
 		} else if err != nil {
@@ -165,7 +171,7 @@ func (s *Service) pagesRooms() {
 			return err
 		}
 		in := RoomInput{BuildingID: x.BuildingID, Floor: x.Floor, Number: x.Number, UseType: x.UseType, Subtype: x.Subtype, UsableAreaM2: x.UsableAreaM2,
-			OrgID: x.OrgID, Capacity: x.Capacity, BuildingAreaM2: x.BuildingAreaM2, ApprovedUse: x.ApprovedUse, Status: x.Status, Note: x.Note}
+			OrgID: x.OrgID, Capacity: x.Capacity, BuildingAreaM2: x.BuildingAreaM2, ApprovedUse: x.ApprovedUse, Status: x.Status, Note: x.Note, SuiteOf: x.SuiteOf}
 		return s.renderRoomForm(w, r, http.StatusOK, &x, in, nil)
 	})
 	u.Page("POST /space/rooms/{id}", PermRegister, func(w http.ResponseWriter, r *http.Request) error {
@@ -186,7 +192,10 @@ func (s *Service) pagesRooms() {
 		return u.Submit(w, r, f, func(status int, fields map[string]string) error {
 			return s.renderRoomForm(w, r, status, &x, in, fields)
 		}, func() (string, string, error) {
-			_, err := s.UpdateRoom(r.Context(), sc, id, RoomPatch{Floor: &in.Floor, Number: &in.Number, UseType: &in.UseType, Subtype: &in.Subtype, UsableAreaM2: &in.UsableAreaM2,
+			if err := s.suiteFromForm(r, &in); err != nil {
+				return "", "", err
+			}
+			_, err := s.UpdateRoom(r.Context(), sc, id, RoomPatch{SuiteOf: &in.SuiteOf, Floor: &in.Floor, Number: &in.Number, UseType: &in.UseType, Subtype: &in.Subtype, UsableAreaM2: &in.UsableAreaM2,
 				OrgID: &in.OrgID, Capacity: &in.Capacity, BuildingAreaM2: &in.BuildingAreaM2, ApprovedUse: &in.ApprovedUse, Status: &in.Status, Note: &in.Note,
 				Confirm: in.Confirm, Reason: in.Reason})
 			return path("/space/rooms/", id), "已保存", err
@@ -324,6 +333,20 @@ func roomForm(r *http.Request) (RoomInput, errs.Fields) {
 	return in, f
 }
 
+// suiteFromForm resolves the form's suite_number (the number of the office in the same building) to suite_of.
+func (s *Service) suiteFromForm(r *http.Request, in *RoomInput) error {
+	n := fstr(r, "suite_number")
+	in.SuiteOf = 0
+	if n == "" {
+		return nil
+	}
+	err := s.DB.QueryRow(r.Context(), "SELECT id FROM space_rooms WHERE building_id = ? AND number = ?", in.BuildingID, n).Scan(&in.SuiteOf)
+	if db.IsNoRows(err) {
+		return errs.Invalid("suite_of", "本楼栋没有房间号为 "+n+" 的房间")
+	}
+	return err
+}
+
 func (s *Service) renderRoomForm(w http.ResponseWriter, r *http.Request, status int, x *RoomRecord, in RoomInput, fields map[string]string) error {
 	title := "space.room.new|登记房间"
 	crumbs := []web.Crumb{{Label: "space.rooms|房间台账", Path: "/space/rooms"}, {Label: title}}
@@ -332,7 +355,10 @@ func (s *Service) renderRoomForm(w http.ResponseWriter, r *http.Request, status 
 		crumbs = []web.Crumb{{Label: "space.rooms|房间台账", Path: "/space/rooms"}, {Label: x.BuildingName + " " + x.Number, Path: path("/space/rooms/", x.ID)}, {Label: title}}
 	}
 	p := &roomFormPage{Globals: s.g(r, title, crumbs...), R: x, Form: in, Errors: fields, OrgName: orgLabel(r, s, in.OrgID),
-		Uses: UseTypes.Options(), Subtypes: subtypeOptions(), Statuses: RoomStatuses[:3].Options(), Manage: canManage(r.Context())}
+		Uses: UseTypes.Options(), Subtypes: subtypeOptions(), Statuses: RoomStatuses[:3].Options(), Manage: canManage(r.Context()), Suite: fstr(r, "suite_number")}
+	if p.Suite == "" && in.SuiteOf != 0 {
+		_ = s.DB.QueryRow(r.Context(), "SELECT number FROM space_rooms WHERE id = ?", in.SuiteOf).Scan(&p.Suite)
+	}
 	var err error
 	if p.Buildings, _, err = ListBuildings(r.Context(), s.DB, auth.ScopeFrom(r.Context()), BuildingFilter{List: web.List{Page: 1, PageSize: 500}, Status: "active"}); err != nil {
 		return err
