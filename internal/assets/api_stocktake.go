@@ -47,7 +47,9 @@ func (s *Service) registerStocktakeAPI() {
 	module.Action(d, "POST /api/v1/asset-stocktakes/{id}/scans", PermRegister, web.Doc{Summary: "登记盘到（扫码或输入资产编号；不在清单中 → 422；任务已结束 → 409）"}, s.Scan)
 	module.Action(d, "POST /api/v1/asset-stocktakes/{id}/surplus", PermRegister, web.Doc{Summary: "登记盘盈资产（无卡片的实物）"}, s.AddSurplus)
 	module.Action(d, "POST /api/v1/asset-stocktakes/{id}/close", PermRegister, web.Doc{Summary: "结束盘点：未盘到的为盘亏；有差异时提交盘点调整待审核（不在盘点中 → 409）"},
-		func(ctx context.Context, sc auth.Scope, id int64, _ struct{}) (Stocktake, error) { return s.CloseStocktake(ctx, sc, id) })
+		func(ctx context.Context, sc auth.Scope, id int64, _ struct{}) (Stocktake, error) {
+			return s.CloseStocktake(ctx, sc, id)
+		})
 	module.List(d, "GET /api/v1/asset-adjustments", PermRead, web.Doc{Summary: "盘点调整",
 		Query: []web.Param{{Name: "status", Help: "pending · approved · rejected"}, {Name: "stocktake_id", Type: "integer"}}}, parseAdjustmentFilter, ListAdjustments)
 	module.Get(d, "GET /api/v1/asset-adjustments/{id}", PermRead, web.Doc{Summary: "盘点调整"}, GetAdjustment)
@@ -64,7 +66,9 @@ func (s *Service) registerStocktakeAPI() {
 	// Loans.
 	module.List(d, "GET /api/v1/asset-loans", PermRead, web.Doc{Summary: "资产出借（出借单位或借用单位在范围内）",
 		Query: []web.Param{{Name: "status", Help: "out · returned · overdue（逾期未归还）"}, {Name: "asset_id", Type: "integer"}}}, parseLoanFilter,
-		func(ctx context.Context, q db.Q, sc auth.Scope, f LoanFilter) ([]Loan, int64, error) { return s.ListLoans(ctx, q, sc, f) })
+		func(ctx context.Context, q db.Q, sc auth.Scope, f LoanFilter) ([]Loan, int64, error) {
+			return s.ListLoans(ctx, q, sc, f)
+		})
 	module.Create(d, "POST /api/v1/asset-loans", PermRegister, web.Doc{Summary: "登记出借（在用、闲置或公物仓资产；已出借或申领中 → 409）"}, s.Lend)
 	module.Get(d, "GET /api/v1/asset-loans/{id}", PermRead, web.Doc{Summary: "出借记录（overdue：逾期未归还）"}, s.GetLoan)
 	module.Action(d, "POST /api/v1/asset-loans/{id}/return", PermRegister, web.Doc{Summary: "登记归还（已归还 → 409）"}, s.ReturnLoan)
