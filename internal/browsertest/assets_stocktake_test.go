@@ -29,8 +29,8 @@ func TestAssetStocktake(t *testing.T) {
 		t.Fatalf("open the scan page: status %d on %s", st, u.Path())
 	}
 	u.Check()
-	if !Eval[bool](u, `!document.getElementById('scan-nocamera').hidden || !document.getElementById('scan-camera').hidden`) {
-		t.Errorf("the scan page offers neither the camera nor says to type the code")
+	if !Eval[bool](u, `(getComputedStyle(document.getElementById('scan-nocamera')).display !== 'none') !== (getComputedStyle(document.getElementById('scan-camera')).display !== 'none')`) {
+		t.Errorf("the scan page should offer either the camera or say to type the code, not both or neither")
 	}
 	u.ExpectText("#scan-help", "输入")
 	codes := strings.Fields(Eval[string](u, `[...document.querySelectorAll('#pending-items li > span.nowrap')].map(e => e.textContent).join(' ')`))
