@@ -279,3 +279,13 @@ func (s *Service) ReturnLoan(ctx context.Context, sc auth.Scope, id int64, in Re
 	})
 	return out, err
 }
+
+// refuseOnLoan is the 409 of a step that cannot happen while the asset is lent out (offering it to the pool,
+// claiming it, disposing of it): it must be returned first.
+func refuseOnLoan(ctx context.Context, q db.Q, assetID int64) error {
+	n, err := db.Count(ctx, q, "SELECT COUNT(*) FROM asset_loans WHERE asset_id = ? AND status = 'out'", assetID)
+	if err != nil || n == 0 {
+		return err
+	}
+	return errs.Conflict("资产已出借，尚未归还，请先登记归还")
+}

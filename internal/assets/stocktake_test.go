@@ -322,6 +322,12 @@ func TestLoansAndReminders(t *testing.T) {
 	if unit.JSON("GET", "/api/v1/todo", nil, &todo); !hasTodo(todo.Items, "assets.loan.overdue", "") {
 		t.Errorf("the unit's to-do list lacks the overdue loan: %+v", todo)
 	}
+	if code := unit.JSON("POST", "/api/v1/pool/listings", map[string]any{"asset_id": assetID, "reason": "闲置"}, nil); code != 409 {
+		t.Errorf("a lent asset offered to the pool: %d", code)
+	}
+	if code := unit.JSON("POST", fmt.Sprintf("/api/v1/assets/%d/disposals", assetID), map[string]any{"method": "scrap", "reason": "报废"}, nil); code != 409 {
+		t.Errorf("a lent asset disposed of: %d", code)
+	}
 	if code := unit.JSON("POST", fmt.Sprintf("/api/v1/asset-loans/%d/return", l.ID), map[string]any{"note": "完好"}, &l); code != 200 || l.Status != "returned" || l.Overdue {
 		t.Errorf("return: %d %+v", code, l)
 	}
