@@ -92,15 +92,17 @@ func (s *Service) Manifest() module.Manifest {
 	return module.Manifest{
 		Name: "assets", Migrations: Migrations, Templates: web.Sub(templatesFS, "templates"), Catalog: catalogEN,
 		Funcs: template.FuncMap{"assetStatus": Statuses.Name, "assetListingStatus": ListingStatuses.Name, "assetMethod": Methods.Name,
-			"assetClaimStatus": ClaimStatuses.Name},
-		Permissions: Permissions, AuditActions: auditActions, AuditObjects: auditObjects, Objects: objects(), Datasets: Datasets(),
-		Menu: []web.MenuItem{
+			"assetClaimStatus": ClaimStatuses.Name, "assetItemResult": ItemResults.Name},
+		Permissions: Permissions, AuditActions: merged(auditActions, stocktakeAuditActions), AuditObjects: merged(auditObjects, stocktakeAuditObjects),
+		Objects: append(objects(), stocktakeObjects()...), Datasets: append(Datasets(), stocktakeDatasets()...),
+		Events: stocktakeEvents, Jobs: s.stocktakeJobs(), Todos: s.todos,
+		Menu: append([]web.MenuItem{
 			{Group: g, Label: "assets.menu.ledger|资产台账", Path: "/assets", Perm: PermRead, Order: 10},
 			{Group: g, Label: "assets.menu.pool|公物仓", Path: "/assets/pool", Perm: PermRead, Order: 20},
 			{Group: g, Label: "assets.menu.disposals|资产处置", Path: "/assets/disposals", Perm: PermRead, Order: 30},
 			{Group: g, Label: "assets.menu.depreciation|折旧报表", Path: "/assets/depreciation", Perm: PermRead, Order: 40},
-		},
-		Routes: func() { s.registerPages(); s.registerAPI() },
+		}, stocktakeMenu...),
+		Routes: func() { s.registerPages(); s.registerAPI(); s.stocktakePages(); s.registerStocktakeAPI() },
 		Demo:   s.LoadDemo,
 	}
 }

@@ -95,7 +95,10 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.demoPool(ctx, units)
+	if err := s.demoPool(ctx, units); err != nil {
+		return err
+	}
+	return s.demoStocktake(ctx)
 }
 
 // demoPool plants the pool and disposal states through the same functions users call.

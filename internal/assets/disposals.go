@@ -121,6 +121,9 @@ func (s *Service) RequestDisposal(ctx context.Context, sc auth.Scope, assetID in
 		if a.Status != StatusInUse && a.Status != StatusIdle {
 			return errs.Conflict("资产" + a.StatusName() + "，不能申请处置")
 		}
+		if err := refuseOnLoan(ctx, q, a.ID); err != nil {
+			return err
+		}
 		res, err := q.Exec(ctx, "UPDATE assets SET status = 'disposing', updated_at = ? WHERE id = ? AND status = ?", now.Unix(), a.ID, a.Status)
 		if err != nil {
 			return err

@@ -160,6 +160,9 @@ func (s *Service) Offer(ctx context.Context, sc auth.Scope, in OfferInput) (List
 		if a.Status != StatusInUse && a.Status != StatusIdle {
 			return errs.Conflict("资产" + a.StatusName() + "，不能申报公物仓")
 		}
+		if err := refuseOnLoan(ctx, q, a.ID); err != nil {
+			return err
+		}
 		if n, err := db.Count(ctx, q, "SELECT COUNT(*) FROM asset_pool_listings WHERE asset_id = ? AND "+openListing, a.ID); err != nil || n > 0 {
 			if err != nil {
 				return err
@@ -330,6 +333,9 @@ func (s *Service) ClaimListing(ctx context.Context, sc auth.Scope, listingID int
 		}
 		if l.Status != ListingAvailable {
 			return errs.Conflict("该资产" + l.StatusName() + "，不能申领")
+		}
+		if err := refuseOnLoan(ctx, q, l.AssetID); err != nil {
+			return err
 		}
 		if err := f.Err(); err != nil {
 			return err
