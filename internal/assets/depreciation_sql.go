@@ -76,4 +76,3 @@ func depreciationGroups(ctx context.Context, q db.Q, w string, args []any, asOf 
 	})
 	return rep, nil
 }
-

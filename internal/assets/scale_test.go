@@ -3,8 +3,8 @@ package assets_test
 import (
 	"context"
 	"strconv"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/govops/govops/internal/apptest"
 	"github.com/govops/govops/internal/assets"
@@ -107,7 +107,9 @@ func TestLedgerAtScale(t *testing.T) {
 	check("after a delete")
 }
 
-func assetsFen(y float64) int64 { return int64(y*100 + map[bool]float64{true: 0.5, false: -0.5}[y >= 0]) }
+func assetsFen(y float64) int64 {
+	return int64(y*100 + map[bool]float64{true: 0.5, false: -0.5}[y >= 0])
+}
 
 // prevMonthEnd is the last day of the month before date's.
 func prevMonthEnd(t *testing.T, date string) string {
