@@ -129,11 +129,11 @@ type Filter struct {
 // ListAssets lists the ledger in scope: by default the active ledger (disposed assets stay readable with
 // status=disposed or status=all).
 func ListAssets(ctx context.Context, q db.Q, sc auth.Scope, f Filter) ([]Asset, int64, error) {
-	total, all, err := ledgerCount(ctx, q, sc, f)
+	total, err := ledgerCount(ctx, q, sc, f)
 	if err != nil {
 		return nil, 0, err
 	}
-	rows, err := ledgerRows(ctx, q, sc, f, total, all)
+	rows, err := ledgerRows(ctx, q, sc, f)
 	return rows, total, err
 }
 

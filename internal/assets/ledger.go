@@ -2,6 +2,7 @@ package assets
 
 import (
 	"context"
+	"sort"
 	"strings"
 
 	"github.com/govops/govops/internal/platform/auth"
@@ -18,14 +19,6 @@ import (
 // assets table, text reports whether it has one).
 func ledgerCond(ctx context.Context, q db.Q, sc auth.Scope, f Filter, alias string) (w string, args []any, text bool, err error) {
 	col := func(c string) string { return alias + "." + c }
-	if alias == "walk" {
-		col = func(c string) string {
-			if c == "org_id" {
-				return "(a.org_id + 0)"
-			}
-			return "(a." + c + " || '')"
-		}
-	}
 	cond, args := sc.OrgCond(col("org_id"))
 	w = " WHERE " + cond
 	if f.OrgID > 0 {
@@ -66,47 +59,97 @@ func ledgerCond(ctx context.Context, q db.Q, sc auth.Scope, f Filter, alias stri
 	return w, args, text, nil
 }
 
-// ledgerCount is the number of cards the filter matches — a sum over asset_tallies, or a count of the cards when
-// the filter searches text — and the number of cards in the scope.
-func ledgerCount(ctx context.Context, q db.Q, sc auth.Scope, f Filter) (total, all int64, err error) {
-	cond, args := sc.OrgCond("t.org_id")
-	if all, err = db.Count(ctx, q, "SELECT COALESCE(SUM(t.n), 0) FROM asset_tallies t WHERE "+cond, args...); err != nil {
-		return 0, 0, err
-	}
+// ledgerCount is the number of cards the filter matches: a sum over asset_tallies, or a count of the cards when the
+// filter searches text.
+func ledgerCount(ctx context.Context, q db.Q, sc auth.Scope, f Filter) (total int64, err error) {
 	if f.List.Q == "" {
 		w, args, _, err := ledgerCond(ctx, q, sc, f, "t")
 		if err != nil {
-			return 0, 0, err
+			return 0, err
 		}
-		total, err = db.Count(ctx, q, "SELECT COALESCE(SUM(t.n), 0) FROM asset_tallies t"+w, args...)
-		return total, all, err
+		return db.Count(ctx, q, "SELECT COALESCE(SUM(t.n), 0) FROM asset_tallies t"+w, args...)
 	}
 	w, args, _, err := ledgerCond(ctx, q, sc, f, "a")
 	if err != nil {
-		return 0, 0, err
+		return 0, err
 	}
-	total, err = db.Count(ctx, q, "SELECT COUNT(*) FROM assets a"+w, args...)
-	return total, all, err
+	return db.Count(ctx, q, "SELECT COUNT(*) FROM assets a"+w, args...)
 }
 
-// ledgerRows loads one page of the filter in order: the ids from an index, then the rows. total is the filter's
-// count and all the count of the scope's cards: when the filter keeps at least one card in fifty and the page is
-// near the start, walking the number index in order finds the page after a few thousand entries, so the
-// conditions are written to keep the planner off the unit index (col+0, col||”: the same meaning, no index);
-// otherwise the unit index gives exactly the matching entries, sorted for the page.
-func ledgerRows(ctx context.Context, q db.Q, sc auth.Scope, f Filter, total, all int64) ([]Asset, error) {
+// ledgerRows loads one page of the filter in order: the ids from the index, then the rows. In the default order
+// (by number) near the start of the list, each unit that holds matching cards (asset_tallies says which) gives its
+// first offset+size matching ids from the covering index assets_ledger (unit, number, status, class) — a short
+// walk in number order — and the units' lists are merged; otherwise one query sorts every matching entry.
+func ledgerRows(ctx context.Context, q db.Q, sc auth.Scope, f Filter) ([]Asset, error) {
 	order := f.List.OrderBy(map[string]string{"code": "a.code", "name": "a.name", "acquired": "a.acquired_on", "value": "a.value_fen", "org": "a.org_id, a.code"}, "a.code")
-	alias := "a"
-	if order == "a.code" && f.List.Q == "" && total*50 >= all && int64(f.List.Offset()+f.List.PageSize)*50 <= 20000 {
-		alias = "walk"
-	}
-	w, args, _, err := ledgerCond(ctx, q, sc, f, alias)
+	w, args, _, err := ledgerCond(ctx, q, sc, f, "a")
 	if err != nil {
 		return nil, err
 	}
+	if order == "a.code" && f.List.Q == "" && f.List.Offset()+f.List.PageSize <= 1000 {
+		ids, err := ledgerMerge(ctx, q, sc, f)
+		if err != nil {
+			return nil, err
+		}
+		return ledgerLoad(ctx, q, ids)
+	}
 	ids, err := db.Int64s(ctx, q, "SELECT a.id FROM assets a"+w+" ORDER BY "+order+", a.id LIMIT ? OFFSET ?", append(args, f.List.PageSize, f.List.Offset())...)
-	if err != nil || len(ids) == 0 {
+	if err != nil {
 		return nil, err
+	}
+	return ledgerLoad(ctx, q, ids)
+}
+
+// ledgerMerge is the page's ids in number order, unit by unit (see ledgerRows).
+func ledgerMerge(ctx context.Context, q db.Q, sc auth.Scope, f Filter) ([]int64, error) {
+	tw, targs, _, err := ledgerCond(ctx, q, sc, f, "t")
+	if err != nil {
+		return nil, err
+	}
+	units, err := db.Int64s(ctx, q, "SELECT DISTINCT t.org_id FROM asset_tallies t"+tw+" AND t.n > 0", targs...)
+	if err != nil {
+		return nil, err
+	}
+	type entry struct {
+		code string
+		id   int64
+	}
+	var all []entry
+	need := f.List.Offset() + f.List.PageSize
+	one := f
+	one.OrgID = 0
+	w, args, _, err := ledgerCond(ctx, q, auth.Everything(), one, "a")
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range units {
+		es, err := db.Select(ctx, q, func(s db.Scanner) (entry, error) {
+			var e entry
+			err := s.Scan(&e.code, &e.id)
+			return e, err
+		}, "SELECT a.code, a.id FROM assets a"+w+" AND a.org_id = ? ORDER BY a.code, a.id LIMIT ?", append(append([]any{}, args...), u, need)...)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, es...)
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].code != all[j].code {
+			return all[i].code < all[j].code
+		}
+		return all[i].id < all[j].id
+	})
+	var ids []int64
+	for i := f.List.Offset(); i < min(need, len(all)); i++ {
+		ids = append(ids, all[i].id)
+	}
+	return ids, nil
+}
+
+// ledgerLoad loads the cards of ids with their joins, in the order of ids.
+func ledgerLoad(ctx context.Context, q db.Q, ids []int64) ([]Asset, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
 	in := make([]any, len(ids))
 	for i, id := range ids {

@@ -1,10 +1,10 @@
 -- Ledger at scale (docs/benchmarks.md §Assets), configuration standards (配置标准), purchase requests (新增资产配置申请)
 -- and the annual state-asset report (行政事业性国有资产报告). docs/domain/assets.md holds the rules.
 
--- The ledger page finds its page of ids through this covering index (unit, status, class, number) and loads only
--- those rows; it replaces assets_org, of which it is an extension.
+-- The ledger page finds its page of ids through this covering index (unit, number, status, class): each unit's
+-- matching cards in number order, a short walk; it replaces assets_org (the totals come from asset_tallies).
 DROP INDEX assets_org;
-CREATE INDEX assets_ledger ON assets (org_id, status, class_code, code);
+CREATE INDEX assets_ledger ON assets (org_id, code, status, class_code);
 
 -- Card counts per unit, class and status, kept by triggers on every insert, change and delete of a card, so the
 -- ledger's total is a sum over a few hundred rows instead of a count over a million (docs/benchmarks.md §Assets).
@@ -52,3 +52,26 @@ CREATE TRIGGER asset_tallies_keep AFTER INSERT OR UPDATE OR DELETE ON assets FOR
 
 -- The depreciation report sums every card per unit in one pass over this covering index, in unit order.
 CREATE INDEX assets_depreciation ON assets (org_id, acquired_on, disposed_on, life_months, value_fen);
+
+-- Purchase requests (新增资产配置申请, docs/domain/assets.md §Purchase requests): a unit asks for items of a class;
+-- matching available pool items are shown first, and the bureau approves a purchase while one is available only
+-- with a reason (pool_override); claiming a pool item instead closes the request as met from the pool.
+CREATE TABLE asset_requests (
+	id {{ID}},
+	org_id BIGINT NOT NULL REFERENCES orgs (id),
+	class_code TEXT NOT NULL,
+	name TEXT NOT NULL,
+	quantity INTEGER NOT NULL CHECK (quantity >= 1),
+	price_fen BIGINT NOT NULL CHECK (price_fen > 0),
+	reason TEXT NOT NULL,
+	status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'pooled')),
+	over_standard TEXT NOT NULL DEFAULT '',
+	pool_override TEXT NOT NULL DEFAULT '',
+	claim_id BIGINT REFERENCES asset_pool_claims (id),
+	decision_note TEXT NOT NULL DEFAULT '',
+	created_by TEXT NOT NULL DEFAULT '',
+	decided_at BIGINT NOT NULL DEFAULT 0,
+	created_at BIGINT NOT NULL,
+	updated_at BIGINT NOT NULL
+);
+CREATE INDEX asset_requests_org ON asset_requests (org_id, status);
