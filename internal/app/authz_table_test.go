@@ -705,6 +705,23 @@ var authzTable = map[string]row{
 	"GET /api/v1/asset-disposals/{id}":          read("asset:read", kDisposal),
 	"POST /api/v1/asset-disposals/{id}/approve": write("asset:approve", kDisposal).destroys(),
 	"POST /api/v1/asset-disposals/{id}/reject":  write("asset:approve", kDisposal).destroys(),
+	// Configuration standards and purchase requests (h-assets3).
+	"GET /asset-standards":                     read("asset:read").xlsx(),
+	"GET /asset-requests":                      read("asset:read"),
+	"POST /asset-requests":                     write("asset:register"),
+	"GET /asset-requests/{id}":                 read("asset:read", kRequest),
+	"POST /asset-requests/{id}/approve":        write("asset:approve", kRequest).destroys(),
+	"POST /asset-requests/{id}/reject":         write("asset:approve", kRequest).destroys(),
+	"POST /asset-requests/{id}/claim":          write("asset:register", kRequest),
+	"GET /api/v1/asset-standards":              read("asset:read"),
+	"GET /api/v1/asset-standards/findings":     read("asset:read"),
+	"GET /api/v1/assets/{id}/standard-flags":   read("asset:read", kAsset),
+	"GET /api/v1/asset-requests":               read("asset:read"),
+	"POST /api/v1/asset-requests":              write("asset:register", kOrg).send(`{"org_id":{id},"class_code":"A02010105","name":"矩阵测试","price_yuan":4800,"reason":"矩阵测试配置"}`),
+	"GET /api/v1/asset-requests/{id}":          read("asset:read", kRequest),
+	"POST /api/v1/asset-requests/{id}/approve": write("asset:approve", kRequest).destroys(),
+	"POST /api/v1/asset-requests/{id}/reject":  write("asset:approve", kRequest).destroys(),
+	"POST /api/v1/asset-requests/{id}/claim":   write("asset:register", kRequest),
 }
 
 // separationRule: 三员分立 — the security administrator changes only the roles of an ordinary account (the user
