@@ -297,8 +297,8 @@ func parseRequestFilter(r *http.Request) (RequestFilter, error) {
 	return RequestFilter{List: l, Status: strings.TrimSpace(r.URL.Query().Get("status"))}, err
 }
 
-// registerStandardsAPI adds the routes of the standards, findings and purchase requests (docs/api.md §Assets and
-// the idle-asset pool).
+// registerStandardsAPI adds the routes of the standards, findings and purchase requests
+// (docs/api.md §Assets and the idle-asset pool).
 func (s *Service) registerStandardsAPI() {
 	d, u := s.Deps, s.UI
 	u.API("GET /api/v1/asset-standards", PermRead, web.Doc{Summary: "通用办公设备家具配置标准（今日有效；价格上限、数量上限、最低使用年限）", Response: Standard{}, List: true},
