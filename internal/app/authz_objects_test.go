@@ -865,7 +865,7 @@ func allKinds() []*kind {
 	return []*kind{kViolation, kUser, kRole, kJob, kRefRow, kRefOverride, kWebhook, kDelivery, kChain, kStandard, kOrg, kPerson, kBuilding, kBuildingOrg, kEligibility,
 		kFloor, kProperty, kRoom, kOccupant, kAgreement, kPost, kRectify, kAllocation, kVacate, kRepair, kStocktake, kStocktakeRoom,
 		kStocktakeUnit, kLease, kVehicle, kDriver, kTrip, kSupplier, kHire, kConsumption, kMeter, kAnomaly, kReport, kExplanation, kPV, kContract, kAsset, kListing, kClaim, kDisposal, kWorkOrder, kBooking,
-		kAssetStocktake, kAdjustment, kLoan}
+		kAssetStocktake, kAdjustment, kLoan, kRequest}
 }
 
 func attachOwnerTypes() []string {

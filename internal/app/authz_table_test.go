@@ -789,6 +789,24 @@ var authzTable = map[string]row{
 	"POST /api/v1/room-bookings/{id}/cancel":   write("service:request|service:desk", kBooking).destroys().refuses("employee edu qingshan songling", organizerRule),
 	"POST /api/v1/room-bookings/{id}/checkin":  write("service:request|service:desk", kBooking).refuses("employee edu qingshan songling", organizerRule),
 	"POST /api/v1/room-bookings/{id}/release":  write("service:desk", kBooking),
+
+	// Configuration standards and purchase requests (h-assets3).
+	"GET /asset-standards":                     read("asset:read").xlsx(),
+	"GET /asset-requests":                      read("asset:read"),
+	"POST /asset-requests":                     write("asset:register"),
+	"GET /asset-requests/{id}":                 read("asset:read", kRequest),
+	"POST /asset-requests/{id}/approve":        write("asset:approve", kRequest).destroys(),
+	"POST /asset-requests/{id}/reject":         write("asset:approve", kRequest).destroys(),
+	"POST /asset-requests/{id}/claim":          write("asset:register", kRequest),
+	"GET /api/v1/asset-standards":              read("asset:read"),
+	"GET /api/v1/asset-standards/findings":     read("asset:read"),
+	"GET /api/v1/assets/{id}/standard-flags":   read("asset:read", kAsset),
+	"GET /api/v1/asset-requests":               read("asset:read"),
+	"POST /api/v1/asset-requests":              write("asset:register", kOrg).send(`{"org_id":{id},"class_code":"A02010105","name":"矩阵测试","price_yuan":4800,"reason":"矩阵测试配置"}`),
+	"GET /api/v1/asset-requests/{id}":          read("asset:read", kRequest),
+	"POST /api/v1/asset-requests/{id}/approve": write("asset:approve", kRequest).destroys(),
+	"POST /api/v1/asset-requests/{id}/reject":  write("asset:approve", kRequest).destroys(),
+	"POST /api/v1/asset-requests/{id}/claim":   write("asset:register", kRequest),
 }
 
 // separationRule: 三员分立 — the security administrator changes only the roles of an ordinary account (the user

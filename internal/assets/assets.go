@@ -101,8 +101,17 @@ func (s *Service) Manifest() module.Manifest {
 			{Group: g, Label: "assets.menu.pool|公物仓", Path: "/assets/pool", Perm: PermRead, Order: 20},
 			{Group: g, Label: "assets.menu.disposals|资产处置", Path: "/assets/disposals", Perm: PermRead, Order: 30},
 			{Group: g, Label: "assets.menu.depreciation|折旧报表", Path: "/assets/depreciation", Perm: PermRead, Order: 40},
+			{Group: g, Label: "assets.menu.requests|配置申请", Path: "/asset-requests", Perm: PermRead, Order: 45},
+			{Group: g, Label: "assets.menu.standards|配置标准", Path: "/asset-standards", Perm: PermRead, Order: 46},
 		}, stocktakeMenu...),
-		Routes: func() { s.registerPages(); s.registerAPI(); s.stocktakePages(); s.registerStocktakeAPI() },
+		Routes: func() {
+			s.registerPages()
+			s.registerAPI()
+			s.stocktakePages()
+			s.registerStocktakeAPI()
+			s.registerStandardsAPI()
+			s.registerStandardsPages()
+		},
 		Demo:   s.LoadDemo,
 	}
 }

@@ -16,9 +16,57 @@ import (
 )
 
 // Benchmarks of docs/benchmarks.md §Assets: the demo province plus GOVOPS_BENCH_ASSETS cards (default 100,000) spread
-// over its units and classes, written with multi-row inserts; a filtered ledger page (a city's subtree, one class,
-// in use, a page of 20) and the depreciation report of every card as of a date.
+// over its units and classes, numbered per unit the way registration numbers them (ZC<unit>-<n>), written with
+// multi-row inserts; a filtered ledger page (a city's subtree, one class, in use, a page of 20, with its total), a
+// small unit's page, and the depreciation report of every card as of a date.
 func BenchmarkAssets(b *testing.B) {
+	env, n := benchEnv(b)
+	ctx := context.Background()
+	city := apptestOrg(b, env, "青山市机关事务管理局")
+	sc := auth.Everything()
+	b.Run("ledger_page", func(b *testing.B) {
+		f := assets.Filter{List: web.List{Page: 3, PageSize: 20}, OrgID: city, Class: "A02010000", Status: "in_use"}
+		for b.Loop() {
+			rows, total, err := assets.ListAssets(ctx, env.App.DB, sc, f)
+			if err != nil || len(rows) == 0 || total == 0 {
+				b.Fatal(err, len(rows), total)
+			}
+		}
+	})
+	b.Run("ledger_page_unit", func(b *testing.B) {
+		var unit int64
+		if err := env.App.DB.QueryRow(ctx, "SELECT org_id FROM assets GROUP BY org_id ORDER BY COUNT(*), org_id LIMIT 1").Scan(&unit); err != nil {
+			b.Fatal(err)
+		}
+		f := assets.Filter{List: web.List{Page: 1, PageSize: 20}, OrgID: unit, Class: "A05000000"}
+		for b.Loop() {
+			if _, _, err := assets.ListAssets(ctx, env.App.DB, sc, f); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("ledger_first_page", func(b *testing.B) {
+		f := assets.Filter{List: web.List{Page: 1, PageSize: 20}}
+		for b.Loop() {
+			rows, total, err := assets.ListAssets(ctx, env.App.DB, sc, f)
+			if err != nil || len(rows) == 0 || total < int64(n) {
+				b.Fatal(err, len(rows), total)
+			}
+		}
+	})
+	b.Run("depreciation_all", func(b *testing.B) {
+		for b.Loop() {
+			rep, err := assets.DepreciationReport(ctx, env.App.DB, sc, 0, "2026-10-31")
+			if err != nil || rep.Total.Count < int64(n) {
+				b.Fatal(err, rep.Total.Count)
+			}
+		}
+	})
+}
+
+// benchEnv starts the demo province and adds GOVOPS_BENCH_ASSETS cards (default 100,000): round-robin over the
+// units, seven classes, acquired 2008–2025, a quarter idle, numbered per unit with the unit's counter moved on.
+func benchEnv(b *testing.B) (*apptest.Env, int) {
 	n := 100000
 	if v, err := strconv.Atoi(os.Getenv("GOVOPS_BENCH_ASSETS")); err == nil && v > 0 {
 		n = v
@@ -28,6 +76,14 @@ func BenchmarkAssets(b *testing.B) {
 	orgs, err := db.Int64s(ctx, env.App.DB, "SELECT id FROM orgs ORDER BY id")
 	if err != nil || len(orgs) == 0 {
 		b.Fatal(err)
+	}
+	next := map[int64]int64{}
+	for _, o := range orgs {
+		var last int64
+		if err := env.App.DB.QueryRow(ctx, "SELECT COALESCE(MAX(next_no), 0) FROM asset_counters WHERE org_id = ?", o).Scan(&last); err != nil {
+			b.Fatal(err)
+		}
+		next[o] = last
 	}
 	classes := []struct {
 		code string
@@ -45,8 +101,10 @@ func BenchmarkAssets(b *testing.B) {
 					sb.WriteString(", ")
 				}
 				c := classes[i%len(classes)]
+				o := orgs[i%len(orgs)]
+				next[o]++
 				sb.WriteString("(?, ?, ?, ?, 'purchase', ?, ?, ?, ?, ?, ?)")
-				args = append(args, orgs[i%len(orgs)], fmt.Sprintf("BENCH-%08d", i), "基准测试资产", c.code,
+				args = append(args, o, assets.AssetCode(o, next[o]), "基准测试资产", c.code,
 					fmt.Sprintf("%04d-%02d-%02d", 2008+i%18, 1+i%12, 1+i%28), int64(100000+i%997*1000), c.life, []string{"in_use", "in_use", "in_use", "idle"}[i%4], now, now)
 			}
 			_, err := q.Exec(ctx, sb.String(), args...)
@@ -56,25 +114,12 @@ func BenchmarkAssets(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	city := apptestOrg(b, env, "青山市机关事务管理局")
-	sc := auth.Everything()
-	b.Run("ledger_page", func(b *testing.B) {
-		f := assets.Filter{List: web.List{Page: 3, PageSize: 20}, OrgID: city, Class: "A02010000", Status: "in_use"}
-		for b.Loop() {
-			rows, total, err := assets.ListAssets(ctx, env.App.DB, sc, f)
-			if err != nil || len(rows) == 0 || total == 0 {
-				b.Fatal(err, len(rows), total)
-			}
+	for o, v := range next {
+		if _, err := env.App.DB.Exec(ctx, `INSERT INTO asset_counters (org_id, next_no) VALUES (?, ?) ON CONFLICT (org_id) DO UPDATE SET next_no = ?`, o, v, v); err != nil {
+			b.Fatal(err)
 		}
-	})
-	b.Run("depreciation_all", func(b *testing.B) {
-		for b.Loop() {
-			rep, err := assets.DepreciationReport(ctx, env.App.DB, sc, 0, "2026-10-31")
-			if err != nil || rep.Total.Count < int64(n) {
-				b.Fatal(err, rep.Total.Count)
-			}
-		}
-	})
+	}
+	return env, n
 }
 
 func apptestOrg(b *testing.B, env *apptest.Env, name string) int64 {

@@ -129,49 +129,11 @@ type Filter struct {
 // ListAssets lists the ledger in scope: by default the active ledger (disposed assets stay readable with
 // status=disposed or status=all).
 func ListAssets(ctx context.Context, q db.Q, sc auth.Scope, f Filter) ([]Asset, int64, error) {
-	cond, args := sc.OrgCond("a.org_id")
-	w := " WHERE " + cond
-	if f.OrgID > 0 {
-		c, a, err := subtreeCond(ctx, q, sc, f.OrgID, "a.org_id")
-		if err != nil {
-			return nil, 0, err
-		}
-		w, args = w+" AND "+c, append(args, a...)
-	}
-	switch f.Status {
-	case "":
-		w += " AND a.status <> 'disposed'"
-	case "all":
-	default:
-		if !Statuses.Has(f.Status) {
-			return nil, 0, errs.Invalid("status", "状态应为 "+Statuses.Described()+" 或 all")
-		}
-		w, args = w+" AND a.status = ?", append(args, f.Status)
-	}
-	if f.Class != "" {
-		anc := Ancestors(f.Class)
-		if anc == nil {
-			return nil, 0, errs.Invalid("class_code", "资产分类代码应为 1 个大写字母加 8 位数字")
-		}
-		// The class and everything below it: a prefix range on the code without its trailing zero levels.
-		prefix := f.Class
-		for len(prefix) > 3 && prefix[len(prefix)-2:] == "00" {
-			prefix = prefix[:len(prefix)-2]
-		}
-		w, args = w+" AND a.class_code >= ? AND a.class_code < ?", append(args, prefix, db.PrefixUpper(prefix))
-	}
-	if f.List.Q != "" {
-		like := db.LikeContains(f.List.Q)
-		w += ` AND (LOWER(a.code) LIKE ? ESCAPE '\' OR LOWER(a.name) LIKE ? ESCAPE '\' OR LOWER(a.brand) LIKE ? ESCAPE '\' OR LOWER(a.model) LIKE ? ESCAPE '\')`
-		args = append(args, like, like, like, like)
-	}
-	total, err := db.Count(ctx, q, "SELECT COUNT(*) FROM assets a"+w, args...)
+	total, err := ledgerCount(ctx, q, sc, f)
 	if err != nil {
 		return nil, 0, err
 	}
-	order := f.List.OrderBy(map[string]string{"code": "a.code", "name": "a.name", "acquired": "a.acquired_on", "value": "a.value_fen", "org": "a.org_id, a.code"}, "a.code")
-	rows, err := db.Select(ctx, q, scanAsset, "SELECT "+assetCols+assetFrom+w+" ORDER BY "+order+", a.id LIMIT ? OFFSET ?",
-		append(args, f.List.PageSize, f.List.Offset())...)
+	rows, err := ledgerRows(ctx, q, sc, f)
 	return rows, total, err
 }
 

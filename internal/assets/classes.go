@@ -17,7 +17,9 @@ const (
 )
 
 // Datasets are the module's reference data files, registered with the reference-data kit at wiring.
-func Datasets() []refdata.Dataset { return []refdata.Dataset{embeddedClasses(), embeddedLives()} }
+func Datasets() []refdata.Dataset {
+	return []refdata.Dataset{embeddedClasses(), embeddedLives(), embeddedStandards()}
+}
 
 var (
 	embeddedClasses = sync.OnceValue(func() refdata.Dataset { return refdata.MustLoad(dataFS, "data/classes.json") })

@@ -130,38 +130,8 @@ func DepreciationReport(ctx context.Context, q db.Q, sc auth.Scope, orgID int64,
 		}
 		w, args = w+" AND "+c, append(args, a...)
 	}
-	rows, err := q.Query(ctx, "SELECT a.org_id, o.name, a.value_fen, a.life_months, a.acquired_on FROM assets a JOIN orgs o ON o.id = a.org_id"+w+
-		" ORDER BY o.path, a.org_id", args...)
+	rep, err := depreciationGroups(ctx, q, w, args, asOf)
 	if err != nil {
-		return Report{}, err
-	}
-	defer rows.Close()
-	rep := Report{AsOf: asOf}
-	prev, _ := monthIndex(asOf)
-	prevDate := time.Date(prev/12, time.Month(prev%12+1), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1).Format(time.DateOnly)
-	var cur *ReportLine
-	for rows.Next() {
-		var org int64
-		var name, acq string
-		var value int64
-		var life int
-		if err := rows.Scan(&org, &name, &value, &life, &acq); err != nil {
-			return Report{}, err
-		}
-		if cur == nil || cur.OrgID != org {
-			rep.Lines = append(rep.Lines, ReportLine{OrgID: org, OrgName: name})
-			cur = &rep.Lines[len(rep.Lines)-1]
-		}
-		now, before := Compute(value, life, acq, asOf), Compute(value, life, acq, prevDate)
-		cur.Count++
-		cur.valueFen += value
-		cur.accFen += now.AccumulatedFen
-		cur.monthFen += now.AccumulatedFen - before.AccumulatedFen
-		if now.Months == now.LifeMonths {
-			cur.Fully++
-		}
-	}
-	if err := rows.Err(); err != nil {
 		return Report{}, err
 	}
 	rep.Total.OrgName = "合计"

@@ -142,10 +142,8 @@ func (s *Service) ImportAssets(ctx context.Context, sc auth.Scope, rows []xlsx.R
 			}
 			return errTrialRun
 		}
-		for _, in := range good {
-			if _, err := s.insert(ctx, q, now, in); err != nil {
-				return err
-			}
+		if err := s.insertMany(ctx, q, now, good); err != nil {
+			return err
 		}
 		rep.Created = len(good)
 		return xlsx.AuditImport(ctx, q, now, "assets", rep)

@@ -100,9 +100,8 @@ func (s *Service) ListLoans(ctx context.Context, q db.Q, sc auth.Scope, f LoanFi
 		w, args = w+" AND x.asset_id = ?", append(args, f.AssetID)
 	}
 	if f.List.Q != "" {
-		like := db.LikeContains(f.List.Q)
-		w += ` AND (a.code LIKE ? ESCAPE '\' OR a.name LIKE ? ESCAPE '\' OR x.borrower LIKE ? ESCAPE '\' OR x.purpose LIKE ? ESCAPE '\')`
-		args = append(args, like, like, like, like)
+		c, a := db.Contains(f.List.Q, "a.code", "a.name", "x.borrower", "x.purpose")
+		w, args = w+" AND "+c, append(args, a...)
 	}
 	total, err := db.Count(ctx, q, "SELECT COUNT(*)"+loanFrom+w, args...)
 	if err != nil {

@@ -107,9 +107,8 @@ func ListListings(ctx context.Context, q db.Q, sc auth.Scope, f ListingFilter) (
 		w, args = w+" AND "+c, append(args, a...)
 	}
 	if f.List.Q != "" {
-		like := db.LikeContains(f.List.Q)
-		w += ` AND (LOWER(a.code) LIKE ? ESCAPE '\' OR LOWER(a.name) LIKE ? ESCAPE '\' OR LOWER(o.name) LIKE ? ESCAPE '\')`
-		args = append(args, like, like, like)
+		c, a := db.Contains(f.List.Q, "a.code", "a.name", "o.name")
+		w, args = w+" AND "+c, append(args, a...)
 	}
 	total, err := db.Count(ctx, q, "SELECT COUNT(*)"+listingFrom+w, args...)
 	if err != nil {

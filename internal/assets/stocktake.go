@@ -110,9 +110,8 @@ func ListStocktakes(ctx context.Context, q db.Q, sc auth.Scope, f StocktakeFilte
 		w, args = w+" AND "+c, append(args, a...)
 	}
 	if f.List.Q != "" {
-		like := db.LikeContains(f.List.Q)
-		w += ` AND (s.name LIKE ? ESCAPE '\' OR o.name LIKE ? ESCAPE '\' OR s.location LIKE ? ESCAPE '\')`
-		args = append(args, like, like, like)
+		c, a := db.Contains(f.List.Q, "s.name", "o.name", "s.location")
+		w, args = w+" AND "+c, append(args, a...)
 	}
 	total, err := db.Count(ctx, q, "SELECT COUNT(*)"+stocktakeFrom+w, args...)
 	if err != nil {
@@ -173,9 +172,8 @@ func ListItems(ctx context.Context, q db.Q, sc auth.Scope, id int64, f ItemFilte
 		w, args = w+" AND i.result = ?", append(args, f.Result)
 	}
 	if f.List.Q != "" {
-		like := db.LikeContains(f.List.Q)
-		w += ` AND (i.code LIKE ? ESCAPE '\' OR i.name LIKE ? ESCAPE '\')`
-		args = append(args, like, like)
+		c, a := db.Contains(f.List.Q, "i.code", "i.name")
+		w, args = w+" AND "+c, append(args, a...)
 	}
 	total, err := db.Count(ctx, q, "SELECT COUNT(*) FROM asset_stocktake_items i"+w, args...)
 	if err != nil {

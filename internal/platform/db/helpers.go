@@ -89,6 +89,19 @@ func LikeContains(s string) string {
 	return "%" + r.Replace(strings.ToLower(s)) + "%"
 }
 
+// Contains is the condition "any of cols contains s, ignoring case" with its arguments, for a list's search box:
+// (LOWER(c1) LIKE ? ESCAPE '\' OR …). LIKE ignores ASCII case on SQLite but not on PostgreSQL, so the columns are
+// lower-cased as LikeContains lower-cases the text.
+func Contains(s string, cols ...string) (string, []any) {
+	like := LikeContains(s)
+	parts := make([]string, len(cols))
+	args := make([]any, len(cols))
+	for i, c := range cols {
+		parts[i], args[i] = "LOWER("+c+`) LIKE ? ESCAPE '\'`, like
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", args
+}
+
 // LikePrefix returns a LIKE pattern matching values starting with s (use ESCAPE '\').
 func LikePrefix(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

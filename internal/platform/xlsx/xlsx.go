@@ -25,7 +25,7 @@ import (
 const MaxUpload = 20 << 20
 
 // MaxRows bounds the data rows of one import.
-const MaxRows = 50000
+const MaxRows = 100000
 
 // maxUnzipped bounds the decompressed size of an uploaded workbook.
 const maxUnzipped = 200 << 20
