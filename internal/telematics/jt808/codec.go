@@ -47,11 +47,11 @@ const (
 
 // Results of the register response 0x8100.
 const (
-	RegOK                  byte = 0
-	RegVehicleRegistered   byte = 1
-	RegNoSuchVehicle       byte = 2
-	RegTerminalRegistered  byte = 3
-	RegNoSuchTerminal      byte = 4
+	RegOK                 byte = 0
+	RegVehicleRegistered  byte = 1
+	RegNoSuchVehicle      byte = 2
+	RegTerminalRegistered byte = 3
+	RegNoSuchTerminal     byte = 4
 )
 
 // Errors of the codec. A caller counts them and goes on with the next frame.
