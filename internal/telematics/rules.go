@@ -286,7 +286,7 @@ func DeriveAlarms(ps []Point, in AlarmInput) []Alarm {
 	return out
 }
 
-// alarmBits names the terminal alarm bits of JT/T 808-2013 Table 24 (docs/domain/protocols.md §0x0200).
+// alarmBits names the terminal alarm bits of JT/T 808-2013 Table 24 (docs/domain/protocols.md §Key messages).
 var alarmBits = map[int]string{0: "紧急报警(SOS)", 1: "超速报警", 2: "疲劳驾驶", 3: "危险预警", 4: "GNSS 模块故障", 5: "GNSS 天线未接或被剪断",
 	6: "GNSS 天线短路", 7: "主电源欠压", 8: "主电源掉电", 9: "显示屏故障", 10: "TTS 模块故障", 11: "摄像头故障", 12: "IC 卡模块故障",
 	13: "超速预警", 14: "疲劳驾驶预警", 18: "当天累计驾驶超时", 19: "超时停车", 20: "进出区域", 21: "进出路线", 22: "路段行驶时间不足/过长",

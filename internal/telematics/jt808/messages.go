@@ -59,7 +59,7 @@ func DecodeAuth(h Header, b []byte) (string, error) {
 	return cstr(b[1 : 1+int(b[0])]), nil
 }
 
-// Status bits of a location (docs/domain/protocols.md §0x0200 status bits).
+// Status bits of a location (docs/domain/protocols.md §Key messages).
 const (
 	StatusACC   uint32 = 1 << 0
 	StatusFix   uint32 = 1 << 1
@@ -88,7 +88,7 @@ func (l Location) ACC() bool   { return l.Status&StatusACC != 0 }
 func (l Location) Fixed() bool { return l.Status&StatusFix != 0 }
 
 // Valid checks the ranges a real position must lie in (the synthetic vectors that put 116.3 in the latitude field
-// fail here, docs/domain/protocols.md §Pitfalls).
+// fail here, docs/domain/protocols.md §Pitfalls seen in real traffic).
 func (l Location) Valid() error {
 	if l.Lat < -90 || l.Lat > 90 || l.Lon < -180 || l.Lon > 180 {
 		return fmt.Errorf("%w: latitude %.6f / longitude %.6f out of range", ErrBody, l.Lat, l.Lon)
@@ -238,7 +238,7 @@ func LocationBody(l Location) []byte {
 	return b
 }
 
-// Reassembler joins the packets of split messages (docs/domain/protocols.md §Split packets): packets of one message
+// Reassembler joins the packets of split messages (docs/domain/protocols.md §Header): packets of one message
 // have consecutive serials, so the first packet's serial (serial − index + 1) names the message. It keeps at most
 // MaxPending messages of at most MaxBytes each; older ones are dropped.
 type Reassembler struct {
