@@ -292,7 +292,7 @@ func TestGatewayEndToEnd(t *testing.T) {
 			c = tm2
 		}
 		if i == 10 {
-			c.write([]byte("GARBAGE\x00\x01"))         // junk between frames
+			c.write([]byte("GARBAGE\x00\x01"))                  // junk between frames
 			f, _ := c.frame(0x0200, location(p.at, 1, 1, 1, 1)) // a frame with a bad checksum: dropped, no reply
 			f[len(f)-2] ^= 0x55
 			c.write(f)
@@ -416,4 +416,3 @@ func TestLenientMode(t *testing.T) {
 		t.Fatalf("unknown terminal in lenient mode: %d", res)
 	}
 }
-
