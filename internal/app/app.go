@@ -45,6 +45,7 @@ import (
 	"github.com/govops/govops/internal/platform/workflow"
 	"github.com/govops/govops/internal/services"
 	"github.com/govops/govops/internal/space"
+	"github.com/govops/govops/internal/telematics"
 )
 
 // Version is set at build time with -ldflags "-X github.com/govops/govops/internal/app.Version=…".
@@ -65,7 +66,7 @@ func modules(d module.Deps) []module.Module {
 	sp := space.New(d)
 	en := energy.New(d, sp) // energy reads the buildings its meters and PV systems stand on
 	fl := fleet.New(d)
-	return []module.Module{spine, sp, fl, fleetreport.New(d, fl), assets.New(d, sp), services.New(d, sp), en, pv.New(d, en), emc.New(d, en), quota.New(d, en),
+	return []module.Module{spine, sp, fl, fleetreport.New(d, fl), telematics.New(d, fl), assets.New(d, sp), services.New(d, sp), en, pv.New(d, en), emc.New(d, en), quota.New(d, en),
 		report.New(d, en)} // the annual report comes last: its approved reports lock the demo's figures
 }
 
@@ -233,7 +234,8 @@ func (a *App) build() error {
 	a.Workflow.Routes()
 
 	d := module.Deps{DB: a.DB, Clock: a.Clock, Log: a.Log, UI: u, Auth: a.Auth, Refdata: a.Refdata, Workflow: a.Workflow, Jobs: a.Jobs,
-		Notify: a.Notify, Calendar: a.Calendar, Attach: a.Attach, Options: module.Options{MQTTURL: a.Cfg.MQTTURL}}
+		Notify: a.Notify, Calendar: a.Calendar, Attach: a.Attach, Options: module.Options{MQTTURL: a.Cfg.MQTTURL,
+			JT808Addr: a.Cfg.JT808Addr, JT808Auth: a.Cfg.JT808Auth, TileURL: a.Cfg.TileURL}}
 	a.Modules = modules(d)
 	a.Org, _ = module.Find[*org.Service](a.Modules)
 	u.Units = a.Org.UnitChoices // the unit pickers of every module search the spine's units

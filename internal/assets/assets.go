@@ -112,7 +112,7 @@ func (s *Service) Manifest() module.Manifest {
 			s.registerStandardsAPI()
 			s.registerStandardsPages()
 		},
-		Demo:   s.LoadDemo,
+		Demo: s.LoadDemo,
 	}
 }
 

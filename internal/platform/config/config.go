@@ -86,7 +86,7 @@ var Options = []Option{
 		set: func(c *Config, v string) (err error) { c.TrustProxy, err = parseBool("trust-proxy", v); return }},
 	{Flag: "secure-cookies", Env: "GOVOPS_SECURE_COOKIES", Default: "false", Bool: true, Help: "强制 Cookie 带 Secure 标志 (自动用于 HTTPS)",
 		set: func(c *Config, v string) (err error) { c.SecureCookies, err = parseBool("secure-cookies", v); return }},
-	{Flag: "jt808-addr", Env: "GOVOPS_JT808_ADDR", Default: "127.0.0.1:7808", Help: "JT/T 808 车载终端 TCP 监听地址；空字符串关闭（车辆定位模块尚未实现，目前只校验本参数）",
+	{Flag: "jt808-addr", Env: "GOVOPS_JT808_ADDR", Default: "127.0.0.1:7808", Help: "JT/T 808 车载终端 TCP 监听地址；空字符串关闭",
 		set: func(c *Config, v string) error {
 			if v != "" {
 				if _, _, err := net.SplitHostPort(v); err != nil {
@@ -96,7 +96,7 @@ var Options = []Option{
 			c.JT808Addr = v
 			return nil
 		}},
-	{Flag: "jt808-auth", Env: "GOVOPS_JT808_AUTH", Default: "strict", Help: "JT/T 808 鉴权模式 strict|lenient（同上）",
+	{Flag: "jt808-auth", Env: "GOVOPS_JT808_AUTH", Default: "strict", Help: "JT/T 808 鉴权模式 strict|lenient",
 		set: func(c *Config, v string) error {
 			if v != "strict" && v != "lenient" {
 				return fmt.Errorf("--jt808-auth %q 无效，应为 strict|lenient", v)
@@ -106,7 +106,7 @@ var Options = []Option{
 		}},
 	{Flag: "mqtt-url", Env: "GOVOPS_MQTT_URL", Default: "", Help: "能耗采集 MQTT 代理地址，如 tcp://127.0.0.1:1883；空则不订阅",
 		set: func(c *Config, v string) error { c.MQTTURL = v; return nil }},
-	{Flag: "tile-url", Env: "GOVOPS_TILE_URL", Default: "", Help: "地图瓦片地址模板 (天地图或内网瓦片服务)，空则不加载底图（地图页面实现后生效）",
+	{Flag: "tile-url", Env: "GOVOPS_TILE_URL", Default: "", Help: "地图瓦片地址模板 (天地图或内网瓦片服务)，空则不加载底图（轨迹页无底图也可用）",
 		set: func(c *Config, v string) error { c.TileURL = v; return nil }},
 	{Flag: "metrics-token", Env: "GOVOPS_METRICS_TOKEN", Default: "", Secret: true,
 		Help: "Prometheus /metrics 的访问令牌（请求带 Authorization: Bearer <令牌>）；为空则不提供 /metrics",

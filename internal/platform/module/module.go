@@ -60,6 +60,9 @@ type Deps struct {
 type Options struct {
 	// MQTTURL is the energy collectors' broker (tcp://host:1883); empty runs no subscriber.
 	MQTTURL string
+	// JT808Addr is the JT/T 808 gateway's listen address (host:port); empty runs no gateway. JT808Auth is strict or
+	// lenient (docs/api.md §CLI). TileURL is the map tile URL template of the track pages (empty: no tiles).
+	JT808Addr, JT808Auth, TileURL string
 }
 
 // Event is a notification event a module raises (users choose how they hear of it).
