@@ -2,6 +2,7 @@ package energy
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sort"
 
@@ -75,7 +76,7 @@ func progressAndTrends(ctx context.Context, q db.Q, sc auth.Scope, sel Selection
 	if err := span.check(); err != nil {
 		return p, curTr, prevTr, err
 	}
-	w, args, err := sel.where(ctx, q, sc)
+	flt, err := sel.filter(ctx, q, sc, true)
 	if err != nil {
 		return p, curTr, prevTr, err
 	}
@@ -109,9 +110,9 @@ func progressAndTrends(ctx context.Context, q db.Q, sc auth.Scope, sel Selection
 				var agg yearAgg
 				var err error
 				if trend {
-					agg, err = loadYearAgg(ctx, q, w, args, sp.Year, sp.months())
+					agg, err = loadYearAgg(ctx, q, flt, sp.Year, sp.months())
 				} else {
-					agg, err = loadSpanAgg(ctx, q, w, args, sp)
+					agg, err = loadSpanAgg(ctx, q, flt, sp)
 				}
 				if err != nil {
 					return out, err
@@ -122,7 +123,7 @@ func progressAndTrends(ctx context.Context, q db.Q, sc auth.Scope, sel Selection
 						return out, err
 					}
 				}
-				if out.In, err = computeFrom(ctx, q, sel, sp, f, agg, w, args); err != nil {
+				if out.In, err = computeFrom(ctx, q, sel, sp, f, agg, flt); err != nil {
 					return out, err
 				}
 				if trend {
@@ -238,6 +239,11 @@ func UnitFigures(ctx context.Context, q db.Q, sc auth.Scope, sel Selection, span
 			return nil, err
 		}
 	}
+	if built, err := sumsBuilt(ctx, q); err != nil {
+		return nil, err
+	} else if built {
+		return unitFiguresPacked(ctx, q, w, args, span, f)
+	}
 	rows, err := q.Query(ctx, `SELECT o.id, o.name, o.category, COALESCE(o.region_code, ''), COALESCE(y.headcount, o.headcount),
 		COALESCE(y.floor_area_m2, o.floor_area_m2), u.energy_type, `+span.sumExpr()+`
 		FROM orgs o JOIN energy_usage u ON u.org_id = o.id AND u.year = ? LEFT JOIN energy_org_years y ON y.org_id = o.id AND y.year = ?
@@ -278,6 +284,65 @@ func UnitFigures(ctx context.Context, q db.Q, sc auth.Scope, sel Selection, span
 	}
 	for i := range out {
 		out[i].TotalKgce, out[i].CO2Kg, out[i].WaterM3 = num.Round(out[i].TotalKgce, 4), num.Round(out[i].CO2Kg, 4), num.Round(out[i].WaterM3, 4)
+	}
+	return out, rows.Err()
+}
+
+// unitFiguresPacked is UnitFigures from the packed unit-year rows kept at write time (sums.go): one row per unit
+// instead of one per unit and type.
+func unitFiguresPacked(ctx context.Context, q db.Q, w string, args []any, span Span, f *Factors) ([]UnitFigure, error) {
+	mask := span.months()
+	rows, err := q.Query(ctx, `SELECT o.id, o.name, o.category, COALESCE(o.region_code, ''), COALESCE(y.headcount, o.headcount),
+		COALESCE(y.floor_area_m2, o.floor_area_m2), p.pack
+		FROM orgs o JOIN energy_unit_packs p ON p.org_id = o.id AND p.year = ? LEFT JOIN energy_org_years y ON y.org_id = o.id AND y.year = ?
+		WHERE `+w+` AND (p.data_mask & ?) <> 0 ORDER BY o.depth, o.sort, o.id`, append(append([]any{span.Year, span.Year}, args...), mask)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []UnitFigure
+	var pack []byte
+	for rows.Next() {
+		var it UnitFigure
+		if err := rows.Scan(&it.OrgID, &it.OrgName, &it.Category, &it.RegionCode, &it.Headcount, &it.FloorAreaM2, &pack); err != nil {
+			return nil, err
+		}
+		it.Amounts = map[string]float64{}
+		ok := unpack(pack, func(p packedType) {
+			if p.Mask&mask == 0 {
+				return
+			}
+			t, known := TypeByCode(p.Type)
+			if !known {
+				return
+			}
+			amount := p.Total
+			if mask != 0xfff {
+				amount = 0
+				for i, v := range p.M {
+					if mask&(1<<i) != 0 {
+						amount += v
+					}
+				}
+			}
+			it.Amounts[p.Type] += amount
+			switch {
+			case p.Type == "water":
+				it.WaterM3 += amount
+			case t.Counted:
+				if k := f.Kgce(p.Type, it.RegionCode); k.Found {
+					it.TotalKgce += amount * k.Value
+				}
+				if c := f.CO2(p.Type, it.RegionCode); c.Found {
+					it.CO2Kg += amount * c.Value
+				}
+			}
+		})
+		if !ok {
+			return nil, fmt.Errorf("energy_unit_packs: malformed row of unit %d, year %d", it.OrgID, span.Year)
+		}
+		it.TotalKgce, it.CO2Kg, it.WaterM3 = num.Round(it.TotalKgce, 4), num.Round(it.CO2Kg, 4), num.Round(it.WaterM3, 4)
+		out = append(out, it)
 	}
 	return out, rows.Err()
 }
@@ -362,11 +427,11 @@ type Trend struct {
 
 // MonthlyTrend sums a selection's figures per month and type for a year.
 func MonthlyTrend(ctx context.Context, q db.Q, sc auth.Scope, sel Selection, year int, f *Factors) (Trend, error) {
-	w, args, err := sel.where(ctx, q, sc)
+	flt, err := sel.filter(ctx, q, sc, true)
 	if err != nil {
 		return Trend{}, err
 	}
-	agg, err := loadYearAgg(ctx, q, w, args, year, 0xfff)
+	agg, err := loadYearAgg(ctx, q, flt, year, 0xfff)
 	if err != nil {
 		return Trend{}, err
 	}

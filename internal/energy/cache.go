@@ -56,6 +56,11 @@ func cachedYear[T any](ctx context.Context, s *Service, sc auth.Scope, key strin
 		return it.val.(T), nil
 	}
 	c.mu.Unlock()
+	// The kept sums follow changes of units (moves, regions, categories, headcounts) before they are read; when
+	// that fails the readers use energy_usage, so the answer is right either way.
+	if err := s.reconcileSums(ctx); err != nil {
+		s.Log.Warn("energy sums not reconciled", "err", err)
+	}
 	v, err := fn()
 	if err != nil {
 		return zero, err
