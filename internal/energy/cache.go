@@ -42,8 +42,8 @@ func cachedYear[T any](ctx context.Context, s *Service, sc auth.Scope, key strin
 	// edition seeded): either changing makes the cached aggregate stale.
 	var uv, n, maxID, maxCreated, maxEnded int64
 	err := s.DB.QueryRow(ctx, `SELECT COALESCE((SELECT version FROM energy_usage_versions WHERE year = ?), 0), COUNT(*), COALESCE(MAX(id), 0),
-		COALESCE(MAX(created_at), 0), COALESCE(MAX(ended_at), 0) FROM refdata_rows WHERE kind IN (?, ?, ?, ?, ?)`,
-		year, KindKgce, KindCO2, KindVariant, KindDensity, KindTarget).Scan(&uv, &n, &maxID, &maxCreated, &maxEnded)
+		COALESCE(MAX(created_at), 0), COALESCE(MAX(ended_at), 0) FROM refdata_rows WHERE kind IN (?, ?, ?, ?, ?, ?)`,
+		year, KindKgce, KindCO2, KindVariant, KindDensity, KindTarget, KindPeriod).Scan(&uv, &n, &maxID, &maxCreated, &maxEnded)
 	if err != nil {
 		return zero, err
 	}

@@ -325,13 +325,22 @@ func packUsage(us []Usage) (int64, []byte) {
 
 // packedType is one type of a pack.
 type packedType struct {
-	Type  string
+	Type  *Type
 	Mask  int64
 	Total float64
 	M     [12]float64
 }
 
-// unpack decodes a pack (false when it is malformed).
+// typeIndex finds a type by its code without allocating (unpack).
+var typeIndex = func() map[string]*Type {
+	m := make(map[string]*Type, len(Types))
+	for i := range Types {
+		m[Types[i].Code] = &Types[i]
+	}
+	return m
+}()
+
+// unpack decodes a pack, skipping types no longer known (false when it is malformed).
 func unpack(b []byte, f func(packedType)) bool {
 	for len(b) > 0 {
 		n := int(b[0])
@@ -339,7 +348,7 @@ func unpack(b []byte, f func(packedType)) bool {
 			return false
 		}
 		var p packedType
-		p.Type = string(b[1 : 1+n])
+		p.Type = typeIndex[string(b[1:1+n])]
 		b = b[1+n:]
 		p.Mask = int64(binary.LittleEndian.Uint16(b))
 		p.Total = math.Float64frombits(binary.LittleEndian.Uint64(b[2:]))
@@ -348,7 +357,9 @@ func unpack(b []byte, f func(packedType)) bool {
 			p.M[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
 		}
 		b = b[96:]
-		f(p)
+		if p.Type != nil {
+			f(p)
+		}
 	}
 	return true
 }

@@ -159,7 +159,9 @@ func (s *Service) dashboard(w http.ResponseWriter, r *http.Request) error {
 			cd.Delta, cd.HasDelta, cd.DeltaLabel = c.VsBaseline, true, fmt.Sprintf("较 %d 年", p.P.BaselineYear)
 		}
 		if c.HasTarget {
-			cd.Note = fmt.Sprintf("目标 %s（%d 年）", pctSigned(c.Target), p.P.TargetYear)
+			cd.Note = fmt.Sprintf("%s目标 %s（%d 年）", p.P.Plan.Name, pctSigned(c.Target), p.P.TargetYear)
+		} else if c.Status == "no_target" {
+			cd.Note = fmt.Sprintf("%s目标未配置", p.P.Plan.Name)
 		}
 		p.Cards = append(p.Cards, cd)
 	}
