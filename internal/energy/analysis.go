@@ -42,12 +42,12 @@ func (c Comparison) StatusName() string {
 
 // Progress is a year's indicators with their comparisons.
 type Progress struct {
-	Current      Indicators   `json:"current"`
-	Previous     Indicators   `json:"previous"`
-	Baseline     Indicators   `json:"baseline"`
-	BaselineYear int          `json:"baseline_year" doc:"所在规划期的基准年"`
-	TargetYear   int          `json:"target_year" doc:"所在规划期的目标年（末年）"`
-	Plan         PlanPeriod   `json:"plan_period" doc:"年份所在的规划期（十四五 2021–2025 以 2020 为基准，十五五 2026–2030 以 2025 为基准）"`
+	Current      Indicators `json:"current"`
+	Previous     Indicators `json:"previous"`
+	Baseline     Indicators `json:"baseline"`
+	BaselineYear int        `json:"baseline_year" doc:"所在规划期的基准年"`
+	TargetYear   int        `json:"target_year" doc:"所在规划期的目标年（末年）"`
+	Plan         PlanPeriod `json:"plan_period" doc:"年份所在的规划期（十四五 2021–2025 以 2020 为基准，十五五 2026–2030 以 2025 为基准）"`
 	// TargetsConfigured is false when the period has no target configured yet: the comparisons then show the change
 	// against the period's base year only, never another period's targets.
 	TargetsConfigured bool         `json:"targets_configured" doc:"该规划期是否已配置目标"`
