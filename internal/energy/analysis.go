@@ -413,6 +413,11 @@ type RankItem struct {
 	Value float64 `json:"value"`
 	// VsMedian is the unit's value against the median of the ranking (0.2 = 20 % above).
 	VsMedian float64 `json:"vs_median"`
+	// Baseline and VsBaseline compare the unit with itself in the base year of the span's plan period (the same
+	// months), set by the rankings page and API (withBaseline).
+	Baseline   float64 `json:"baseline,omitempty" doc:"所在规划期基准年同期的指标值"`
+	VsBaseline float64 `json:"vs_baseline,omitempty" doc:"较规划期基准年的变化（比例）"`
+	HasBase    bool    `json:"has_baseline"`
 }
 
 // Rankings ranks the units of a selection (normally one category) by an indicator over a span, lowest (best)

@@ -370,7 +370,7 @@ func (s *Service) api() {
 			}
 			return web.JSON(w, http.StatusOK, p.P)
 		})
-	u.API("GET /api/v1/energy/rankings", "energy:read", web.Doc{Summary: "单位排名（同一统计类别内，按指标由低到高）", Response: RankItem{}, List: true,
+	u.API("GET /api/v1/energy/rankings", "energy:read", web.Doc{Summary: "单位排名（同一统计类别内，按指标由低到高；附较所在规划期基准年的变化）", Response: RankItem{}, List: true,
 		Query: append(append([]web.Param{{Name: "indicator", Help: "per_area_kgce|per_capita_kgce|per_capita_water|per_area_co2|total_kgce"}}, selQuery...), spanQuery...)},
 		func(w http.ResponseWriter, r *http.Request) error {
 			sel, err := s.parseSelection(r)
@@ -390,6 +390,9 @@ func (s *Service) api() {
 			}
 			items, err := s.rankingsCached(r.Context(), auth.ScopeFrom(r.Context()), sel, sp, ind)
 			if err != nil {
+				return err
+			}
+			if items, _, err = s.withBaseline(r.Context(), auth.ScopeFrom(r.Context()), sel, sp, ind, items); err != nil {
 				return err
 			}
 			return web.JSON(w, http.StatusOK, web.NewItems(items, int64(len(items))))

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/govops/govops/internal/platform/auth"
+	"github.com/govops/govops/internal/platform/num"
 )
 
 // The pages and the API ask for the same aggregates again and again (a province's dashboard reads 160,000 rows
@@ -115,4 +116,34 @@ func (s *Service) rankingsCached(ctx context.Context, sc auth.Scope, sel Selecti
 	return cachedYear(ctx, s, sc, fmt.Sprintf("rank|%+v|%+v|%s", sel, span, indicator), span.Year, func() ([]RankItem, error) {
 		return Rankings(ctx, s.DB, sc, sel, span, indicator)
 	})
+}
+
+// withBaseline copies a ranking (the cached one stays as it is) with each unit's change of the indicator against
+// the base year of the span's plan period (docs/domain/energy.md §Plan periods), over the same months.
+func (s *Service) withBaseline(ctx context.Context, sc auth.Scope, sel Selection, span Span, indicator string, items []RankItem) ([]RankItem, PlanPeriod, error) {
+	f, err := LoadFactors(ctx, s.DB, span.Year)
+	if err != nil {
+		return nil, PlanPeriod{}, err
+	}
+	plan, ok := f.Period(span.Year, sel.RegionCode)
+	out := append([]RankItem(nil), items...)
+	if !ok || plan.BaseYear < minYear || plan.BaseYear >= span.Year {
+		return out, plan, nil
+	}
+	base := span
+	base.Year = plan.BaseYear
+	units, err := s.unitFiguresCached(ctx, sc, sel, base)
+	if err != nil {
+		return nil, plan, err
+	}
+	byOrg := make(map[int64]float64, len(units))
+	for _, u := range units {
+		byOrg[u.OrgID] = u.Value(indicator)
+	}
+	for i := range out {
+		if b := byOrg[out[i].OrgID]; b > 0 {
+			out[i].Baseline, out[i].VsBaseline, out[i].HasBase = b, num.Round(out[i].Value/b-1, 4), true
+		}
+	}
+	return out, plan, nil
 }

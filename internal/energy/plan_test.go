@@ -65,6 +65,23 @@ func TestPlanPeriods(t *testing.T) {
 		!strings.Contains(r.Body, "“十四五”目标完成情况") || !strings.Contains(r.Body, "十四五目标 -5.0%（2025 年）") {
 		t.Errorf("dashboard of 2025: %d", r.StatusCode)
 	}
+	// Rankings compare each unit with the base year of the period: 2026 against 2025 (−5 %), 2025 against 2020 (−10 %).
+	for _, x := range []struct {
+		year int
+		want float64
+	}{{2026, -0.05}, {2025, -0.1}} {
+		var rk struct {
+			Items []energy.RankItem `json:"items"`
+		}
+		if st := c.JSON("GET", fmt.Sprintf("/api/v1/energy/rankings?org_id=%d&year=%d", unit, x.year), nil, &rk); st != 200 || len(rk.Items) != 1 ||
+			!rk.Items[0].HasBase || !near(rk.Items[0].VsBaseline, x.want) {
+			t.Errorf("ranking %d: %d %+v", x.year, st, rk.Items)
+		}
+	}
+	if r := e.Browser("admin", apptest.AdminPassword).Get(fmt.Sprintf("/energy/rankings?org_id=%d&year=2026", unit)); r.StatusCode != 200 ||
+		!strings.Contains(r.Body, "较 2025 年") || !strings.Contains(r.Body, "十五五基准年") || !strings.Contains(r.Body, "-5.0%") {
+		t.Errorf("rankings page of 2026: %d", r.StatusCode)
+	}
 	// An administrator enters the 十五五 target of per-area energy: −4 % by 2030 against 2025.
 	if st := c.JSON("POST", "/api/v1/refdata/energy.target/overrides", map[string]any{"key": "fyp15/per_area_kgce", "value": -0.04, "region_code": "",
 		"valid_from": "2026-01-01", "source_doc": "测试：十五五规划目标"}, nil); st != 201 {
