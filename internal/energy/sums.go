@@ -302,28 +302,26 @@ func (d *sumDelta) writePacks(ctx context.Context, q db.Q) error {
 	return nil
 }
 
-// packUsage packs a unit's usage rows of a year: per type its code, data mask, total and twelve months.
+// packUsage packs a unit's usage rows of a year: per type its code, data mask and the months with a figure.
 func packUsage(us []Usage) (int64, []byte) {
 	var mask int64
-	buf := make([]byte, 0, len(us)*(1+24+2+8+96))
+	buf := make([]byte, 0, len(us)*(1+16+2+96))
 	for _, u := range us {
 		dm, _ := u.masks()
 		mask |= dm
 		buf = append(buf, byte(len(u.EnergyType)))
 		buf = append(buf, u.EnergyType...)
 		buf = binary.LittleEndian.AppendUint16(buf, uint16(dm))
-		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(u.Total()))
 		for i, v := range u.M {
-			if !u.Has[i] {
-				v = 0
+			if u.Has[i] {
+				buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
 			}
-			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
 		}
 	}
 	return mask, buf
 }
 
-// packedType is one type of a pack.
+// packedType is one type of a pack: its months (0 without a figure) and their total, summed as Usage.Total does.
 type packedType struct {
 	Type  *Type
 	Mask  int64
@@ -344,19 +342,25 @@ var typeIndex = func() map[string]*Type {
 func unpack(b []byte, f func(packedType)) bool {
 	for len(b) > 0 {
 		n := int(b[0])
-		if len(b) < 1+n+2+8+96 {
+		if len(b) < 1+n+2 {
 			return false
 		}
 		var p packedType
 		p.Type = typeIndex[string(b[1:1+n])]
 		b = b[1+n:]
 		p.Mask = int64(binary.LittleEndian.Uint16(b))
-		p.Total = math.Float64frombits(binary.LittleEndian.Uint64(b[2:]))
-		b = b[10:]
+		b = b[2:]
 		for i := range p.M {
-			p.M[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
+			if p.Mask&(1<<i) == 0 {
+				continue
+			}
+			if len(b) < 8 {
+				return false
+			}
+			p.M[i] = math.Float64frombits(binary.LittleEndian.Uint64(b))
+			p.Total += p.M[i]
+			b = b[8:]
 		}
-		b = b[96:]
 		if p.Type != nil {
 			f(p)
 		}

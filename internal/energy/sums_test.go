@@ -100,6 +100,24 @@ func TestKeptSumsFollowWritesAndUnitChanges(t *testing.T) {
 	check("water deleted", fmt.Sprintf("org_id=%d&subtree=true&year=2025", p), sub(p), y25, 15500, 0, 4, 125, 2200)
 	check("everything", "year=2025", energy.Selection{}, y25, 15500, 0, 4, 125, 2200)
 
+	// The per-unit figures of rankings (packed unit-years) equal those read from energy_usage, for a year and a quarter.
+	for _, span := range []energy.Span{y25, {Year: 2025, Quarter: 1}, {Year: 2025, Through: 4}} {
+		fast, err := energy.UnitFigures(e.ctx, e.App.DB, auth.Everything(), sub(p), span, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.App.DB.Exec(e.ctx, "UPDATE energy_sum_state SET built = 0"); err != nil {
+			t.Fatal(err)
+		}
+		slowFigs, err := energy.UnitFigures(e.ctx, e.App.DB, auth.Everything(), sub(p), span, nil)
+		if _, err2 := e.App.DB.Exec(e.ctx, "UPDATE energy_sum_state SET built = 1"); err != nil || err2 != nil {
+			t.Fatal(err, err2)
+		}
+		if fmt.Sprintf("%+v", fast) != fmt.Sprintf("%+v", slowFigs) || len(fast) == 0 {
+			t.Errorf("unit figures of %+v: packed\n%+v\nenergy_usage\n%+v", span, fast, slowFigs)
+		}
+	}
+
 	// The kept sums equal a rebuild from scratch.
 	snapshot := func() []string {
 		rows, err := db.Strings(e.ctx, e.App.DB, `SELECT node_id || '/' || year || '/' || region_code || '/' || category || '/' || energy_type || '/' || data_mask

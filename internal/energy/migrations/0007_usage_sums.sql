@@ -46,15 +46,19 @@ CREATE TABLE energy_sum_heads (
 );
 
 -- One row per unit and year with every type's months packed (docs/benchmarks.md §Energy): the per-unit figures of
--- rankings read one row per unit instead of one per unit and type.
+-- rankings read one row per unit instead of one per unit and type, a year's rows side by side.
 CREATE TABLE energy_unit_packs (
-	org_id BIGINT NOT NULL,
 	year INTEGER NOT NULL,
+	org_id BIGINT NOT NULL,
 	data_mask INTEGER NOT NULL,
 	pack {{BLOB}} NOT NULL,
-	PRIMARY KEY (org_id, year)
-);
-CREATE INDEX energy_unit_packs_year ON energy_unit_packs (year);
+	PRIMARY KEY (year, org_id)
+)
+-- +sqlite
+WITHOUT ROWID;
+-- +postgres
+;
+-- +all
 
 -- built: the sums hold every figure (a database that had figures before this migration is rebuilt at start);
 -- org_changes counts updates of orgs (triggers), reconciled is the count the sums were last reconciled at.
