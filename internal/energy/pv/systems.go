@@ -447,7 +447,7 @@ func (s *Service) SetEligibility(ctx context.Context, sc auth.Scope, buildingID 
 	return out, err
 }
 
-// Coverage is the roof coverage of eligible buildings (docs/domain/energy.md §Rooftop PV): the target is an area
+// Coverage is the roof coverage of eligible buildings (docs/domain/energy.md §Targets): the target is an area
 // ratio — roof area with operating PV over installable roof area — and the building count is kept as a second
 // figure.
 type Coverage struct {
