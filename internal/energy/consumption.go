@@ -432,6 +432,11 @@ func (s *Service) SetOrgYear(ctx context.Context, sc auth.Scope, in OrgYear) (Or
 		if err != nil {
 			return err
 		}
+		// The unit's lock before the year's version, in the order of lockUsage: the sums of (unit, year) are read
+		// and written by one transaction at a time on PostgreSQL too.
+		if err := db.Lock(ctx, q, orgLockKey(in.OrgID)); err != nil {
+			return err
+		}
 		if err := bumpVersion(ctx, q, in.Year); err != nil {
 			return err
 		}

@@ -581,6 +581,11 @@ func (s *Service) reconcileSums(ctx context.Context) error {
 					pairs = append(pairs, pair{id, y})
 				}
 			}
+			for _, id := range ids { // the units' locks before the years' versions, as lockUsage takes them
+				if err := db.Lock(ctx, q, orgLockKey(id)); err != nil {
+					return err
+				}
+			}
 			years := map[int]bool{}
 			for _, p := range pairs {
 				years[int(p.Year)] = true
