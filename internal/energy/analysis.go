@@ -2,6 +2,7 @@ package energy
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sort"
 
@@ -29,26 +30,31 @@ type Comparison struct {
 	Expected float64 `json:"expected" doc:"按基准年到目标年匀速推进，本年应达到的变化比例"`
 	// Progress is the share of the target achieved (VsBaseline / Target; 1 = met).
 	Progress float64 `json:"progress"`
-	Status   string  `json:"status" doc:"met 已达目标 · on_track 进度正常 · behind 落后于进度 · no_baseline 无基准年数据 · no_data 本年无数据"`
+	Status   string  `json:"status" doc:"met 已达目标 · on_track 进度正常 · behind 落后于进度 · no_target 本规划期未配置目标 · no_baseline 无基准年数据 · no_data 本年无数据"`
 	Source   string  `json:"source,omitempty"`
 }
 
 // StatusName is the Chinese name of the status.
 func (c Comparison) StatusName() string {
-	return map[string]string{"met": "已达目标", "on_track": "进度正常", "behind": "落后于进度", "no_baseline": "无基准年数据", "no_data": "本年无数据"}[c.Status]
+	return map[string]string{"met": "已达目标", "on_track": "进度正常", "behind": "落后于进度", "no_target": "未配置目标", "no_baseline": "无基准年数据",
+		"no_data": "本年无数据"}[c.Status]
 }
 
 // Progress is a year's indicators with their comparisons.
 type Progress struct {
-	Current      Indicators   `json:"current"`
-	Previous     Indicators   `json:"previous"`
-	Baseline     Indicators   `json:"baseline"`
-	BaselineYear int          `json:"baseline_year"`
-	TargetYear   int          `json:"target_year"`
-	Comparisons  []Comparison `json:"comparisons"`
+	Current      Indicators `json:"current"`
+	Previous     Indicators `json:"previous"`
+	Baseline     Indicators `json:"baseline"`
+	BaselineYear int        `json:"baseline_year" doc:"所在规划期的基准年"`
+	TargetYear   int        `json:"target_year" doc:"所在规划期的目标年（末年）"`
+	Plan         PlanPeriod `json:"plan_period" doc:"年份所在的规划期（十四五 2021–2025 以 2020 为基准，十五五 2026–2030 以 2025 为基准）"`
+	// TargetsConfigured is false when the period has no target configured yet: the comparisons then show the change
+	// against the period's base year only, never another period's targets.
+	TargetsConfigured bool         `json:"targets_configured" doc:"该规划期是否已配置目标"`
+	Comparisons       []Comparison `json:"comparisons"`
 }
 
-// targetIndicators are the indicators with 十四五 targets, in the plan's order.
+// targetIndicators are the indicators with plan targets, in the plan's order.
 var targetIndicators = []string{IndPerAreaKgce, IndPerCapitaKgce, IndPerCapitaWater, IndPerAreaCO2}
 
 // ComputeProgress computes the year's indicators, the previous year's and the baseline year's, and compares each
@@ -75,7 +81,7 @@ func progressAndTrends(ctx context.Context, q db.Q, sc auth.Scope, sel Selection
 	if err := span.check(); err != nil {
 		return p, curTr, prevTr, err
 	}
-	w, args, err := sel.where(ctx, q, sc)
+	flt, err := sel.filter(ctx, q, sc, true)
 	if err != nil {
 		return p, curTr, prevTr, err
 	}
@@ -84,13 +90,10 @@ func progressAndTrends(ctx context.Context, q db.Q, sc auth.Scope, sel Selection
 		return p, curTr, prevTr, err
 	}
 	region := sel.RegionCode
-	p.BaselineYear, p.TargetYear = 2020, 2025
-	if t, ok := f.Target("baseline_year", region); ok {
-		p.BaselineYear = int(t.Value)
-	}
-	if t, ok := f.Target("target_year", region); ok {
-		p.TargetYear = int(t.Value)
-	}
+	// The plan period holding the year gives the base year, the target year and the targets
+	// (docs/domain/energy.md §Plan periods).
+	p.Plan, _ = f.Period(span.Year, region)
+	p.BaselineYear, p.TargetYear = p.Plan.BaseYear, p.Plan.LastYear
 	prev, base := span, span
 	prev.Year--
 	base.Year = p.BaselineYear
@@ -109,9 +112,9 @@ func progressAndTrends(ctx context.Context, q db.Q, sc auth.Scope, sel Selection
 				var agg yearAgg
 				var err error
 				if trend {
-					agg, err = loadYearAgg(ctx, q, w, args, sp.Year, sp.months())
+					agg, err = loadYearAgg(ctx, q, flt, sp.Year, sp.months())
 				} else {
-					agg, err = loadSpanAgg(ctx, q, w, args, sp)
+					agg, err = loadSpanAgg(ctx, q, flt, sp)
 				}
 				if err != nil {
 					return out, err
@@ -122,7 +125,7 @@ func progressAndTrends(ctx context.Context, q db.Q, sc auth.Scope, sel Selection
 						return out, err
 					}
 				}
-				if out.In, err = computeFrom(ctx, q, sel, sp, f, agg, w, args); err != nil {
+				if out.In, err = computeFrom(ctx, q, sel, sp, f, agg, flt); err != nil {
 					return out, err
 				}
 				if trend {
@@ -158,8 +161,9 @@ func progressAndTrends(ctx context.Context, q db.Q, sc auth.Scope, sel Selection
 				c.VsBaseline, c.HasBase = num.Round(c.Value/c.Baseline-1, 4), true
 			}
 		}
-		if t, ok := f.Target(code, region); ok {
+		if t, ok := f.Target(p.Plan.Code+"/"+code, region); ok && p.Plan.Code != "" {
 			c.Target, c.HasTarget, c.Source = t.Value, true, t.Source
+			p.TargetsConfigured = true
 		}
 		switch {
 		case !p.Current.HasData():
@@ -184,7 +188,7 @@ func progressAndTrends(ctx context.Context, q db.Q, sc auth.Scope, sel Selection
 				c.Status = "behind"
 			}
 		default:
-			c.Status = "no_baseline"
+			c.Status = "no_target"
 		}
 		p.Comparisons = append(p.Comparisons, c)
 	}
@@ -238,6 +242,11 @@ func UnitFigures(ctx context.Context, q db.Q, sc auth.Scope, sel Selection, span
 			return nil, err
 		}
 	}
+	if built, err := sumsBuilt(ctx, q); err != nil {
+		return nil, err
+	} else if built {
+		return unitFiguresPacked(ctx, q, w, args, span, f)
+	}
 	rows, err := q.Query(ctx, `SELECT o.id, o.name, o.category, COALESCE(o.region_code, ''), COALESCE(y.headcount, o.headcount),
 		COALESCE(y.floor_area_m2, o.floor_area_m2), u.energy_type, `+span.sumExpr()+`
 		FROM orgs o JOIN energy_usage u ON u.org_id = o.id AND u.year = ? LEFT JOIN energy_org_years y ON y.org_id = o.id AND y.year = ?
@@ -282,6 +291,97 @@ func UnitFigures(ctx context.Context, q db.Q, sc auth.Scope, sel Selection, span
 	return out, rows.Err()
 }
 
+// unitFiguresPacked is UnitFigures from the packed unit-year rows kept at write time (sums.go): one row per unit
+// instead of one per unit and type, put in tree order here (sorting the packs in SQL would carry them through the
+// sorter), each type's factors looked up once per region.
+func unitFiguresPacked(ctx context.Context, q db.Q, w string, args []any, span Span, f *Factors) ([]UnitFigure, error) {
+	mask := span.months()
+	rows, err := q.Query(ctx, `SELECT o.id, o.name, o.category, COALESCE(o.region_code, ''), COALESCE(y.headcount, o.headcount),
+		COALESCE(y.floor_area_m2, o.floor_area_m2), o.depth, o.sort, p.pack
+		FROM orgs o JOIN energy_unit_packs p ON p.org_id = o.id AND p.year = ? LEFT JOIN energy_org_years y ON y.org_id = o.id AND y.year = ?
+		WHERE `+w+` AND (p.data_mask & ?) <> 0`, append(append([]any{span.Year, span.Year}, args...), mask)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	type factorKey struct{ typ, region string }
+	type factorPair struct{ kgce, co2 Factor }
+	factors := map[factorKey]factorPair{}
+	var out []UnitFigure
+	type order struct{ depth, sort int64 }
+	var ord []order
+	var pack []byte
+	for rows.Next() {
+		var it UnitFigure
+		var o order
+		if err := rows.Scan(&it.OrgID, &it.OrgName, &it.Category, &it.RegionCode, &it.Headcount, &it.FloorAreaM2, &o.depth, &o.sort, &pack); err != nil {
+			return nil, err
+		}
+		it.Amounts = make(map[string]float64, 8)
+		ok := unpack(pack, func(p packedType) {
+			if p.Mask&mask == 0 {
+				return
+			}
+			t := p.Type
+			amount := p.Total
+			if mask != 0xfff {
+				amount = 0
+				for i, v := range p.M {
+					if mask&(1<<i) != 0 {
+						amount += v
+					}
+				}
+			}
+			it.Amounts[t.Code] += amount
+			switch {
+			case t.Code == "water":
+				it.WaterM3 += amount
+			case t.Counted:
+				k := factorKey{t.Code, it.RegionCode}
+				fp, ok := factors[k]
+				if !ok {
+					fp = factorPair{f.Kgce(t.Code, it.RegionCode), f.CO2(t.Code, it.RegionCode)}
+					factors[k] = fp
+				}
+				if fp.kgce.Found {
+					it.TotalKgce += amount * fp.kgce.Value
+				}
+				if fp.co2.Found {
+					it.CO2Kg += amount * fp.co2.Value
+				}
+			}
+		})
+		if !ok {
+			return nil, fmt.Errorf("energy_unit_packs: malformed row of unit %d, year %d", it.OrgID, span.Year)
+		}
+		it.TotalKgce, it.CO2Kg, it.WaterM3 = num.Round(it.TotalKgce, 4), num.Round(it.CO2Kg, 4), num.Round(it.WaterM3, 4)
+		out = append(out, it)
+		ord = append(ord, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	idx := make([]int, len(out))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool {
+		x, y := ord[idx[a]], ord[idx[b]]
+		if x.depth != y.depth {
+			return x.depth < y.depth
+		}
+		if x.sort != y.sort {
+			return x.sort < y.sort
+		}
+		return out[idx[a]].OrgID < out[idx[b]].OrgID
+	})
+	sorted := make([]UnitFigure, len(out))
+	for i, j := range idx {
+		sorted[i] = out[j]
+	}
+	return sorted, nil
+}
+
 // parallel runs independent reads concurrently when q is the database itself (each on its own connection), in
 // turn when q is a transaction; it returns the first error.
 func parallel(q db.Q, fns ...func() error) error {
@@ -313,6 +413,11 @@ type RankItem struct {
 	Value float64 `json:"value"`
 	// VsMedian is the unit's value against the median of the ranking (0.2 = 20 % above).
 	VsMedian float64 `json:"vs_median"`
+	// Baseline and VsBaseline compare the unit with itself in the base year of the span's plan period (the same
+	// months), set by the rankings page and API (withBaseline).
+	Baseline   float64 `json:"baseline,omitempty" doc:"所在规划期基准年同期的指标值"`
+	VsBaseline float64 `json:"vs_baseline,omitempty" doc:"较规划期基准年的变化（比例）"`
+	HasBase    bool    `json:"has_baseline"`
 }
 
 // Rankings ranks the units of a selection (normally one category) by an indicator over a span, lowest (best)
@@ -362,11 +467,11 @@ type Trend struct {
 
 // MonthlyTrend sums a selection's figures per month and type for a year.
 func MonthlyTrend(ctx context.Context, q db.Q, sc auth.Scope, sel Selection, year int, f *Factors) (Trend, error) {
-	w, args, err := sel.where(ctx, q, sc)
+	flt, err := sel.filter(ctx, q, sc, true)
 	if err != nil {
 		return Trend{}, err
 	}
-	agg, err := loadYearAgg(ctx, q, w, args, year, 0xfff)
+	agg, err := loadYearAgg(ctx, q, flt, year, 0xfff)
 	if err != nil {
 		return Trend{}, err
 	}

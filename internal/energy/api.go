@@ -351,7 +351,7 @@ func (s *Service) api() {
 			}
 			return web.JSON(w, http.StatusOK, in)
 		})
-	u.API("GET /api/v1/energy/progress", "energy:read", web.Doc{Summary: "同比、较 2020 基准年变化与“十四五”目标完成进度", Response: Progress{},
+	u.API("GET /api/v1/energy/progress", "energy:read", web.Doc{Summary: "同比、较所在规划期基准年的变化与该期目标完成进度（十四五 2021–2025 以 2020 为基准，十五五 2026–2030 以 2025 为基准；未配置目标的规划期只给变化）", Response: Progress{},
 		Query: append(append([]web.Param{}, selQuery...), spanQuery...)},
 		func(w http.ResponseWriter, r *http.Request) error {
 			sel, err := s.parseSelection(r)
@@ -370,7 +370,7 @@ func (s *Service) api() {
 			}
 			return web.JSON(w, http.StatusOK, p.P)
 		})
-	u.API("GET /api/v1/energy/rankings", "energy:read", web.Doc{Summary: "单位排名（同一统计类别内，按指标由低到高）", Response: RankItem{}, List: true,
+	u.API("GET /api/v1/energy/rankings", "energy:read", web.Doc{Summary: "单位排名（同一统计类别内，按指标由低到高；附较所在规划期基准年的变化）", Response: RankItem{}, List: true,
 		Query: append(append([]web.Param{{Name: "indicator", Help: "per_area_kgce|per_capita_kgce|per_capita_water|per_area_co2|total_kgce"}}, selQuery...), spanQuery...)},
 		func(w http.ResponseWriter, r *http.Request) error {
 			sel, err := s.parseSelection(r)
@@ -390,6 +390,9 @@ func (s *Service) api() {
 			}
 			items, err := s.rankingsCached(r.Context(), auth.ScopeFrom(r.Context()), sel, sp, ind)
 			if err != nil {
+				return err
+			}
+			if items, _, err = s.withBaseline(r.Context(), auth.ScopeFrom(r.Context()), sel, sp, ind, items); err != nil {
 				return err
 			}
 			return web.JSON(w, http.StatusOK, web.NewItems(items, int64(len(items))))

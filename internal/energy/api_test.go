@@ -145,6 +145,9 @@ type indicators struct {
 	PerAreaCO2Kg     float64 `json:"per_area_co2_kg"`
 	PVGenerationKWh  float64 `json:"pv_generation_kwh"`
 	ReportingUnits   int64   `json:"reporting_units"`
+	Units            int64   `json:"units"`
+	Headcount        int64   `json:"headcount"`
+	FloorAreaM2      float64 `json:"floor_area_m2"`
 	ByType           []struct {
 		EnergyType string  `json:"energy_type"`
 		Amount     float64 `json:"amount"`

@@ -432,13 +432,21 @@ func (s *Service) SetOrgYear(ctx context.Context, sc auth.Scope, in OrgYear) (Or
 		if err != nil {
 			return err
 		}
-		if _, err := q.Exec(ctx, `INSERT INTO energy_org_years (org_id, year, headcount, floor_area_m2, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (org_id, year) DO UPDATE SET headcount = excluded.headcount, floor_area_m2 = excluded.floor_area_m2,
-			updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-			in.OrgID, in.Year, in.Headcount, in.FloorAreaM2, now.Unix(), audit.ActorFrom(ctx).Username); err != nil {
+		// The unit's lock before the year's version, in the order of lockUsage: the sums of (unit, year) are read
+		// and written by one transaction at a time on PostgreSQL too.
+		if err := db.Lock(ctx, q, orgLockKey(in.OrgID)); err != nil {
 			return err
 		}
 		if err := bumpVersion(ctx, q, in.Year); err != nil {
+			return err
+		}
+		if err := sumUsageChange(ctx, q, map[[2]int64]bool{{in.OrgID, int64(in.Year)}: true}, func() error {
+			_, err := q.Exec(ctx, `INSERT INTO energy_org_years (org_id, year, headcount, floor_area_m2, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (org_id, year) DO UPDATE SET headcount = excluded.headcount, floor_area_m2 = excluded.floor_area_m2,
+			updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+				in.OrgID, in.Year, in.Headcount, in.FloorAreaM2, now.Unix(), audit.ActorFrom(ctx).Username)
+			return err
+		}); err != nil {
 			return err
 		}
 		out = OrgYear{OrgID: in.OrgID, Year: in.Year, Headcount: in.Headcount, FloorAreaM2: in.FloorAreaM2, Recorded: true}

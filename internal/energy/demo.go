@@ -197,20 +197,17 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 		if err := writeUsage(ctx, q, usage); err != nil {
 			return err
 		}
-		for start := 0; start < len(orgYears); start += 300 {
-			part := orgYears[start:min(start+300, len(orgYears))]
-			var sb strings.Builder
-			var args []any
-			for i, r := range part {
-				if i > 0 {
-					sb.WriteByte(',')
-				}
-				sb.WriteString("(?, ?, ?, ?, ?, 'demo')")
-				args = append(args, r[0], r[1], r[2], r[3], now.Unix())
-			}
-			if _, err := q.Exec(ctx, "INSERT INTO energy_org_years (org_id, year, headcount, floor_area_m2, updated_at, updated_by) VALUES "+sb.String(), args...); err != nil {
-				return err
-			}
+		oyPairs := map[[2]int64]bool{}
+		oyYears := []int{}
+		for _, r := range orgYears {
+			oyPairs[[2]int64{r[0].(int64), int64(r[1].(int))}] = true
+			oyYears = append(oyYears, r[1].(int))
+		}
+		if err := bumpVersion(ctx, q, oyYears...); err != nil {
+			return err
+		}
+		if err := sumUsageChange(ctx, q, oyPairs, func() error { return insertDemoOrgYears(ctx, q, orgYears, now) }); err != nil {
+			return err
 		}
 		return audit.Record(ctx, q, now, audit.Entry{Action: "energy.demo", ObjectType: "demo", ObjectKey: "energy", Success: true,
 			Extra: map[string]any{"entries": len(entries), "units": len(units)}})
@@ -219,6 +216,26 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 		return err
 	}
 	return s.demoMeters(ctx, units, metered, elecYear, now)
+}
+
+// insertDemoOrgYears writes the demo's 用能人数 and 建筑面积 rows.
+func insertDemoOrgYears(ctx context.Context, q db.Q, orgYears [][4]any, now time.Time) error {
+	for start := 0; start < len(orgYears); start += 300 {
+		part := orgYears[start:min(start+300, len(orgYears))]
+		var sb strings.Builder
+		var args []any
+		for i, r := range part {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString("(?, ?, ?, ?, ?, 'demo')")
+			args = append(args, r[0], r[1], r[2], r[3], now.Unix())
+		}
+		if _, err := q.Exec(ctx, "INSERT INTO energy_org_years (org_id, year, headcount, floor_area_m2, updated_at, updated_by) VALUES "+sb.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func mustType(code string) Type {

@@ -2,6 +2,7 @@ package energy
 
 import (
 	"context"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -16,7 +17,8 @@ const (
 	KindCO2     = "energy.co2_factor"     // kgCO₂ per unit, by factor key; JSON {"value","published"}; valid_from = data year
 	KindVariant = "energy.factor_variant" // which factor key a type uses: "kgce/<type>" / "co2/<type>" → key
 	KindDensity = "energy.fuel_density"   // kg per litre of gasoline and diesel
-	KindTarget  = "energy.target"         // 十四五 targets, baseline and target year
+	KindTarget  = "energy.target"         // targets of each plan period: "<period>/<indicator>" → change against its base year
+	KindPeriod  = "energy.plan_period"    // plan periods: years, base year, document (docs/domain/energy.md §Plan periods)
 )
 
 // Datasets are the module's reference datasets, parsed from the embedded files (a broken file panics at start).
@@ -27,6 +29,7 @@ func Datasets() []refdata.Dataset {
 		refdata.MustLoad(dataFS, "data/factor_variant.json"),
 		refdata.MustLoad(dataFS, "data/fuel_density.csv"),
 		refdata.MustLoad(dataFS, "data/target.csv"),
+		refdata.MustLoad(dataFS, "data/plan_period.json"),
 		refdata.MustLoad(dataFS, "data/entry_rule.csv"),
 	}
 }
@@ -55,6 +58,8 @@ type Factors struct {
 	Year                                    int
 	kgce, co2, variant, density, targets    *refdata.Table
 	kgceAll, co2All, densityAll, targetsAll map[string][]refdata.Row // every edition by key (earliest-edition fallback)
+	periods                                 *refdata.Table
+	periodsAll                              map[string][]refdata.Row
 	cache                                   map[string]Factor
 	variantCache                            map[string]string
 }
@@ -84,6 +89,9 @@ func LoadFactors(ctx context.Context, q db.Q, y int) (*Factors, error) {
 	if f.targets, err = refdata.LoadTable(ctx, q, KindTarget, date); err != nil {
 		return nil, err
 	}
+	if f.periods, err = refdata.LoadTable(ctx, q, KindPeriod, date); err != nil {
+		return nil, err
+	}
 	all := func(kind string) (map[string][]refdata.Row, error) {
 		rows, _, err := refdata.List(ctx, q, refdata.Filter{Kind: kind})
 		if err != nil {
@@ -107,6 +115,9 @@ func LoadFactors(ctx context.Context, q db.Q, y int) (*Factors, error) {
 		return nil, err
 	}
 	if f.targetsAll, err = all(KindTarget); err != nil {
+		return nil, err
+	}
+	if f.periodsAll, err = all(KindPeriod); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -227,10 +238,58 @@ func (f *Factors) Density(typ, region string) Factor {
 	return f.resolve(KindDensity, f.density, f.densityAll, typ, region)
 }
 
-// Target is a number of the targets dataset ("per_area_kgce" → −0.05, "baseline_year" → 2020) for a region.
+// Target is a number of the targets dataset ("fyp14/per_area_kgce" → −0.05) for a region.
 func (f *Factors) Target(key, region string) (Factor, bool) {
 	fc := f.resolve(KindTarget, f.targets, f.targetsAll, key, region)
 	return fc, fc.Found
+}
+
+// PlanPeriod is a five-year plan period of the targets (energy.plan_period).
+type PlanPeriod struct {
+	Code      string `json:"code" doc:"规划期代码（fyp14 十四五、fyp15 十五五）"`
+	Name      string `json:"name" doc:"十四五 · 十五五"`
+	FirstYear int    `json:"first_year"`
+	LastYear  int    `json:"last_year" doc:"目标年"`
+	BaseYear  int    `json:"base_year" doc:"基准年"`
+	Document  string `json:"document" doc:"规划文件"`
+}
+
+// Period is the plan period holding year in region: the period whose years contain it; before the first period
+// the first one (its base year and targets are the reference), after the last the last one.
+func (f *Factors) Period(year int, region string) (PlanPeriod, bool) {
+	var all []PlanPeriod
+	for key, rows := range f.periodsAll {
+		r, ok := f.periods.Lookup(key, region)
+		if !ok {
+			r, ok = earliest(rows, region)
+		}
+		if !ok {
+			continue
+		}
+		var v struct {
+			Name      string `json:"name"`
+			FirstYear int    `json:"first_year"`
+			LastYear  int    `json:"last_year"`
+			BaseYear  int    `json:"base_year"`
+		}
+		if err := r.Decode(&v); err != nil || v.FirstYear == 0 || v.LastYear < v.FirstYear {
+			continue
+		}
+		all = append(all, PlanPeriod{Code: key, Name: v.Name, FirstYear: v.FirstYear, LastYear: v.LastYear, BaseYear: v.BaseYear, Document: r.SourceDoc})
+	}
+	if len(all) == 0 {
+		return PlanPeriod{}, false
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].FirstYear < all[j].FirstYear })
+	for _, p := range all {
+		if year >= p.FirstYear && year <= p.LastYear {
+			return p, true
+		}
+	}
+	if year < all[0].FirstYear {
+		return all[0], true
+	}
+	return all[len(all)-1], true
 }
 
 // TypeFactor is GET /api/v1/energy/types: a type with its standard-coal factor for a year and region.

@@ -55,15 +55,18 @@ func (s Span) months() int64 {
 }
 
 // sumExpr is the SQL sum of the span's month columns of energy_usage u.
-func (s Span) sumExpr() string {
+func (s Span) sumExpr() string { return s.sumExprOn("u") }
+
+// sumExprOn is sumExpr on the table aliased t (energy_usage or energy_sums).
+func (s Span) sumExprOn(t string) string {
 	if s.months() == 0xfff {
-		return "u.total"
+		return t + ".total"
 	}
 	var parts []string
 	mask := s.months()
 	for m := 1; m <= 12; m++ {
 		if mask&(1<<(m-1)) != 0 {
-			parts = append(parts, fmt.Sprintf("COALESCE(u.m%02d, 0)", m))
+			parts = append(parts, fmt.Sprintf("COALESCE(%s.m%02d, 0)", t, m))
 		}
 	}
 	return strings.Join(parts, " + ")
@@ -91,18 +94,36 @@ func (s Span) check() error {
 
 // where builds the conditions on orgs o for a selection in a scope.
 func (sel Selection) where(ctx context.Context, q db.Q, sc auth.Scope) (string, []any, error) {
+	f, err := sel.filter(ctx, q, sc, false)
+	return f.W, f.Args, err
+}
+
+// orgFilter is a selection in a scope: the conditions on orgs o, and when the kept sums can answer it
+// (sums.go), the node whose sums to read, the unit whose own figures to add and the region and category filters.
+type orgFilter struct {
+	W    string
+	Args []any
+	Sums bool
+	Node int64
+	Own  int64
+	sel  Selection
+}
+
+// filter is where, with the sums' node when sums is set and the sums are fresh.
+func (sel Selection) filter(ctx context.Context, q db.Q, sc auth.Scope, sums bool) (orgFilter, error) {
+	out := orgFilter{sel: sel}
 	cond, args := sc.PathCond("o.id", "o.path")
 	parts := []string{cond}
+	var path string
 	if sel.OrgID != 0 {
 		if sel.Subtree {
-			var p string
-			if err := q.QueryRow(ctx, "SELECT path FROM orgs WHERE id = ?", sel.OrgID).Scan(&p); err != nil {
+			if err := q.QueryRow(ctx, "SELECT path FROM orgs WHERE id = ?", sel.OrgID).Scan(&path); err != nil {
 				if db.IsNoRows(err) {
-					return "", nil, errs.NotFound("单位")
+					return out, errs.NotFound("单位")
 				}
-				return "", nil, err
+				return out, err
 			}
-			parts, args = append(parts, "o.path >= ? AND o.path < ?"), append(args, p, db.PrefixUpper(p))
+			parts, args = append(parts, "o.path >= ? AND o.path < ?"), append(args, path, db.PrefixUpper(path))
 		} else {
 			parts, args = append(parts, "o.id = ?"), append(args, sel.OrgID)
 		}
@@ -113,7 +134,30 @@ func (sel Selection) where(ctx context.Context, q db.Q, sc auth.Scope) (string, 
 	if sel.Category != "" {
 		parts, args = append(parts, "o.category = ?"), append(args, sel.Category)
 	}
-	return strings.Join(parts, " AND "), args, nil
+	out.W, out.Args = strings.Join(parts, " AND "), args
+	if sums {
+		if node, own, ok := sumNode(sc, sel, path); ok && sumsFresh(ctx, q) {
+			out.Sums, out.Node, out.Own = true, node, own
+		}
+	}
+	return out, nil
+}
+
+// sumsWhere is the condition on a sums table s for the filter's node, year and region and category.
+func (f orgFilter) sumsWhere(year int) (string, []any) {
+	w, args := "s.node_id = ? AND s.year = ?", []any{f.Node, year}
+	if f.sel.RegionCode != "" {
+		w, args = w+" AND s.region_code LIKE ? ESCAPE '\\'", append(args, db.LikePrefix(regionPrefix(f.sel.RegionCode)))
+	}
+	if f.sel.Category != "" {
+		w, args = w+" AND s.category = ?", append(args, f.sel.Category)
+	}
+	return w, args
+}
+
+// ownWhere is the filter's condition restricted to its own unit (the node's own figures, not in its sums).
+func (f orgFilter) ownWhere() (string, []any) {
+	return f.W + " AND o.id = ?", append(append([]any{}, f.Args...), f.Own)
 }
 
 // regionPrefix trims a division code's trailing zero pairs: 990000 → 99, 990100 → 9901, 990121 → 990121.
@@ -179,13 +223,32 @@ var monthSums = func() string {
 	return b.String()
 }()
 
-// loadYearAgg sums the units matching w (conditions on orgs o) for year; Present tells, per region and type,
-// whether any unit has a figure in the months of mask.
-func loadYearAgg(ctx context.Context, q db.Q, w string, args []any, year int, mask int64) (yearAgg, error) {
+// loadYearAgg sums the units matching f for year; Present tells, per region and type, whether any unit has a
+// figure in the months of mask. With the kept sums (sums.go) it reads the node's sums and the node's own figures.
+func loadYearAgg(ctx context.Context, q db.Q, f orgFilter, year int, mask int64) (yearAgg, error) {
 	agg := yearAgg{Year: year}
-	rows, err := q.Query(ctx, `SELECT COALESCE(o.region_code, ''), u.energy_type, MAX(u.data_mask & ?)`+monthSums+`
-		FROM orgs o JOIN energy_usage u ON u.org_id = o.id AND u.year = ? WHERE `+w+`
-		GROUP BY COALESCE(o.region_code, ''), u.energy_type`, append([]any{mask, year}, args...)...)
+	query := `SELECT COALESCE(o.region_code, '') AS r, u.energy_type AS t, MAX(u.data_mask & ?) AS p` + monthSums + `
+		FROM orgs o JOIN energy_usage u ON u.org_id = o.id AND u.year = ? WHERE ` + f.W + `
+		GROUP BY COALESCE(o.region_code, ''), u.energy_type`
+	args := append([]any{mask, year}, f.Args...)
+	if f.Sums {
+		sw, sargs := f.sumsWhere(year)
+		query = `SELECT s.region_code AS r, s.energy_type AS t, MAX(s.data_mask & ?) AS p` + aliasedSums("s") + `
+			FROM energy_sums s WHERE ` + sw + ` GROUP BY s.region_code, s.energy_type`
+		args = append([]any{mask}, sargs...)
+		if f.Own != 0 {
+			ow, oargs := f.ownWhere()
+			var outer strings.Builder
+			outer.WriteString("SELECT r, t, MAX(p)")
+			for m := 1; m <= 12; m++ {
+				fmt.Fprintf(&outer, ", SUM(c%02d)", m)
+			}
+			query = outer.String() + " FROM (" + query + ` UNION ALL SELECT COALESCE(o.region_code, ''), u.energy_type, MAX(u.data_mask & ?)` + monthSums + `
+				FROM orgs o JOIN energy_usage u ON u.org_id = o.id AND u.year = ? WHERE ` + ow + ` GROUP BY COALESCE(o.region_code, ''), u.energy_type) x GROUP BY r, t`
+			args = append(append(args, mask, year), oargs...)
+		}
+	}
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return agg, err
 	}
@@ -206,6 +269,15 @@ func loadYearAgg(ctx context.Context, q db.Q, w string, args []any, year int, ma
 	return agg, rows.Err()
 }
 
+// aliasedSums is monthSums on table t with the columns named c01…c12 (for an outer query).
+func aliasedSums(t string) string {
+	var b strings.Builder
+	for m := 1; m <= 12; m++ {
+		fmt.Fprintf(&b, ", SUM(COALESCE(%s.m%02d, 0)) AS c%02d", t, m, m)
+	}
+	return b.String()
+}
+
 // Compute is the indicator roll-up: the effective figures of the selected units summed by region and type in
 // SQL, converted with the factors of the accounting year for each unit's region. Per capita and per m² divide by
 // the 用能人数 and 建筑面积 of the units with data in the span (a single unit: its own).
@@ -213,24 +285,38 @@ func Compute(ctx context.Context, q db.Q, sc auth.Scope, sel Selection, span Spa
 	if err := span.check(); err != nil {
 		return Indicators{}, err
 	}
-	w, args, err := sel.where(ctx, q, sc)
+	flt, err := sel.filter(ctx, q, sc, true)
 	if err != nil {
 		return Indicators{}, err
 	}
-	agg, err := loadSpanAgg(ctx, q, w, args, span)
+	agg, err := loadSpanAgg(ctx, q, flt, span)
 	if err != nil {
 		return Indicators{}, err
 	}
-	return computeFrom(ctx, q, sel, span, f, agg, w, args)
+	return computeFrom(ctx, q, sel, span, f, agg, flt)
 }
 
 // loadSpanAgg is the cheaper aggregate when only one span is needed: the span's sum per region and type (the
 // stored yearly total for a whole year), kept in M[0] with the mask of that month.
-func loadSpanAgg(ctx context.Context, q db.Q, w string, args []any, span Span) (yearAgg, error) {
+func loadSpanAgg(ctx context.Context, q db.Q, f orgFilter, span Span) (yearAgg, error) {
 	agg := yearAgg{Year: span.Year, single: true}
-	rows, err := q.Query(ctx, `SELECT COALESCE(o.region_code, ''), u.energy_type, SUM(`+span.sumExpr()+`)
-		FROM orgs o JOIN energy_usage u ON u.org_id = o.id AND u.year = ? WHERE `+w+` AND (u.data_mask & ?) <> 0
-		GROUP BY COALESCE(o.region_code, ''), u.energy_type`, append(append([]any{span.Year}, args...), span.months())...)
+	query := `SELECT COALESCE(o.region_code, ''), u.energy_type, SUM(` + span.sumExpr() + `)
+		FROM orgs o JOIN energy_usage u ON u.org_id = o.id AND u.year = ? WHERE ` + f.W + ` AND (u.data_mask & ?) <> 0
+		GROUP BY COALESCE(o.region_code, ''), u.energy_type`
+	args := append(append([]any{span.Year}, f.Args...), span.months())
+	if f.Sums {
+		sw, sargs := f.sumsWhere(span.Year)
+		query = `SELECT s.region_code AS r, s.energy_type AS t, SUM(` + span.sumExprOn("s") + `) AS v
+			FROM energy_sums s WHERE ` + sw + ` AND (s.data_mask & ?) <> 0 GROUP BY s.region_code, s.energy_type`
+		args = append(sargs, span.months())
+		if f.Own != 0 {
+			ow, oargs := f.ownWhere()
+			query = `SELECT r, t, SUM(v) FROM (` + query + ` UNION ALL SELECT COALESCE(o.region_code, ''), u.energy_type, ` + span.sumExpr() + `
+				FROM orgs o JOIN energy_usage u ON u.org_id = o.id AND u.year = ? WHERE ` + ow + ` AND (u.data_mask & ?) <> 0) x GROUP BY r, t`
+			args = append(append(append(args, span.Year), oargs...), span.months())
+		}
+	}
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return agg, err
 	}
@@ -246,7 +332,8 @@ func loadSpanAgg(ctx context.Context, q db.Q, w string, args []any, span Span) (
 }
 
 // computeFrom derives the indicators of span from the year's aggregate and adds the denominators.
-func computeFrom(ctx context.Context, q db.Q, sel Selection, span Span, f *Factors, agg yearAgg, w string, args []any) (Indicators, error) {
+func computeFrom(ctx context.Context, q db.Q, sel Selection, span Span, f *Factors, agg yearAgg, flt orgFilter) (Indicators, error) {
+	w, args := flt.W, flt.Args
 	out := Indicators{OrgID: sel.OrgID, Subtree: sel.Subtree, Year: span.Year, Period: span.Label(), ByType: []TypeFigure{}}
 	var err error
 	if f == nil {
@@ -313,6 +400,23 @@ func computeFrom(ctx context.Context, q db.Q, sel Selection, span Span, f *Facto
 	if whole {
 		den += ` AND EXISTS (SELECT 1 FROM energy_usage u WHERE u.org_id = o.id AND u.year = ? AND (u.data_mask & ?) <> 0)`
 		dargs = append(dargs, span.Year, mask)
+	}
+	if whole && flt.Sums {
+		sw, sargs := flt.sumsWhere(span.Year)
+		den = `SELECT COALESCE(SUM(s.units), 0), COALESCE(SUM(s.headcount), 0), COALESCE(SUM(s.floor_area_m2), 0) FROM energy_sum_heads s
+			WHERE ` + sw + ` AND (s.data_mask & ?) <> 0`
+		if flt.Own != 0 {
+			ow, oargs := flt.ownWhere()
+			den = `SELECT SUM(n), SUM(h), SUM(a) FROM (` + strings.Replace(den, "COALESCE(SUM(s.units), 0), COALESCE(SUM(s.headcount), 0), COALESCE(SUM(s.floor_area_m2), 0)",
+				"COALESCE(SUM(s.units), 0) AS n, COALESCE(SUM(s.headcount), 0) AS h, COALESCE(SUM(s.floor_area_m2), 0) AS a", 1) + `
+				UNION ALL SELECT COUNT(*), COALESCE(SUM(COALESCE(y.headcount, o.headcount)), 0), COALESCE(SUM(COALESCE(y.floor_area_m2, o.floor_area_m2)), 0)
+				FROM orgs o LEFT JOIN energy_org_years y ON y.org_id = o.id AND y.year = ? WHERE ` + ow + `
+				AND EXISTS (SELECT 1 FROM energy_usage u WHERE u.org_id = o.id AND u.year = ? AND (u.data_mask & ?) <> 0)) x`
+			sargs = append(append(append(append(sargs, mask, span.Year), oargs...), span.Year), mask)
+		} else {
+			sargs = append(sargs, mask)
+		}
+		dargs = sargs
 	}
 	if err := q.QueryRow(ctx, den, dargs...).Scan(&out.ReportingUnits, &out.Headcount, &out.FloorAreaM2); err != nil {
 		return out, err

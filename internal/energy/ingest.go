@@ -392,6 +392,10 @@ const MQTTLease = "energy.mqtt"
 // reconnects with the same client id, so the broker hands it what the persistent session kept meanwhile.
 func (s *Service) Start(ctx context.Context) error {
 	s.writer()
+	// A database with figures from before the kept sums (sums.go) gets them now; later changes keep them.
+	if err := s.reconcileSums(ctx); err != nil {
+		s.Log.Error("energy sums not rebuilt", "err", err)
+	}
 	if s.Options.MQTTURL == "" {
 		return nil
 	}

@@ -51,7 +51,7 @@ func TestPages(t *testing.T) {
 	if r := c.Get("/energy?year=2025"); r.StatusCode != 303 || r.Header.Get("Location") != "/energy/overview?year=2025" {
 		t.Errorf("/energy redirects to %d %s", r.StatusCode, r.Header.Get("Location"))
 	}
-	if r := c.Get("/energy/overview"); !strings.Contains(r.Body, "data-chart") || !strings.Contains(r.Body, "“十四五”目标完成情况") || !strings.Contains(r.Body, "echarts-6.1.0") {
+	if r := c.Get("/energy/overview"); !strings.Contains(r.Body, "data-chart") || !strings.Contains(r.Body, "“十五五”目标完成情况") || !strings.Contains(r.Body, "echarts-6.1.0") {
 		t.Errorf("dashboard lacks its charts or targets")
 	}
 	if r := c.Get(fmt.Sprintf("/energy/meters/%d?from=2026-01-01&to=2026-11-16", meter)); !strings.Contains(r.Body, "小时汇总") {

@@ -171,6 +171,15 @@ func writeUsage(ctx context.Context, q db.Q, us []Usage) error {
 	if err := bumpVersion(ctx, q, years...); err != nil {
 		return err
 	}
+	pairs := make(map[[2]int64]bool, len(us))
+	for _, u := range us {
+		pairs[[2]int64{u.OrgID, int64(u.Year)}] = true
+	}
+	return sumUsageChange(ctx, q, pairs, func() error { return replaceUsage(ctx, q, us) })
+}
+
+// replaceUsage is writeUsage's DELETE and INSERT.
+func replaceUsage(ctx context.Context, q db.Q, us []Usage) error {
 	const batch = 300
 	var keep []Usage
 	for _, u := range us {

@@ -159,7 +159,9 @@ func (s *Service) dashboard(w http.ResponseWriter, r *http.Request) error {
 			cd.Delta, cd.HasDelta, cd.DeltaLabel = c.VsBaseline, true, fmt.Sprintf("较 %d 年", p.P.BaselineYear)
 		}
 		if c.HasTarget {
-			cd.Note = fmt.Sprintf("目标 %s（%d 年）", pctSigned(c.Target), p.P.TargetYear)
+			cd.Note = fmt.Sprintf("%s目标 %s（%d 年）", p.P.Plan.Name, pctSigned(c.Target), p.P.TargetYear)
+		} else if c.Status == "no_target" {
+			cd.Note = fmt.Sprintf("%s目标未配置", p.P.Plan.Name)
 		}
 		p.Cards = append(p.Cards, cd)
 	}
@@ -396,6 +398,8 @@ type rankPage struct {
 	Regions []RegionRankItem
 	// RegionCode narrows the units to one division (a region of the region ranking followed).
 	RegionCode, RegionName string
+	// Plan is the span's plan period: each unit is compared with its base year.
+	Plan PlanPeriod
 }
 
 func (s *Service) rankings(w http.ResponseWriter, r *http.Request) error {
@@ -442,16 +446,23 @@ func (s *Service) rankings(w http.ResponseWriter, r *http.Request) error {
 	if p.Items, err = s.rankingsCached(ctx, auth.ScopeFrom(ctx), sel, v.Span, p.Indicator); err != nil {
 		return err
 	}
+	if p.Items, p.Plan, err = s.withBaseline(ctx, auth.ScopeFrom(ctx), sel, v.Span, p.Indicator, p.Items); err != nil {
+		return err
+	}
 	for _, it := range p.Items {
 		p.Max = max(p.Max, it.Value)
 	}
 	if web.WantsExport(r) {
 		rows := make([][]any, 0, len(p.Items))
 		for _, it := range p.Items {
-			rows = append(rows, []any{it.Rank, it.OrgName, it.Value, it.TotalKgce, it.Headcount, it.FloorAreaM2, it.VsMedian})
+			var vb any
+			if it.HasBase {
+				vb = it.VsBaseline
+			}
+			rows = append(rows, []any{it.Rank, it.OrgName, it.Value, it.TotalKgce, it.Headcount, it.FloorAreaM2, it.VsMedian, vb})
 		}
 		return xlsx.Export(w, r, s.DB, s.Clock.Now(), "单位排名-"+d.Name+"-"+v.SpanLabel,
-			[]string{"名次", "单位", d.Name + "(" + d.Unit + ")", "综合能耗(kgce)", "用能人数", "建筑面积(m²)", "较中位数"}, rows, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0), Sum: []string{"综合能耗(kgce)", "用能人数", "建筑面积(m²)"}, Blank: []string{"建筑面积(m²)"}})
+			[]string{"名次", "单位", d.Name + "(" + d.Unit + ")", "综合能耗(kgce)", "用能人数", "建筑面积(m²)", "较中位数", fmt.Sprintf("较%d年（%s基准年）", p.Plan.BaseYear, p.Plan.Name)}, rows, xlsx.Layout{Unit: s.UI.ExportUnit(r, 0), Sum: []string{"综合能耗(kgce)", "用能人数", "建筑面积(m²)"}, Blank: []string{"建筑面积(m²)"}})
 	}
 	return s.UI.Render(w, r, http.StatusOK, "energy/rankings.html", p)
 }

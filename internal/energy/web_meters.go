@@ -324,6 +324,7 @@ type factorsPage struct {
 	CO2        []EmissionFactor
 	Density    []Factor
 	Targets    []Factor
+	Plan       PlanPeriod
 	Detection  Detection
 	MQTT       MQTTStatus
 	MQTTConfig MQTTSettings
@@ -362,8 +363,9 @@ func (s *Service) renderFactors(w http.ResponseWriter, r *http.Request, status i
 			p.Density = append(p.Density, d)
 		}
 	}
+	p.Plan, _ = f.Period(y, region)
 	for _, k := range []string{IndPerAreaKgce, IndPerCapitaKgce, IndPerCapitaWater, IndPerAreaCO2} {
-		if t, ok := f.Target(k, region); ok {
+		if t, ok := f.Target(p.Plan.Code+"/"+k, region); ok && p.Plan.Code != "" {
 			d, _ := indicatorDef(k)
 			t.Key = d.Name
 			p.Targets = append(p.Targets, t)

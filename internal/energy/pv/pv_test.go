@@ -58,24 +58,37 @@ func TestCompute(t *testing.T) {
 }
 
 func TestCoverage(t *testing.T) {
+	// Hand figures: installable roof areas 400, 600, 300 and 200 m² on the eligible buildings; PV on 1 (250 m²),
+	// on 3 (300 m² in two systems) and on 5 (not eligible). An array larger than its roof counts up to the roof.
 	rows := []pv.Eligibility{
-		{BuildingID: 1, OrgID: 1, OrgName: "甲", Assessed: true, Eligible: true, NewBuilding: true, Systems: 1},
-		{BuildingID: 2, OrgID: 1, OrgName: "甲", Assessed: true, Eligible: true, NewBuilding: true},
-		{BuildingID: 3, OrgID: 1, OrgName: "甲", Assessed: true, Eligible: true, Systems: 2},
-		{BuildingID: 4, OrgID: 2, OrgName: "乙", Assessed: true, Eligible: true, NewBuilding: true},
-		{BuildingID: 5, OrgID: 2, OrgName: "乙", Assessed: true, Eligible: false, Systems: 1}, // not eligible: not counted
-		{BuildingID: 6, OrgID: 2, OrgName: "乙", Assessed: false},                             // not assessed
+		{BuildingID: 1, OrgID: 1, OrgName: "甲", Assessed: true, Eligible: true, NewBuilding: true, Systems: 1, RoofAreaM2: 400, PVAreaM2: 250},
+		{BuildingID: 2, OrgID: 1, OrgName: "甲", Assessed: true, Eligible: true, NewBuilding: true, RoofAreaM2: 600},
+		{BuildingID: 3, OrgID: 1, OrgName: "甲", Assessed: true, Eligible: true, Systems: 2, RoofAreaM2: 300, PVAreaM2: 300},
+		{BuildingID: 4, OrgID: 2, OrgName: "乙", Assessed: true, Eligible: true, NewBuilding: true, RoofAreaM2: 200},
+		{BuildingID: 5, OrgID: 2, OrgName: "乙", Assessed: true, Eligible: false, Systems: 1, RoofAreaM2: 100, PVAreaM2: 90}, // not eligible: not counted
+		{BuildingID: 6, OrgID: 2, OrgName: "乙", Assessed: false},                                                            // not assessed
 	}
 	c := pv.ComputeCoverage(rows, pv.Target{Coverage: 0.5, Found: true})
-	if c.Eligible != 4 || c.WithPV != 2 || !near(c.Ratio, 0.5) || c.NewEligible != 3 || c.NewWithPV != 1 || !near(c.NewRatio, 1.0/3) || c.NewMet {
+	// Area: (250 + 300) / (400 + 600 + 300 + 200) = 550 / 1500; new: 250 / (400 + 600 + 200) = 250 / 1200.
+	// Buildings: 2 of 4; new: 1 of 3.
+	if c.Eligible != 4 || c.WithPV != 2 || !near(c.Ratio, 550.0/1500) || !near(c.Buildings, 0.5) || !near(c.RoofAreaM2, 1500) || !near(c.PVAreaM2, 550) ||
+		c.NewEligible != 3 || c.NewWithPV != 1 || !near(c.NewRatio, 250.0/1200) || !near(c.NewBuilds, 1.0/3) || c.NewMet {
 		t.Errorf("coverage %+v", c)
 	}
-	if len(c.ByUnit) != 2 || c.ByUnit[0].Eligible != 3 || c.ByUnit[0].WithPV != 2 || c.ByUnit[1].Eligible != 1 || c.ByUnit[1].WithPV != 0 {
+	if len(c.ByUnit) != 2 || c.ByUnit[0].Eligible != 3 || c.ByUnit[0].WithPV != 2 || !near(c.ByUnit[0].Ratio, 550.0/1300) || !near(c.ByUnit[0].Buildings, 2.0/3) ||
+		c.ByUnit[1].Eligible != 1 || c.ByUnit[1].WithPV != 0 || c.ByUnit[1].Ratio != 0 {
 		t.Errorf("by unit %+v", c.ByUnit)
 	}
-	rows[1].Systems = 1
-	if c := pv.ComputeCoverage(rows, pv.Target{Coverage: 0.5, Found: true}); !c.NewMet || !near(c.NewRatio, 2.0/3) {
-		t.Errorf("2 of 3 new buildings with PV should meet 50 %%: %+v", c)
+	// PV on building 4 too: 2 of 3 new buildings have PV, but 450 of 1,200 m² (37.5 %) is short of 50 %: the
+	// target is an area ratio, the count is the second figure.
+	rows[3].Systems, rows[3].PVAreaM2 = 1, 200
+	if c := pv.ComputeCoverage(rows, pv.Target{Coverage: 0.5, Found: true}); c.NewMet || !near(c.NewRatio, 450.0/1200) || !near(c.NewBuilds, 2.0/3) {
+		t.Errorf("2 of 3 new buildings but 37.5 %% of the area should not meet 50 %%: %+v", c)
+	}
+	// A 900 m² array on building 2's 600 m² roof counts 600: (250 + 600 + 200) / 1200 = 87.5 %.
+	rows[1].Systems, rows[1].PVAreaM2 = 1, 900
+	if c := pv.ComputeCoverage(rows, pv.Target{Coverage: 0.5, Found: true}); !c.NewMet || !near(c.NewRatio, 1050.0/1200) || !near(c.NewPVAreaM2, 1050) {
+		t.Errorf("capped area %+v", c)
 	}
 }
 
@@ -102,7 +115,7 @@ func TestAPI(t *testing.T) {
 		t.Fatalf("readings: %d", st)
 	}
 	body := map[string]any{"building_id": bld, "name": "教育局屋顶光伏", "capacity_kwp": 20.0, "commissioning_date": "2025-12-20", "grid_mode": "self_use",
-		"generation_meter_id": m.ID}
+		"generation_meter_id": m.ID, "roof_area_m2": 240.0}
 	var sys pv.System
 	if st := c.JSON("POST", "/api/v1/energy/pv/systems", body, &sys); st != 201 {
 		t.Fatalf("create system: %d", st)
@@ -191,6 +204,7 @@ func TestAPI(t *testing.T) {
 	}
 	var cov pv.Coverage
 	if st := edu.JSON("GET", "/api/v1/energy/pv/coverage", nil, &cov); st != 200 || cov.Eligible != 1 || cov.WithPV != 1 || cov.NewWithPV != 1 || !cov.NewMet ||
+		!near(cov.NewRatio, 240.0/400) || !near(cov.NewBuilds, 1) || !near(cov.NewPVAreaM2, 240) ||
 		!near(cov.Target.Coverage, 0.5) || !strings.Contains(cov.Target.Source, "绿色低碳引领行动") {
 		t.Errorf("edu coverage %d %+v", st, cov)
 	}

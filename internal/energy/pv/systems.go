@@ -346,6 +346,7 @@ type Eligibility struct {
 	Reason       string  `json:"reason,omitempty"`
 	Systems      int     `json:"operating_systems"`
 	CapacityKWp  float64 `json:"capacity_kwp"`
+	PVAreaM2     float64 `json:"pv_area_m2" doc:"运行中光伏组件占用的屋顶面积"`
 	UpdatedAt    int64   `json:"-"`
 }
 
@@ -368,7 +369,7 @@ func ListEligibility(ctx context.Context, q db.Q, sc auth.Scope, orgID int64) ([
 		var e Eligibility
 		var elig, nb *bool
 		err := r.Scan(&e.BuildingID, &e.BuildingName, &e.OrgID, &e.OrgName, &e.BuiltYear, &elig, &e.RoofAreaM2, &nb, &e.Reason, &e.UpdatedAt,
-			&e.Systems, &e.CapacityKWp)
+			&e.Systems, &e.CapacityKWp, &e.PVAreaM2)
 		if elig != nil {
 			e.Assessed, e.Eligible = true, *elig
 		}
@@ -379,7 +380,8 @@ func ListEligibility(ctx context.Context, q db.Q, sc auth.Scope, orgID int64) ([
 	}, `SELECT b.id, b.name, b.org_id, o.name, b.built_year, e.eligible, COALESCE(e.roof_area_m2, 0), e.new_building, COALESCE(e.reason, ''),
 		COALESCE(e.updated_at, 0),
 		(SELECT COUNT(*) FROM energy_pv_systems s WHERE s.building_id = b.id AND s.status = 'operating'),
-		(SELECT COALESCE(SUM(s.capacity_kwp), 0) FROM energy_pv_systems s WHERE s.building_id = b.id AND s.status = 'operating')
+		(SELECT COALESCE(SUM(s.capacity_kwp), 0) FROM energy_pv_systems s WHERE s.building_id = b.id AND s.status = 'operating'),
+		(SELECT COALESCE(SUM(s.roof_area_m2), 0) FROM energy_pv_systems s WHERE s.building_id = b.id AND s.status = 'operating')
 		FROM buildings b JOIN orgs o ON o.id = b.org_id LEFT JOIN energy_pv_eligibility e ON e.building_id = b.id`+w+" ORDER BY o.path, b.id", args...)
 }
 
@@ -445,30 +447,42 @@ func (s *Service) SetEligibility(ctx context.Context, sc auth.Scope, buildingID 
 	return out, err
 }
 
-// Coverage is the roof coverage of eligible buildings.
+// Coverage is the roof coverage of eligible buildings (docs/domain/energy.md §Targets): the target is an area
+// ratio — roof area with operating PV over installable roof area — and the building count is kept as a second
+// figure.
 type Coverage struct {
 	Eligible    int            `json:"eligible_buildings"`
 	WithPV      int            `json:"eligible_with_pv"`
-	Ratio       float64        `json:"coverage"`
+	Ratio       float64        `json:"coverage" doc:"面积覆盖率：已安装光伏的屋顶面积 ÷ 可安装光伏的屋顶面积"`
+	Buildings   float64        `json:"building_coverage" doc:"楼栋覆盖率：已安装楼栋 ÷ 具备条件楼栋（第二口径）"`
+	RoofAreaM2  float64        `json:"installable_area_m2" doc:"具备条件楼栋的可安装光伏屋顶面积"`
+	PVAreaM2    float64        `json:"pv_area_m2" doc:"其中已安装光伏的面积（每栋不超过其可安装面积）"`
 	NewEligible int            `json:"new_eligible_buildings"`
 	NewWithPV   int            `json:"new_eligible_with_pv"`
-	NewRatio    float64        `json:"new_coverage"`
+	NewRatio    float64        `json:"new_coverage" doc:"新建建筑面积覆盖率（对照目标）"`
+	NewBuilds   float64        `json:"new_building_coverage" doc:"新建建筑楼栋覆盖率（第二口径）"`
+	NewRoofM2   float64        `json:"new_installable_area_m2"`
+	NewPVAreaM2 float64        `json:"new_pv_area_m2"`
 	Target      Target         `json:"target"`
-	NewMet      bool           `json:"new_target_met"`
+	NewMet      bool           `json:"new_target_met" doc:"新建建筑面积覆盖率达到目标"`
 	ByUnit      []UnitCoverage `json:"by_unit"`
 }
 
 // UnitCoverage is the coverage of one unit's buildings.
 type UnitCoverage struct {
-	OrgID    int64   `json:"org_id"`
-	OrgName  string  `json:"org_name"`
-	Eligible int     `json:"eligible_buildings"`
-	WithPV   int     `json:"eligible_with_pv"`
-	Ratio    float64 `json:"coverage"`
+	OrgID      int64   `json:"org_id"`
+	OrgName    string  `json:"org_name"`
+	Eligible   int     `json:"eligible_buildings"`
+	WithPV     int     `json:"eligible_with_pv"`
+	Ratio      float64 `json:"coverage" doc:"面积覆盖率"`
+	Buildings  float64 `json:"building_coverage" doc:"楼栋覆盖率"`
+	RoofAreaM2 float64 `json:"installable_area_m2"`
+	PVAreaM2   float64 `json:"pv_area_m2"`
 }
 
-// ComputeCoverage counts eligible buildings and those with an operating system, overall, for new buildings (against
-// the target) and by unit. Buildings not assessed or not eligible do not count.
+// ComputeCoverage sums, over eligible buildings, the installable roof area and the roof area with operating PV
+// (each building's PV area counted up to its installable area), overall, for new buildings (against the target)
+// and by unit, and counts the buildings as the second figure. Buildings not assessed or not eligible do not count.
 func ComputeCoverage(rows []Eligibility, t Target) Coverage {
 	c := Coverage{Target: t}
 	idx := map[int64]int{}
@@ -477,34 +491,48 @@ func ComputeCoverage(rows []Eligibility, t Target) Coverage {
 			continue
 		}
 		has := e.Systems > 0
+		area := 0.0
+		if has {
+			area = math.Min(e.PVAreaM2, e.RoofAreaM2)
+		}
 		c.Eligible++
+		c.RoofAreaM2 += e.RoofAreaM2
+		c.PVAreaM2 += area
 		i, ok := idx[e.OrgID]
 		if !ok {
 			i = len(c.ByUnit)
 			idx[e.OrgID] = i
 			c.ByUnit = append(c.ByUnit, UnitCoverage{OrgID: e.OrgID, OrgName: e.OrgName})
 		}
-		c.ByUnit[i].Eligible++
+		u := &c.ByUnit[i]
+		u.Eligible++
+		u.RoofAreaM2 += e.RoofAreaM2
+		u.PVAreaM2 += area
 		if has {
 			c.WithPV++
-			c.ByUnit[i].WithPV++
+			u.WithPV++
 		}
 		if e.NewBuilding {
 			c.NewEligible++
+			c.NewRoofM2 += e.RoofAreaM2
+			c.NewPVAreaM2 += area
 			if has {
 				c.NewWithPV++
 			}
 		}
 	}
-	if c.Eligible > 0 {
-		c.Ratio = float64(c.WithPV) / float64(c.Eligible)
+	share := func(a, b float64) float64 {
+		if b <= 0 {
+			return 0
+		}
+		return a / b
 	}
-	if c.NewEligible > 0 {
-		c.NewRatio = float64(c.NewWithPV) / float64(c.NewEligible)
-	}
-	c.NewMet = t.Found && c.NewEligible > 0 && c.NewRatio >= t.Coverage
+	c.Ratio, c.Buildings = share(c.PVAreaM2, c.RoofAreaM2), share(float64(c.WithPV), float64(c.Eligible))
+	c.NewRatio, c.NewBuilds = share(c.NewPVAreaM2, c.NewRoofM2), share(float64(c.NewWithPV), float64(c.NewEligible))
+	c.NewMet = t.Found && c.NewRoofM2 > 0 && c.NewRatio >= t.Coverage
 	for i := range c.ByUnit {
-		c.ByUnit[i].Ratio = float64(c.ByUnit[i].WithPV) / float64(c.ByUnit[i].Eligible)
+		u := &c.ByUnit[i]
+		u.Ratio, u.Buildings = share(u.PVAreaM2, u.RoofAreaM2), share(float64(u.WithPV), float64(u.Eligible))
 	}
 	return c
 }
