@@ -1,6 +1,7 @@
 package assets
 
 import (
+	"github.com/govops/govops/internal/platform/db"
 	"net/http"
 	"strings"
 
@@ -21,6 +22,9 @@ type loansPage struct {
 	Overdue  int64
 	Today    string
 	Statuses []web.Option
+	// Lenders holds the lending units the viewer may see: a borrower sees the loan but not the lender's card, so
+	// only these rows link to it.
+	Lenders map[int64]bool
 }
 
 func parseLoanFilter(r *http.Request) (LoanFilter, error) {
@@ -67,6 +71,21 @@ func (s *Service) loanPages() {
 		}
 		p.Overdue = over
 		p.Pager = web.NewPager(f.List, total)
+		p.Lenders = map[int64]bool{}
+		if len(p.Loans) > 0 {
+			ids, ph := []any{}, []string{}
+			for _, l := range p.Loans {
+				ids, ph = append(ids, l.OrgID), append(ph, "?")
+			}
+			cond, args := sc.OrgCond("o.id")
+			visible, err := db.Int64s(r.Context(), s.DB, "SELECT o.id FROM orgs o WHERE o.id IN ("+strings.Join(ph, ",")+") AND "+cond, append(ids, args...)...)
+			if err != nil {
+				return err
+			}
+			for _, id := range visible {
+				p.Lenders[id] = true
+			}
+		}
 		return u.Render(w, r, http.StatusOK, "assets/loans.html", p)
 	})
 	u.Page("POST /assets/loans", PermRegister, func(w http.ResponseWriter, r *http.Request) error {

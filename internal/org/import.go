@@ -22,8 +22,6 @@ var OrgColumns = []xlsx.Column{
 	{Header: "上级单位", Key: "parent", Help: "上级单位的统一社会信用代码或全称（须已存在或在本表之前的行中）；省级根单位可留空", Example: "示范县人民政府"},
 	{Header: "单位类型", Key: "kind", Required: true, Help: Kinds.Names(), Example: "党政机关"},
 	{Header: "机构层级", Key: "admin_level", Required: true, Help: AdminLevels.Names(), Example: "县级"},
-	{Header: "机构规格", Key: "grade", Help: Grades.Names() + "；派出机构、直属事业单位必填", Example: ""},
-	{Header: "派出或直属", Key: "affiliation", Help: Affiliations.Names() + "；其他单位留空", Example: ""},
 	{Header: "行政区划代码", Key: "region_code", Help: "6 位国家统计用区划代码", Example: "990121"},
 	{Header: "统一社会信用代码", Key: "credit_code", Help: "18 位，校验位按 GB 32100-2015 检查；用于重复导入时识别同一单位", Example: ""},
 	{Header: "统计类别", Key: "category", Help: Categories.Names() + "；默认机关", Example: "机关"},
@@ -32,6 +30,10 @@ var OrgColumns = []xlsx.Column{
 	{Header: "地址", Key: "address", Example: "示范县人民路 1 号"},
 	{Header: "联系人", Key: "contact", Example: ""},
 	{Header: "电话", Key: "phone", Example: ""},
+	// Added with the grade rule (docs/domain/office-space.md): last, so files made from the earlier template still
+	// read column by column.
+	{Header: "机构规格", Key: "grade", Help: Grades.Names() + "；派出机构、直属事业单位必填", Example: ""},
+	{Header: "派出或直属", Key: "affiliation", Help: Affiliations.Names() + "；其他单位留空", Example: ""},
 }
 
 // PersonColumns are the columns of the people import template and export.

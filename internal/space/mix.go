@@ -10,8 +10,8 @@ import (
 
 // The room-mix report (用房结构核查, issue 11 item 3): per unit and per building, the areas by use, the 设备用房 share
 // and the 服务用房 per person against dataset space.room_mix, and the building area of the 2014 formula
-// S = [A + B + (A+B)×9 %] / K + C with K by building height (docs/domain/office-space.md §Service, equipment and
-// auxiliary rooms) beside the approved figure.
+// S = [A + B + (A+B)×9 %] / K + C with K by building height beside the approved figure. Source:
+// docs/domain/office-space.md §Service, equipment and auxiliary rooms
 
 // MixRow is one line of the report.
 type MixRow struct {

@@ -88,7 +88,7 @@ func TestExports(t *testing.T) {
 		rows[g.Code] = len(g.Rows)
 	}
 	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600)).Unix()
-	trips := e.Count(t, "SELECT COUNT(*) FROM fleet_trips WHERE status = 'completed' AND start_at >= ? AND start_at < ?", from, from+365*86400)
+	trips := e.Count(t, "SELECT COUNT(*) FROM fleet_trips WHERE status = 'completed' AND vehicle_id IS NOT NULL AND start_at >= ? AND start_at < ?", from, from+365*86400)
 	if int64(rows["dispatch"]) != trips || trips == 0 || int64(rows["vehicle"]) != e.Count(t, "SELECT COUNT(*) FROM fleet_vehicles") ||
 		int64(rows["driver"]) != e.Count(t, "SELECT COUNT(*) FROM fleet_drivers") || rows["over_standard"] < 3 || rows["violation"] < 1 || rows["energy"] == 0 {
 		t.Errorf("exchange rows %v (trips %d)", rows, trips)
@@ -125,7 +125,8 @@ func TestExports(t *testing.T) {
 	}
 }
 
-// TestUsageFigures: the usage adds up to the completed trips and the costs of the year, and counts working days
+// TestUsageFigures: the usage adds up to the completed trips of own vehicles (hire-pool trips are settled per
+// contract, not per vehicle) and the costs of the year, and counts working days
 // from the calendar.
 func TestUsageFigures(t *testing.T) {
 	e := newEnv(t)
@@ -134,7 +135,7 @@ func TestUsageFigures(t *testing.T) {
 		t.Fatalf("usage: %d", st)
 	}
 	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600)).Unix()
-	trips := e.Count(t, "SELECT COUNT(*) FROM fleet_trips WHERE status = 'completed' AND start_at >= ? AND start_at < ?", from, e.Clock.Now().Unix())
+	trips := e.Count(t, "SELECT COUNT(*) FROM fleet_trips WHERE status = 'completed' AND vehicle_id IS NOT NULL AND start_at >= ? AND start_at < ?", from, e.Clock.Now().Unix())
 	cost := e.Count(t, "SELECT COALESCE(SUM(amount_fen), 0) FROM fleet_costs WHERE cost_date >= '2026-01-01' AND cost_date <= '2026-11-16'")
 	if u.Total.Trips != trips || int64(u.Total.CostYuan*100+0.5) != cost || u.To != "2026-11-16" || u.WorkingDays < 200 || u.WorkingDays > 230 {
 		t.Errorf("usage total %+v, want trips %d cost %d; %s–%s %d working days", u.Total, trips, cost, u.From, u.To, u.WorkingDays)
