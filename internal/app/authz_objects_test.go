@@ -448,7 +448,7 @@ var (
 	kViolation = &kind{name: "violation", scope: byOrg, cols: []string{"id"}, sql: atOrg("space_violations", "v", "v.id")}
 	kRoom      = &kind{name: "room", scope: byOrg, cols: []string{"id"}, // a room in use: a let or lent one takes no occupant
 		sql: "SELECT r.id FROM space_rooms r JOIN orgs o ON o.id = r.org_id WHERE r.status = 'in_use' AND %s ORDER BY r.id LIMIT 1"}
-	kOccupant  = &kind{name: "occupant", scope: byOrg, cols: []string{"id", "person_id"},
+	kOccupant = &kind{name: "occupant", scope: byOrg, cols: []string{"id", "person_id"},
 		sql: "SELECT r.id, oc.person_id FROM space_occupants oc JOIN space_rooms r ON r.id = oc.room_id JOIN orgs o ON o.id = r.org_id WHERE %s ORDER BY r.id, oc.person_id LIMIT 1",
 		fresh: func(m *matrix, t *testing.T, p pos) []string {
 			room := m.at(t, kRoom, p)[0]
