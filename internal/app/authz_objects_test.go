@@ -241,6 +241,17 @@ func (m *matrix) find(t *testing.T, k *kind, a *account, sl slot) ([]string, boo
 }
 
 // at returns the record of kind k at position p (made when the demo has none).
+// roomInUse is a room in use at p now, looked up afresh: the write checks may have lent or let the room kRoom found.
+func (m *matrix) roomInUse(t *testing.T, p pos) string {
+	t.Helper()
+	cond, args := m.cond(p)
+	v := m.lookup(t, fmt.Sprintf(kRoom.sql, cond), args...)
+	if v == nil {
+		t.Fatalf("no room in use at position %s", p)
+	}
+	return v[0]
+}
+
 func (m *matrix) at(t *testing.T, k *kind, p pos) []string {
 	t.Helper()
 	key := k.name + "|" + p.String()
@@ -451,7 +462,7 @@ var (
 	kOccupant = &kind{name: "occupant", scope: byOrg, cols: []string{"id", "person_id"},
 		sql: "SELECT r.id, oc.person_id FROM space_occupants oc JOIN space_rooms r ON r.id = oc.room_id JOIN orgs o ON o.id = r.org_id WHERE %s ORDER BY r.id, oc.person_id LIMIT 1",
 		fresh: func(m *matrix, t *testing.T, p pos) []string {
-			room := m.at(t, kRoom, p)[0]
+			room := m.roomInUse(t, p)
 			person := m.freshPerson(t, p)
 			m.post(t, m.admin, "POST", "/api/v1/rooms/"+room+"/occupants", map[string]any{"person_id": person, "confirm": true, "reason": "矩阵测试"})
 			return []string{room, strconv.FormatInt(person, 10)}
@@ -478,7 +489,7 @@ var (
 		}}
 	kVacate = &kind{name: "vacate notice", scope: byOrg, cols: []string{"id"}, sql: atOrg("space_vacates", "x", "x.id"),
 		make: func(m *matrix, t *testing.T, p pos) {
-			m.post(t, m.admin, "POST", "/api/v1/space/vacates", map[string]any{"room_id": json.Number(m.at(t, kRoom, p)[0]), "reason": "other", "note": "矩阵测试"})
+			m.post(t, m.admin, "POST", "/api/v1/space/vacates", map[string]any{"room_id": json.Number(m.roomInUse(t, p)), "reason": "other", "note": "矩阵测试"})
 		}}
 	kRepair = &kind{name: "repair", scope: byOrg, cols: []string{"id"}, sql: atOrg("space_repairs", "x", "x.id"),
 		make: func(m *matrix, t *testing.T, p pos) {
