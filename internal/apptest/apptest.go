@@ -72,6 +72,7 @@ func New(tb testing.TB, opt ...Options) *Env {
 	c := config.Defaults()
 	c.DB = pendingDB
 	c.AdminPassword = AdminPassword
+	c.JT808Addr = "" // no fixed device port: tests and twin instances run side by side (gateway tests listen on :0)
 	c.DataDir = tb.TempDir()
 	if o.Now.IsZero() {
 		o.Now = DefaultNow
