@@ -45,9 +45,6 @@ const (
 	KindServicePerPerson = "service_per_person" // a unit's 服务用房 above the per-person standard
 )
 
-// unitKinds are the kinds found per unit (keyed by the unit, not by a room).
-var unitKinds = []string{KindOverApprovedArea, KindEquipmentShare, KindServicePerPerson}
-
 // Kinds lists the violation kinds with their Chinese names, in the order screens show them.
 var Kinds = enum.Of(
 	KindOverArea, "超标准使用面积", KindMultipleOffices, "一人多处办公室", KindStaleOccupant, "退休调离未腾退",
